@@ -1,0 +1,266 @@
+"""
+The registry of UK local authorities, by ONS GSS code, valid over date ranges.
+
+The data ships in the package as ``_data/local_authorities.csv``; its sources are
+listed in the docs (Reference → Local authority data).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import enum
+import io
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from importlib import resources
+from typing import Final, final
+
+import attrs
+import pendulum
+
+from ._calendar import to_date
+from .exceptions import InvalidInputError, UnknownLocalAuthorityError
+
+__all__ = ["LocalAuthority", "LocalAuthorityRegistry", "Nation"]
+
+_COLUMNS: Final = (
+    "gss_code",
+    "name",
+    "dfe_code",
+    "nation",
+    "kind",
+    "valid_from",
+    "valid_to",
+    "replaced_by",
+)
+
+
+class Nation(enum.StrEnum):
+    """
+    A nation of the United Kingdom; each has its own regime and working-day calendar.
+
+    .. versionadded:: 0.1.0
+    """
+
+    ENGLAND = "england"
+    WALES = "wales"
+    SCOTLAND = "scotland"
+    NORTHERN_IRELAND = "northern_ireland"
+
+
+@attrs.frozen
+class LocalAuthority:
+    """
+    One local authority (or council area) as it stood over a date range.
+
+    Args:
+        gss_code: The ONS Government Statistical Service code, e.g. ``"E08000016"``.
+        name: The name ONS uses for it.
+        dfe_code: The DfE three-digit local authority number (English authorities
+            with children's services), else ``None``.
+        nation: The nation it belongs to.
+        kind: ``"county"``, ``"unitary"``, ``"metropolitan_district"``,
+            ``"london_borough"``, ``"principal_council"``, ``"council_area"`` or
+            ``"local_government_district"``.
+        valid_from: First day it existed under this code, or ``None`` if before the
+            registry starts (1 April 2009).
+        valid_to: Last day it existed under this code, or ``None`` if current.
+        replaced_by: GSS codes of its successors, when it ended.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    gss_code: str
+    name: str
+    dfe_code: str | None
+    nation: Nation
+    kind: str
+    valid_from: pendulum.Date | None
+    valid_to: pendulum.Date | None
+    replaced_by: tuple[str, ...] = ()
+
+    def in_force_on(self, day: _dt.date) -> bool:
+        """
+        Whether the authority existed, under this code, on *day*.
+
+        .. versionadded:: 0.1.0
+        """
+        d = to_date(day, "day")
+        return (self.valid_from is None or self.valid_from <= d) and (
+            self.valid_to is None or d <= self.valid_to
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.gss_code})"
+
+
+def _parse_date(text: str) -> pendulum.Date | None:
+    return pendulum.Date.fromisoformat(text) if text else None
+
+
+def _parse(rows: Iterable[dict[str, str]]) -> tuple[LocalAuthority, ...]:
+    return tuple(
+        LocalAuthority(
+            gss_code=row["gss_code"],
+            name=row["name"],
+            dfe_code=row["dfe_code"] or None,
+            nation=Nation(row["nation"]),
+            kind=row["kind"],
+            valid_from=_parse_date(row["valid_from"]),
+            valid_to=_parse_date(row["valid_to"]),
+            replaced_by=tuple(row["replaced_by"].split()),
+        )
+        for row in rows
+    )
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> LocalAuthorityRegistry:
+    text = (
+        resources.files("safeguarding_workflow")
+        .joinpath("_data/local_authorities.csv")
+        .read_text("utf-8")
+    )
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != _COLUMNS:
+        raise InvalidInputError(  # pragma: no cover - guards the shipped file against bad edits
+            "the shipped local authority data has unexpected columns", field="local_authorities"
+        )
+    return LocalAuthorityRegistry(_parse(reader))
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().replace(",", " ").replace("&", "and").split())
+
+
+@final
+class LocalAuthorityRegistry:
+    """
+    Looks up local authorities by GSS code, DfE number or name, as they stood on a date.
+
+    :meth:`default` returns the registry shipped with the library. Hosts may
+    build their own from :class:`LocalAuthority` values (for tests, or to add a
+    reorganisation before a library release has it).
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_by_code", "_by_dfe", "_by_name")
+
+    def __init__(self, authorities: Iterable[LocalAuthority]) -> None:
+        by_code: dict[str, LocalAuthority] = {}
+        by_name: dict[str, list[LocalAuthority]] = {}
+        by_dfe: dict[str, list[LocalAuthority]] = {}
+        for la in authorities:
+            if not isinstance(la, LocalAuthority):
+                raise InvalidInputError(
+                    "a registry holds LocalAuthority values", field="authorities"
+                )
+            if la.gss_code in by_code:
+                raise InvalidInputError(
+                    f"GSS code {la.gss_code} appears twice in the registry", field="authorities"
+                )
+            by_code[la.gss_code] = la
+            by_name.setdefault(_fold(la.name), []).append(la)
+            if la.dfe_code:
+                by_dfe.setdefault(la.dfe_code, []).append(la)
+        self._by_code = by_code
+        self._by_name = by_name
+        self._by_dfe = by_dfe
+
+    @classmethod
+    def default(cls) -> LocalAuthorityRegistry:
+        """
+        The registry shipped with the library (loaded once, then shared: it is immutable).
+
+        .. versionadded:: 0.1.0
+        """
+        return _shipped()
+
+    def __iter__(self) -> Iterator[LocalAuthority]:
+        return iter(self._by_code.values())
+
+    def __len__(self) -> int:
+        return len(self._by_code)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def get(self, gss_code: str) -> LocalAuthority:
+        """
+        The authority with this GSS code, whatever its dates.
+
+        Raises:
+            UnknownLocalAuthorityError: no authority has this code.
+
+        .. versionadded:: 0.1.0
+
+        """
+        try:
+            return self._by_code[gss_code]
+        except (KeyError, TypeError):
+            raise UnknownLocalAuthorityError(
+                "'gss_code' is not a local authority code in the registry", field="gss_code"
+            ) from None
+
+    def in_force_on(self, day: _dt.date) -> tuple[LocalAuthority, ...]:
+        """
+        Every authority that existed on *day*, in GSS code order.
+
+        .. versionadded:: 0.1.0
+        """
+        return tuple(sorted((la for la in self if la.in_force_on(day)), key=lambda la: la.gss_code))
+
+    def resolve(
+        self, code_or_name: str, on: _dt.date, *, field: str = "local_authority"
+    ) -> LocalAuthority:
+        """
+        The authority a GSS code, DfE number or name denotes on date *on*.
+
+        A name matches case-insensitively and may denote different codes at
+        different dates (Northumberland before and after its 2013 recode, say).
+
+        Raises:
+            UnknownLocalAuthorityError: nothing matches, or what matches did not
+                exist on *on*; the message names its successors.
+
+        .. versionadded:: 0.1.0
+
+        """
+        day = to_date(on, "on")
+        if not isinstance(code_or_name, str) or not code_or_name.strip():
+            raise UnknownLocalAuthorityError(
+                f"{field!r} must be a GSS code, a DfE number or a name", field=field
+            )
+        key = code_or_name.strip()
+        candidates: list[LocalAuthority]
+        if key.upper() in self._by_code:
+            candidates = [self._by_code[key.upper()]]
+        elif key in self._by_dfe:
+            candidates = self._by_dfe[key]
+        else:
+            candidates = self._by_name.get(_fold(key), [])
+        if not candidates:
+            raise UnknownLocalAuthorityError(
+                f"{field!r} is not a GSS code, DfE number or name in the local authority registry",
+                field=field,
+            )
+        for la in candidates:
+            if la.in_force_on(day):
+                return la
+        ended = max(candidates, key=lambda la: la.valid_from or pendulum.Date(1, 1, 1))
+        if ended.valid_to is not None and day > ended.valid_to:
+            successors = ", ".join(
+                str(self._by_code[c]) if c in self._by_code else c for c in ended.replaced_by
+            )
+            raise UnknownLocalAuthorityError(
+                f"{field!r} names {ended}, which ceased on {ended.valid_to.isoformat()}; "
+                f"on {day.isoformat()} its area belonged to {successors or 'its successors'}",
+                field=field,
+            )
+        raise UnknownLocalAuthorityError(
+            f"{field!r} names {ended}, which did not exist on {day.isoformat()}",
+            field=field,
+        )

@@ -1,0 +1,252 @@
+"""Duties, findings and assessments: what a rule pack says about an incident."""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+import pendulum
+
+from ._calendar import WorkingDayCalendar
+from ._rules import RULES, Basis, Rule, Verification, weakest
+
+__all__ = [
+    "Anchor",
+    "Assessment",
+    "DeadlineChange",
+    "Duty",
+    "DutyKind",
+    "Finding",
+    "Party",
+    "Recomputation",
+]
+
+
+class DutyKind(enum.StrEnum):
+    """
+    The kinds of duty a rule pack can raise.
+
+    .. versionadded:: 0.1.0
+    """
+
+    NOTIFY_PANEL = "notify_panel"
+    INFORM_SAFEGUARDING_PARTNERS = "inform_safeguarding_partners"
+    NOTIFY_SECRETARY_OF_STATE_AND_OFSTED = "notify_secretary_of_state_and_ofsted"
+    RAPID_REVIEW = "rapid_review"
+
+
+@attrs.frozen
+class Party:
+    """
+    Who holds a duty, or receives what it sends.
+
+    Args:
+        role: ``"local_authority"``, ``"safeguarding_partners"``,
+            ``"child_safeguarding_practice_review_panel"``, ``"secretary_of_state"``
+            or ``"ofsted"``.
+        area: GSS code of the authority whose area the party serves, if any.
+        name: A readable name, e.g. ``"Barnsley (E08000016)"``.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    role: str
+    area: str | None = None
+    name: str = ""
+
+    def __str__(self) -> str:
+        label = self.role.replace("_", " ")
+        return f"{label} of {self.name}" if self.name else label
+
+
+@attrs.frozen
+class Anchor:
+    """
+    What a deadline runs from.
+
+    Args:
+        event: The anchoring event, e.g. ``"la_aware"``, ``"partners_aware"``,
+            ``"notification_sent"``.
+        on: Its date, or ``None`` while it has not happened (DEC-05).
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    event: str
+    on: pendulum.Date | None
+
+
+@attrs.frozen
+class Duty:
+    """
+    One duty an incident raises, with its deadline and its legal basis.
+
+    Args:
+        kind: What must be done.
+        responsible: Who must do it.
+        recipients: Who it is done for or sent to.
+        due: The last day to do it, or ``None`` while its anchor has not happened (DEC-05).
+        anchor: What the deadline runs from.
+        working_days: The timescale in working days after the anchor (WD-02).
+        rule_ids: Every rule the duty rests on (DEC-07).
+        citations: Every citation behind it, full short titles (DEC-07).
+        basis: Whether the duty itself is statute, statutory guidance or local policy (DEC-06).
+        timescale_basis: The same, for its deadline (DEC-06).
+        verification: The weakest status of the rules behind it (DEC-08).
+        projected: Whether the due date rests on rule-projected holidays (DEC-02).
+        children: Indexes into the incident's children that the duty concerns.
+        summary: The duty in a sentence.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    kind: DutyKind
+    responsible: Party
+    recipients: tuple[Party, ...]
+    due: pendulum.Date | None
+    anchor: Anchor
+    working_days: int
+    rule_ids: tuple[str, ...]
+    citations: tuple[str, ...]
+    basis: Basis
+    timescale_basis: Basis
+    verification: Verification
+    projected: bool
+    children: tuple[int, ...]
+    summary: str
+
+    @property
+    def waits_for(self) -> str | None:
+        """The event the duty waits for before it has a due date (DEC-05), else ``None``."""
+        return self.anchor.event if self.due is None else None
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The catalogue entries behind :attr:`rule_ids`, with their status notes."""
+        return tuple(RULES[r] for r in self.rule_ids)
+
+    def recompute(self, calendar: WorkingDayCalendar) -> Duty:
+        """
+        The same duty with its due date computed on *calendar* (after host-added days, say).
+
+        .. versionadded:: 0.1.0
+        """
+        if self.anchor.on is None:
+            return self
+        due = calendar.add_working_days(self.anchor.on, self.working_days)
+        return attrs.evolve(self, due=due, projected=calendar.is_projected(self.anchor.on, due))
+
+
+@attrs.frozen
+class Finding:
+    """
+    Something the assessment concluded that is not a duty of the assessing authority.
+
+    For instance that the duty lies with another authority (NOT-03, NOT-10),
+    or that the incident is not notifiable and why.
+
+    Args:
+        code: Stable machine-readable code, e.g. ``"duty_lies_elsewhere"``.
+        message: The finding in a sentence (no identifying values).
+        rule_ids: The rules behind it.
+        authority: GSS code of the authority it names, if any.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    code: str
+    message: str
+    rule_ids: tuple[str, ...]
+    authority: str | None = None
+
+
+@attrs.frozen
+class DeadlineChange:
+    """
+    A due date that moved when an assessment was recomputed (DEC-02).
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: DutyKind
+    previous_due: pendulum.Date | None
+    due: pendulum.Date | None
+    reason: str
+
+
+@attrs.frozen
+class Recomputation:
+    """
+    The result of :meth:`Assessment.recompute`: the new assessment and what moved.
+
+    .. versionadded:: 0.1.0
+    """
+
+    assessment: Assessment
+    changes: tuple[DeadlineChange, ...]
+
+
+@attrs.frozen
+class Assessment:
+    """
+    What a rule pack says about one incident for one authority.
+
+    Args:
+        rule_pack: Name of the rule pack, e.g. ``"england"``.
+        rule_pack_version: Its version.
+        local_authority: GSS code of the assessing authority.
+        duties: The duties that arise for it (and its safeguarding partners).
+        findings: Other conclusions: duties that lie elsewhere, reasons an
+            incident is not notifiable.
+        calendar: The name of the working-day calendar used.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    rule_pack: str
+    rule_pack_version: str
+    local_authority: str
+    duties: tuple[Duty, ...]
+    findings: tuple[Finding, ...]
+    calendar: str
+
+    def duty(self, kind: str) -> Duty | None:
+        """
+        The duty of this kind, or ``None`` if none arises.
+
+        .. versionadded:: 0.1.0
+        """
+        return next((d for d in self.duties if d.kind == kind), None)
+
+    @property
+    def projected(self) -> bool:
+        """Whether any due date rests on rule-projected holidays (DEC-02)."""
+        return any(d.projected for d in self.duties)
+
+    def recompute(self, calendar: WorkingDayCalendar, *, reason: str = "") -> Recomputation:
+        """
+        Recompute every due date on *calendar* and record the ones that moved (DEC-02).
+
+        Use it when the host adds a newly proclaimed bank holiday
+        (:meth:`WorkingDayCalendar.with_additions`).
+
+        .. versionadded:: 0.1.0
+        """
+        why = reason or "; ".join(a.reason for a in calendar.additions) or "calendar changed"
+        duties = tuple(d.recompute(calendar) for d in self.duties)
+        changes = tuple(
+            DeadlineChange(new.kind, old.due, new.due, why)
+            for old, new in zip(self.duties, duties, strict=True)
+            if old.due != new.due
+        )
+        return Recomputation(attrs.evolve(self, duties=duties, calendar=calendar.name), changes)
+
+
+def verification_of(rule_ids: tuple[str, ...]) -> Verification:
+    """The weakest status among *rule_ids* (DEC-08)."""
+    return weakest(RULES[r].verification for r in rule_ids)

@@ -1,0 +1,357 @@
+"""
+The rule catalogue: every rule id the code cites, with its source and verification status.
+
+Mirrors DOMAIN.md (the project's statutory rule catalogue). A rule here is
+reference data, not behaviour: guards and rule packs cite these ids.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Final
+
+import attrs
+
+__all__ = ["RULES", "Basis", "Rule", "Verification", "weakest"]
+
+
+class Verification(enum.StrEnum):
+    """
+    How far a rule's wording or number has been checked (DOMAIN legend, DEC-08).
+
+    Ordered from strongest to weakest: ``V`` (checked against a primary or
+    official source), ``V2`` (against a secondary source quoting it), ``R``
+    (recalled from the named document, unchecked), ``I`` (an interpretation the
+    library chose).
+
+    .. versionadded:: 0.1.0
+    """
+
+    V = "V"
+    V2 = "V2"
+    R = "R"
+    I = "I"  # noqa: E741 - the catalogue's own letter for "interpretation"
+
+    @property
+    def rank(self) -> int:
+        """0 for the strongest (V) to 3 for the weakest (I)."""
+        return _RANK[self]
+
+
+_RANK: Final = {Verification.V: 0, Verification.V2: 1, Verification.R: 2, Verification.I: 3}
+
+
+def weakest(statuses: Iterable[Verification]) -> Verification:
+    """
+    The weakest of *statuses* (DEC-08: V > V2 > R > I); ``V`` for none.
+
+    .. versionadded:: 0.1.0
+    """
+    return max(statuses, key=_RANK.__getitem__, default=Verification.V)
+
+
+class Basis(enum.StrEnum):
+    """
+    Where a duty, or its timescale, comes from (DEC-06).
+
+    ``statute`` is a "must" of an Act or regulations; ``statutory_guidance`` a
+    "should" of guidance such as *Working Together*; ``local_policy`` a
+    partnership's own rule.
+
+    .. versionadded:: 0.1.0
+    """
+
+    STATUTE = "statute"
+    STATUTORY_GUIDANCE = "statutory_guidance"
+    LOCAL_POLICY = "local_policy"
+
+
+@attrs.frozen
+class Rule:
+    """
+    One entry of the rule catalogue.
+
+    Args:
+        id: The rule id, e.g. ``"NOT-04"``.
+        summary: The rule in a sentence.
+        source: The citation as the catalogue gives it.
+        verification: The weakest status that applies (DEC-08).
+        verification_note: The catalogue's full status note, where it is compound.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    id: str
+    summary: str
+    source: str
+    verification: Verification
+    verification_note: str = ""
+
+
+V, V2, R, I = Verification.V, Verification.V2, Verification.R, Verification.I  # noqa: E741
+
+_CATALOGUE: Final = (
+    # Section 0: decisions taken for the library.
+    Rule(
+        "DEC-01",
+        "England and Wales bank holidays come from the holidays package "
+        "(GB, subdiv ENG, observed, weekdays), cross-checked against the GOV.UK list.",
+        "Library decision",
+        I,
+    ),
+    Rule(
+        "DEC-02",
+        "Working days are answered from 2000 to the last year of the official "
+        "GOV.UK list; beyond it only with a host list or opted-in projection, flagged.",
+        "Library decision",
+        I,
+    ),
+    Rule(
+        "DEC-03",
+        "Each nation counts its own working days: England and Wales, Scotland, Northern Ireland.",
+        "Library decision",
+        I,
+    ),
+    Rule(
+        "DEC-04",
+        "The notification clock runs from the date the authority first both knows "
+        "of the death or serious harm and knows or suspects abuse or neglect; the "
+        "rapid-review clock from the same date unless the partners became aware later.",
+        "Library decision",
+        I,
+    ),
+    Rule(
+        "DEC-05",
+        "A duty whose anchor has not happened has no due date and names the event it waits for.",
+        "Library decision",
+        I,
+    ),
+    Rule(
+        "DEC-06",
+        "Every duty says whether it, and separately its timescale, comes from "
+        "statute, statutory guidance or local policy.",
+        "Library decision",
+        I,
+    ),
+    Rule(
+        "DEC-07",
+        "Citations use full short titles; a duty carries every rule id and citation behind it.",
+        "Library decision",
+        I,
+    ),
+    Rule(
+        "DEC-08",
+        "A duty's verification status is the weakest that applies to its timescale or criterion.",
+        "Library decision",
+        I,
+    ),
+    Rule(
+        "DEC-09",
+        "Care-leaver deaths are notified within 5 working days of awareness.",
+        "Library decision, on a partnership's published WT2023 guidance",
+        I,
+        "Rests on a secondary source (V2, weak); the live GOV.UK text is still to be checked.",
+    ),
+    # Section 1: definitions.
+    Rule(
+        "DEF-01",
+        "A serious child safeguarding incident: abuse or neglect known or "
+        "suspected, and the child has died or been seriously harmed.",
+        "WT2018 ch.4; WT2023 ch.5; CA 2004 ss16B, 16F",
+        R,
+        "V2 (many partnership quotes); statutory definition subsection R.",
+    ),
+    Rule(
+        "DEF-02",
+        "Serious harm is a human judgement (serious or long-term impairment of "
+        "health or development), not something computed.",
+        "WT2018 ch.4; WT2023 ch.5; DfE SIN statistics methodology",
+        V2,
+        "V (DfE methodology page) / V2.",
+    ),
+    Rule(
+        "DEF-03",
+        "A child is a person under 18.",
+        "CA 2004 s65(1)",
+        R,
+        "R (statute) / V2 (unborn children: local procedures).",
+    ),
+    Rule(
+        "DEF-04",
+        "A looked-after child is looked after by a local authority within "
+        "Children Act 1989 s22(1).",
+        "Children Act 1989 s22",
+        R,
+    ),
+    Rule(
+        "DEF-05",
+        "Normally resident is not defined in statute; it is an input fact.",
+        "CA 2004 s16C(1)(b)",
+        I,
+    ),
+    # Section 2: notification to the Panel.
+    Rule(
+        "NOT-01",
+        "The local authority must notify the Panel where abuse or neglect is known "
+        "or suspected and a child dies or is seriously harmed in its area.",
+        "CA 2004 s16C(1)(a)",
+        V,
+    ),
+    Rule(
+        "NOT-02",
+        "The local authority must notify the Panel where abuse or neglect is known "
+        "or suspected and a child normally resident in its area dies or is seriously "
+        "harmed outside England.",
+        "CA 2004 s16C(1)(b)",
+        V,
+    ),
+    Rule(
+        "NOT-03",
+        "Not notifiable by this authority: no abuse or neglect; outside England and "
+        "not normally resident here; in England but in another authority's area; harm not "
+        "serious.",
+        "CA 2004 s16C(1), read as a whole",
+        I,
+        "I (derived from V text).",
+    ),
+    Rule(
+        "NOT-04",
+        "Notify within 5 working days of becoming aware of the incident.",
+        "WT2018 ch.4; WT2023 ch.5; GOV.UK Report a serious child safeguarding incident",
+        V2,
+        "V (gov.uk) / V2.",
+    ),
+    Rule(
+        "NOT-05",
+        "Report the event to the safeguarding partners in the authority's area "
+        "(and other areas where appropriate) within 5 working days.",
+        "WT2018 ch.4; WT2023 ch.5; GOV.UK Report a serious child safeguarding incident",
+        V2,
+        "V / V2.",
+    ),
+    Rule(
+        "NOT-06",
+        "A looked-after child's death is notified to the Secretary of State and "
+        "Ofsted whether or not abuse or neglect is known or suspected, within 5 working "
+        "days.",
+        "WT2018 ch.4; WT2023 ch.5; GOV.UK; Children Act 1989 Sch 2 para 20(1)(a)",
+        R,
+        "V (gov.uk); Secretary of State limb V (Children Act 1989 Sch 2 para 20(1)(a)); "
+        "Ofsted limb R (current text not checked).",
+    ),
+    Rule(
+        "NOT-07",
+        "A care leaver's death up to and including age 24 should be notified to "
+        "the Secretary of State and Ofsted; no rapid review is required.",
+        "WT2023 ch.5 (as summarised by a partnership's procedures)",
+        I,
+        "V2; deadline I (DEC-09).",
+    ),
+    Rule(
+        "NOT-08",
+        "One notification per incident, even with several children; up to 4 "
+        "children on the form, others in free text.",
+        "GOV.UK Report a serious child safeguarding incident",
+        V,
+    ),
+    Rule(
+        "NOT-09",
+        "Other organisations inform the safeguarding partners; the duty to notify "
+        "the Panel rests only with the local authority.",
+        "WT2018 ch.4; WT2023 ch.5",
+        V2,
+    ),
+    Rule(
+        "NOT-10",
+        "Across areas, the authority where the incident took place notifies and "
+        "leads the rapid review, collaborating with the authority where the child lives.",
+        "Panel FAQs",
+        V,
+    ),
+    Rule(
+        "NOT-11",
+        "The notification and partner-report clocks run from the date the authority "
+        "first both knows of the death or harm and knows or suspects abuse or neglect.",
+        "WT2018 ch.4; WT2023 ch.5, read with s16C(1)",
+        I,
+    ),
+    # Section 3: rapid review.
+    Rule(
+        "RR-01",
+        "Every notification to the Panel requires a rapid review, unless the case "
+        "is later found not to meet the criteria.",
+        "Panel FAQs; WT2018 ch.4; WT2023 ch.5",
+        V,
+    ),
+    Rule(
+        "RR-02",
+        "The rapid review gathers the facts, decides immediate action, considers "
+        "improvements and decides next steps including a local review.",
+        "WT2018 ch.4; WT2023 ch.5; Panel guidance for safeguarding partners",
+        V2,
+    ),
+    Rule(
+        "RR-03",
+        "The rapid review is expected within 15 working days, from awareness or "
+        "(by tenant setting) from the notification.",
+        "WT2018 ch.4; Panel guidance 2025; Panel FAQs",
+        I,
+        "V2; anchor choice I.",
+    ),
+    Rule(
+        "RR-04",
+        "Send the rapid review to the Panel as soon as it is complete, with the "
+        "decision on a local or national review.",
+        "WT2018 ch.4; WT2023 ch.5",
+        V2,
+    ),
+    Rule(
+        "RR-05",
+        "The Panel decides on a national review; no statutory time limit.",
+        "CA 2004 s16B(1); 2018 Regs reg 3",
+        V,
+        "V (s16B, reg 3); SLA I.",
+    ),
+    Rule(
+        "RR-06",
+        "The Panel must publish a national review's report unless inappropriate.",
+        "CA 2004 s16B(3)-(5); 2018 Regs regs 4-10",
+        R,
+        "V (s16B); regs 4-10 R.",
+    ),
+    # Section 7: working days.
+    Rule(
+        "WD-01",
+        "A working day is Monday to Friday excluding England and Wales bank holidays.",
+        "Banking and Financial Dealings Act 1971; GOV.UK bank-holidays.json",
+        R,
+        "V (list) / R (Act paragraph).",
+    ),
+    Rule(
+        "WD-02",
+        "Within N working days of X: the N-th working day after X, X not counted.",
+        "Library convention",
+        I,
+    ),
+    Rule(
+        "WD-03",
+        "The official list is GOV.UK's bank-holidays.json; the holidays package "
+        "agrees with it date by date.",
+        "GOV.UK bank-holidays.json",
+        V,
+    ),
+    Rule(
+        "WD-04",
+        "Months are calendar months by the corresponding-date rule; the result is "
+        "not moved to a working day.",
+        "Interpretation Act 1978 Sch 1; Dodds v Walker",
+        I,
+        "R / I.",
+    ),
+)
+
+#: Every rule the library cites, by id (read-only).
+RULES: Final[Mapping[str, Rule]] = MappingProxyType({rule.id: rule for rule in _CATALOGUE})

@@ -1,0 +1,562 @@
+"""
+The England rule pack: duties under the 2018 arrangements (DOMAIN sections 1 to 3).
+
+:func:`assess` reads an :class:`~safeguarding_workflow.Incident` for one local
+authority and returns every duty that arises for it and its safeguarding
+partners, each with its due date, rule ids, citations and legal basis, and a
+finding for every duty that lies with another authority instead.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from functools import lru_cache
+from typing import Final
+
+import pendulum
+
+from ._authorities import LocalAuthority, LocalAuthorityRegistry, Nation
+from ._calendar import HolidayAddition, WorkingDayCalendar, to_date
+from ._duties import Anchor, Assessment, Duty, DutyKind, Finding, Party, verification_of
+from ._facts import Harm, Incident, Place
+from ._rules import Basis
+from ._settings import RapidReviewAnchor, TenantSettings
+from .exceptions import ConfigurationError, InvalidInputError, RegimeNotSupportedError
+from .typing import Clock
+
+__all__ = [
+    "NOTIFICATION_DUTY_COMMENCED",
+    "RULE_PACK",
+    "RULE_PACK_VERSION",
+    "WT2023_PUBLISHED",
+    "assess",
+]
+
+RULE_PACK: Final = "england"
+RULE_PACK_VERSION: Final = "1"
+#: Children Act 2004 s16C(1) (inserted by the Children and Social Work Act 2017) commenced.
+NOTIFICATION_DUTY_COMMENCED: Final = pendulum.Date(2018, 6, 29)
+#: Working Together to Safeguard Children 2023 was published and replaced the 2018 edition.
+WT2023_PUBLISHED: Final = pendulum.Date(2023, 12, 15)
+
+_LONDON: Final = pendulum.timezone("Europe/London")
+_NOTIFY_DAYS: Final = 5  # NOT-04, NOT-05, NOT-06, DEC-09
+_RAPID_REVIEW_DAYS: Final = 15  # RR-03
+_FORM_CHILDREN: Final = 4  # NOT-08
+
+_S16C_A: Final = "Children Act 2004 s16C(1)(a)"
+_S16C_B: Final = "Children Act 2004 s16C(1)(b)"
+_CA1989_SCH2: Final = "Children Act 1989 Sch 2 para 20(1)(a)"
+_GOVUK: Final = "GOV.UK, Report a serious child safeguarding incident"
+_PANEL_FAQ: Final = "Child Safeguarding Practice Review Panel, Frequently asked questions"
+_PANEL_GUIDANCE: Final = (
+    "Child Safeguarding Practice Review Panel, Guidance for safeguarding partners"
+)
+
+_PANEL: Final = Party("child_safeguarding_practice_review_panel")
+_SOS: Final = Party("secretary_of_state")
+_OFSTED: Final = Party("ofsted")
+
+
+def _working_together(on: pendulum.Date) -> str:
+    """The edition of Working Together in force on *on*, cited by chapter (DEC-07)."""
+    if on >= WT2023_PUBLISHED:
+        return "Working Together to Safeguard Children 2023, ch.5"
+    return "Working Together to Safeguard Children 2018, ch.4"
+
+
+@lru_cache(maxsize=32)
+def _tenant_calendar(additions: tuple[HolidayAddition, ...]) -> WorkingDayCalendar:
+    # Calendars are immutable; building one walks every day of the range, so keep it.
+    return WorkingDayCalendar.england_and_wales(additions=additions)
+
+
+def assess(
+    incident: Incident,
+    *,
+    local_authority: str,
+    settings: TenantSettings | None = None,
+    calendar: WorkingDayCalendar | None = None,
+    registry: LocalAuthorityRegistry | None = None,
+    clock: Clock | None = None,
+    notification_sent_on: _dt.date | None = None,
+) -> Assessment:
+    """
+    The duties an incident raises for an English local authority and its partners.
+
+    Args:
+        incident: The facts.
+        local_authority: The assessing authority: a GSS code (``"E08000016"``), a
+            DfE number or a name, as it stood when it became aware.
+        settings: The tenant's settings (rapid-review anchor, calendar additions).
+            Defaults to ``TenantSettings("default")``.
+        calendar: The England and Wales calendar to count on; defaults to the
+            tenant's (with its additions).
+        registry: The local authority registry; defaults to the shipped one.
+        clock: When given, facts dated in the future are refused.
+        notification_sent_on: The date the Panel notification was sent, if it has
+            been; anchors the rapid review when the tenant's anchor is
+            ``notification_sent`` (RR-03, DEC-05).
+
+    Returns:
+        The duties, in the order they fall due, and the findings.
+
+    Raises:
+        InvalidInputError: malformed arguments, facts in the future (with a
+            clock), or authorities that do not exist on the date.
+        RegimeNotSupportedError: the authority became aware before the
+            notification duty commenced on 29 June 2018 (the serious case
+            review rules apply, SCR-03).
+        OutsideSupportedRangeError: a date outside the calendar's range (DEC-02).
+
+    .. versionadded:: 0.1.0
+
+    """
+    if not isinstance(incident, Incident):
+        raise InvalidInputError("'incident' must be an Incident", field="incident")
+    if settings is None:
+        settings = TenantSettings("default")
+    elif not isinstance(settings, TenantSettings):
+        raise ConfigurationError("'settings' must be a TenantSettings", field="settings")
+    if calendar is None:
+        calendar = _tenant_calendar(settings.calendar_additions)
+    elif not isinstance(calendar, WorkingDayCalendar) or calendar.name != "England and Wales":
+        raise ConfigurationError(
+            "'calendar' must be an England and Wales WorkingDayCalendar",
+            field="calendar",
+            rule_ids=("DEC-03",),
+        )
+    if registry is None:
+        registry = LocalAuthorityRegistry.default()
+    elif not isinstance(registry, LocalAuthorityRegistry):
+        raise ConfigurationError("'registry' must be a LocalAuthorityRegistry", field="registry")
+    sent_on = (
+        None
+        if notification_sent_on is None
+        else to_date(notification_sent_on, "notification_sent_on")
+    )
+    aware = incident.la_aware_on
+    if sent_on is not None and sent_on < aware:
+        raise InvalidInputError(
+            "'notification_sent_on' must not be before the authority became aware",
+            field="notification_sent_on",
+            rule_ids=("NOT-04",),
+        )
+    if clock is not None:
+        _check_not_future(incident, sent_on, clock)
+    if aware < NOTIFICATION_DUTY_COMMENCED:
+        raise RegimeNotSupportedError(
+            "the authority became aware before 29 June 2018, when the duty to notify the "
+            "Panel commenced; the serious case review rules apply (SCR-03), which this "
+            "version does not provide",
+            field="incident.la_aware_at",
+            rule_ids=("NOT-01", "SCR-03", "SCR-07"),
+        )
+    la = registry.resolve(local_authority, aware)
+    if la.nation is not Nation.ENGLAND:
+        raise InvalidInputError(
+            "'local_authority' must be an English authority for the England rule pack",
+            field="local_authority",
+            rule_ids=("NOT-01",),
+        )
+    return _Assessor(incident, la, settings, calendar, registry, sent_on).run()
+
+
+def _check_not_future(incident: Incident, sent_on: pendulum.Date | None, clock: Clock) -> None:
+    now = pendulum.instance(clock.now())
+    today = now.in_timezone(_LONDON).date()
+    checks = [
+        ("incident.la_aware_at", incident.la_aware_at > now),
+        ("incident.abuse_or_neglect_since", (incident.abuse_or_neglect_since or today) > today),
+        ("incident.partners_aware_on", (incident.partners_aware_on or today) > today),
+        ("notification_sent_on", (sent_on or today) > today),
+    ]
+    for field, in_future in checks:
+        if in_future:
+            raise InvalidInputError(f"{field!r} must not be in the future", field=field)
+
+
+class _Assessor:
+    """Works through the rules for one incident and one authority."""
+
+    def __init__(
+        self,
+        incident: Incident,
+        la: LocalAuthority,
+        settings: TenantSettings,
+        calendar: WorkingDayCalendar,
+        registry: LocalAuthorityRegistry,
+        sent_on: pendulum.Date | None,
+    ) -> None:
+        self.incident = incident
+        self.la = la
+        self.settings = settings
+        self.calendar = calendar
+        self.registry = registry
+        self.sent_on = sent_on
+        self.aware = incident.la_aware_on
+        self.anchor = incident.notification_anchor
+        self.wt = _working_together(self.anchor)
+        self.duties: list[Duty] = []
+        self.findings: list[Finding] = []
+        self.me = Party("local_authority", la.gss_code, str(la))
+        self.partners = Party("safeguarding_partners", la.gss_code, str(la))
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _authority(self, code: str, field: str) -> LocalAuthority:
+        return self.registry.resolve(code, self.aware, field=field)
+
+    def _find(self, code: str, message: str, *rule_ids: str, authority: str | None = None) -> None:
+        self.findings.append(Finding(code, message, rule_ids, authority))
+
+    def _duty(
+        self,
+        kind: DutyKind,
+        *,
+        responsible: Party,
+        recipients: tuple[Party, ...],
+        anchor: Anchor,
+        working_days: int,
+        rule_ids: tuple[str, ...],
+        citations: tuple[str, ...],
+        basis: Basis,
+        timescale_basis: Basis,
+        children: tuple[int, ...],
+        summary: str,
+    ) -> None:
+        due = None
+        projected = False
+        if anchor.on is not None:
+            due = self.calendar.add_working_days(anchor.on, working_days)
+            projected = self.calendar.is_projected(anchor.on, due)
+        self.duties.append(
+            Duty(
+                kind=kind,
+                responsible=responsible,
+                recipients=recipients,
+                due=due,
+                anchor=anchor,
+                working_days=working_days,
+                rule_ids=rule_ids,
+                citations=citations,
+                basis=basis,
+                timescale_basis=timescale_basis,
+                verification=verification_of(rule_ids),
+                projected=projected,
+                children=children,
+                summary=summary,
+            )
+        )
+
+    # -- the rules ----------------------------------------------------------------------------
+
+    def run(self) -> Assessment:
+        incident = self.incident
+        location = incident.location
+        if location.local_authority is not None:
+            when = incident.occurred_on or self.aware
+            self.registry.resolve(location.local_authority, when, field="location.local_authority")
+        for i, child in enumerate(incident.children):
+            for name in ("normally_resident_in", "looked_after_by", "care_leaver_of"):
+                code = getattr(child, name)
+                if code is not None:
+                    self._authority(code, f"children[{i}].{name}")
+
+        self._panel_notification()
+        self._looked_after_deaths()
+        self._care_leaver_deaths()
+        duties = sorted(
+            self.duties, key=lambda d: (d.due is None, d.due or self.aware, d.kind.value)
+        )
+        return Assessment(
+            rule_pack=RULE_PACK,
+            rule_pack_version=RULE_PACK_VERSION,
+            local_authority=self.la.gss_code,
+            duties=tuple(duties),
+            findings=tuple(self.findings),
+            calendar=self.calendar.name,
+        )
+
+    def _panel_notification(self) -> None:
+        """NOT-01 to NOT-05, NOT-08, NOT-10, NOT-11, RR-01 to RR-04."""
+        incident = self.incident
+        serious = tuple(
+            i
+            for i, c in enumerate(incident.children)
+            if c.is_child and c.harm in (Harm.DEATH, Harm.SERIOUS_HARM)
+        )
+        if not incident.abuse_or_neglect.known_or_suspected:
+            self._find(
+                "not_notifiable_no_abuse_or_neglect",
+                "Not notifiable to the Panel: abuse or neglect is neither known nor suspected "
+                "(a looked-after child's or care leaver's death is assessed separately).",
+                "NOT-03",
+                "DEF-01",
+            )
+            return
+        if not serious:
+            self._find(
+                "not_notifiable_harm_not_serious",
+                "Not notifiable to the Panel: no child (under 18) died or was seriously harmed.",
+                "NOT-03",
+                "DEF-01",
+                "DEF-02",
+                "DEF-03",
+            )
+            return
+        location = incident.location
+        if location.place is Place.ENGLAND:
+            if location.local_authority != self.la.gss_code:
+                where = self._authority(str(location.local_authority), "location.local_authority")
+                self._find(
+                    "duty_lies_elsewhere",
+                    f"The duty to notify the Panel lies with {where}, where the incident "
+                    "happened; that authority leads the rapid review.",
+                    "NOT-03",
+                    "NOT-10",
+                    authority=where.gss_code,
+                )
+                return
+            limb, rule = _S16C_A, "NOT-01"
+            concerned = serious
+        else:
+            concerned = tuple(
+                i for i in serious if incident.children[i].normally_resident_in == self.la.gss_code
+            )
+            if not concerned:
+                self._outside_england_elsewhere(serious)
+                return
+            limb, rule = _S16C_B, "NOT-02"
+
+        ids: tuple[str, ...] = (rule, "NOT-04", "NOT-11")
+        if len(incident.children) > 1:
+            ids += ("NOT-08",)
+        if len(incident.children) > _FORM_CHILDREN:
+            self._find(
+                "more_children_than_form_holds",
+                "The notification form holds up to 4 children: list the others in its free "
+                "text; it stays one notification for the incident.",
+                "NOT-08",
+            )
+        notify_anchor = Anchor("la_aware_and_abuse_or_neglect_known", self.anchor)
+        self._duty(
+            DutyKind.NOTIFY_PANEL,
+            responsible=self.me,
+            recipients=(_PANEL,),
+            anchor=notify_anchor,
+            working_days=_NOTIFY_DAYS,
+            rule_ids=ids,
+            citations=(limb, self.wt, _GOVUK),
+            basis=Basis.STATUTE,
+            timescale_basis=Basis.STATUTORY_GUIDANCE,
+            children=concerned,
+            summary="Notify the Child Safeguarding Practice Review Panel of the incident, "
+            "once for the incident, within 5 working days of becoming aware.",
+        )
+        self._duty(
+            DutyKind.INFORM_SAFEGUARDING_PARTNERS,
+            responsible=self.me,
+            recipients=self._partner_recipients(concerned),
+            anchor=notify_anchor,
+            working_days=_NOTIFY_DAYS,
+            rule_ids=("NOT-05", "NOT-11"),
+            citations=(self.wt, _GOVUK),
+            basis=Basis.STATUTORY_GUIDANCE,
+            timescale_basis=Basis.STATUTORY_GUIDANCE,
+            children=concerned,
+            summary="Report the incident to the safeguarding partners of the area (and of "
+            "the child's home or placing area where appropriate) within 5 working days.",
+        )
+        self._rapid_review(concerned)
+        if rule == "NOT-01":
+            self._collaborate_with_home_authorities(concerned)
+
+    def _partner_recipients(self, concerned: tuple[int, ...]) -> tuple[Party, ...]:
+        codes: list[str] = [self.la.gss_code]
+        for i in concerned:
+            child = self.incident.children[i]
+            for code in (child.normally_resident_in, child.looked_after_by):
+                if code is None or code in codes:
+                    continue
+                if self._authority(code, "children").nation is Nation.ENGLAND:
+                    codes.append(code)
+        return tuple(
+            Party("safeguarding_partners", code, str(self.registry.get(code))) for code in codes
+        )
+
+    def _rapid_review(self, concerned: tuple[int, ...]) -> None:
+        """RR-01 to RR-04, with the tenant's anchor (RR-03, DEC-04, DEC-05)."""
+        ids: tuple[str, ...]
+        if self.settings.rapid_review_anchor is RapidReviewAnchor.AWARE:
+            partners = self.incident.partners_aware_on
+            if partners is not None and partners > self.anchor:
+                anchor = Anchor("partners_aware", partners)
+            else:
+                anchor = Anchor("la_aware_and_abuse_or_neglect_known", self.anchor)
+            ids = ("RR-01", "RR-02", "RR-03", "RR-04", "NOT-11", "DEC-04")
+        else:
+            anchor = Anchor("notification_sent", self.sent_on)
+            ids = ("RR-01", "RR-02", "RR-03", "RR-04", "DEC-05")
+        self._duty(
+            DutyKind.RAPID_REVIEW,
+            responsible=self.partners,
+            recipients=(_PANEL,),
+            anchor=anchor,
+            working_days=_RAPID_REVIEW_DAYS,
+            rule_ids=ids,
+            citations=(self.wt, _PANEL_FAQ, _PANEL_GUIDANCE),
+            basis=Basis.STATUTORY_GUIDANCE,
+            timescale_basis=Basis.STATUTORY_GUIDANCE,
+            children=concerned,
+            summary="Hold a rapid review, decide on a local child safeguarding practice "
+            "review, and send the rapid review to the Panel as soon as it is complete, "
+            "within 15 working days.",
+        )
+
+    def _collaborate_with_home_authorities(self, concerned: tuple[int, ...]) -> None:
+        """NOT-10: the area authority leads, working with the child's home authority."""
+        seen: set[str] = set()
+        for i in concerned:
+            home = self.incident.children[i].normally_resident_in
+            if home is None or home == self.la.gss_code or home in seen:
+                continue
+            seen.add(home)
+            authority = self._authority(home, f"children[{i}].normally_resident_in")
+            if authority.nation is Nation.ENGLAND:
+                self._find(
+                    "collaborate_with_home_authority",
+                    f"The child normally lives in {authority}: this authority notifies and "
+                    "leads the rapid review, and is expected to collaborate with it.",
+                    "NOT-10",
+                    authority=authority.gss_code,
+                )
+
+    def _outside_england_elsewhere(self, serious: tuple[int, ...]) -> None:
+        """NOT-03(ii): outside England and not normally resident in this authority."""
+        homes: list[LocalAuthority] = []
+        for i in serious:
+            home = self.incident.children[i].normally_resident_in
+            if home is None:
+                continue
+            authority = self._authority(home, f"children[{i}].normally_resident_in")
+            if authority.nation is Nation.ENGLAND and authority not in homes:
+                homes.append(authority)
+        for authority in homes:
+            self._find(
+                "duty_lies_elsewhere",
+                f"The incident happened outside England: the duty to notify the Panel lies "
+                f"with {authority}, where the child normally lives.",
+                "NOT-02",
+                "NOT-03",
+                authority=authority.gss_code,
+            )
+        if not homes:
+            self._find(
+                "no_english_authority",
+                "The incident happened outside England and no child concerned normally lives "
+                "in an English authority: no English authority must notify the Panel.",
+                "NOT-02",
+                "NOT-03",
+            )
+
+    def _looked_after_deaths(self) -> None:
+        """NOT-06: a looked-after child's death, whether or not abuse is suspected."""
+        mine: list[int] = []
+        for i, child in enumerate(self.incident.children):
+            if child.harm is not Harm.DEATH or child.looked_after_by is None:
+                continue
+            if child.looked_after_by == self.la.gss_code:
+                mine.append(i)
+                continue
+            authority = self._authority(child.looked_after_by, f"children[{i}].looked_after_by")
+            self._find(
+                "looked_after_elsewhere",
+                f"A child who died was looked after by {authority}: that authority notifies "
+                "the Secretary of State and Ofsted.",
+                "NOT-06",
+                authority=authority.gss_code,
+            )
+        if not mine:
+            return
+        self._duty(
+            DutyKind.NOTIFY_SECRETARY_OF_STATE_AND_OFSTED,
+            responsible=self.me,
+            recipients=(_SOS, _OFSTED),
+            anchor=Anchor("la_aware", self.aware),
+            working_days=_NOTIFY_DAYS,
+            rule_ids=("NOT-06", "DEF-04"),
+            citations=(_CA1989_SCH2, self.wt, _GOVUK),
+            basis=Basis.STATUTE,
+            timescale_basis=Basis.STATUTORY_GUIDANCE,
+            children=tuple(mine),
+            summary="Notify the Secretary of State and Ofsted of the death of a looked-after "
+            "child, whether or not abuse or neglect is known or suspected, within 5 "
+            "working days of becoming aware.",
+        )
+        if not self.incident.abuse_or_neglect.known_or_suspected:
+            self._find(
+                "no_rapid_review_for_looked_after_death_alone",
+                "The Panel does not consider a looked-after child's death where abuse or "
+                "neglect is not known or suspected: no rapid review arises on this ground.",
+                "NOT-06",
+            )
+
+    def _care_leaver_deaths(self) -> None:
+        """NOT-07 and DEC-09: a care leaver's death, up to and including age 24."""
+        deaths = [
+            (i, c)
+            for i, c in enumerate(self.incident.children)
+            if c.harm is Harm.DEATH and c.care_leaver_of is not None
+        ]
+        if not deaths:
+            return
+        if self.aware < WT2023_PUBLISHED:
+            self._find(
+                "care_leaver_notification_not_in_force",
+                "Care-leaver deaths became notifiable to the Secretary of State and Ofsted "
+                "with Working Together 2023 (15 December 2023), after the authority became "
+                "aware.",
+                "NOT-07",
+            )
+            return
+        mine: list[int] = []
+        for i, child in deaths:
+            if child.is_child:
+                self._find(
+                    "care_leaver_under_18",
+                    "A care leaver who died was under 18: the safeguarding partners must still "
+                    "consider whether the serious incident criteria are met.",
+                    "NOT-07",
+                    "DEF-01",
+                )
+            if child.care_leaver_of == self.la.gss_code:
+                mine.append(i)
+                continue
+            authority = self._authority(str(child.care_leaver_of), f"children[{i}].care_leaver_of")
+            self._find(
+                "care_leaver_elsewhere",
+                f"A care leaver who died was a care leaver of {authority}: that authority "
+                "notifies the Secretary of State and Ofsted.",
+                "NOT-07",
+                authority=authority.gss_code,
+            )
+        if not mine:
+            return
+        self._duty(
+            DutyKind.NOTIFY_SECRETARY_OF_STATE_AND_OFSTED,
+            responsible=self.me,
+            recipients=(_SOS, _OFSTED),
+            anchor=Anchor("la_aware", self.aware),
+            working_days=_NOTIFY_DAYS,
+            rule_ids=("NOT-07", "DEC-09"),
+            citations=(self.wt, _GOVUK),
+            basis=Basis.STATUTORY_GUIDANCE,
+            timescale_basis=Basis.STATUTORY_GUIDANCE,
+            children=tuple(mine),
+            summary="Notify the Secretary of State and Ofsted of the death of a care leaver "
+            "(up to and including age 24) within 5 working days of becoming aware; no rapid "
+            "review is required.",
+        )

@@ -1,0 +1,123 @@
+"""
+The library's exceptions.
+
+Every error the library raises is a :class:`SafeguardingWorkflowError`. Each
+carries a stable, machine-readable :attr:`~SafeguardingWorkflowError.code`
+(never changed once released), the name of the input :attr:`field` it is about
+(if any) and the :attr:`rule_ids` of DOMAIN's rule catalogue behind it.
+
+Messages name the field and the rule; they never repeat an identifying value
+(a name, a date of birth, an address, a school, an NHS number), so they are
+safe to log and to show.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigurationError",
+    "InvalidInputError",
+    "OutsideSupportedRangeError",
+    "RegimeNotSupportedError",
+    "SafeguardingWorkflowError",
+    "UnknownLocalAuthorityError",
+]
+
+
+class SafeguardingWorkflowError(Exception):
+    """
+    Base class of every error the library raises.
+
+    Args:
+        message: What went wrong, naming the field and rule; never an identifying value.
+        field: The input field the error is about, as a dotted path (``"children[0].age"``).
+        rule_ids: Rule ids (DOMAIN.md) that the error rests on.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    #: Stable machine-readable code of this kind of error.
+    code: str = "safeguarding_workflow_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        rule_ids: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.rule_ids = rule_ids
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, field={self.field!r}, "
+            f"rule_ids={self.rule_ids!r})"
+        )
+
+
+class InvalidInputError(SafeguardingWorkflowError, ValueError):
+    """
+    An argument or fact is malformed or contradicts another.
+
+    Also a :class:`ValueError`, so hosts that already catch that keep working.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code = "invalid_input"
+
+
+class OutsideSupportedRangeError(InvalidInputError):
+    """
+    A date lies outside the range for which working days are known (DOMAIN DEC-02).
+
+    The official bank-holiday list is known from 2000 to the last year the
+    GOV.UK list covers. Pass a holiday list for later years, or opt in to
+    rule-projected holidays, to go beyond it.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code = "outside_supported_range"
+
+
+class UnknownLocalAuthorityError(InvalidInputError):
+    """
+    A local authority code or name is not in the registry, or did not exist on the date in question.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code = "unknown_local_authority"
+
+
+class RegimeNotSupportedError(SafeguardingWorkflowError):
+    """
+    The facts fall under a statutory regime that this version's rule packs do not provide.
+
+    For example, an incident that the local authority learnt of before 29 June
+    2018 falls under the serious case review rules (DOMAIN SCR-03), not the
+    England 2018 arrangements.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code = "regime_not_supported"
+
+
+class ConfigurationError(InvalidInputError):
+    """
+    A tenant setting or calendar option is missing, malformed or inconsistent.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code = "configuration_error"
