@@ -131,6 +131,10 @@ def _shipped() -> LocalAuthorityRegistry:
     return LocalAuthorityRegistry(_parse(reader))
 
 
+def _same_authority(a: LocalAuthority, b: LocalAuthority) -> bool:
+    return (a.name, a.kind, a.dfe_code) == (b.name, b.kind, b.dfe_code)
+
+
 def _fold(name: str) -> str:
     return " ".join(name.casefold().replace(",", " ").replace("&", "and").split())
 
@@ -213,6 +217,39 @@ class LocalAuthorityRegistry:
         """
         return tuple(sorted((la for la in self if la.in_force_on(day)), key=lambda la: la.gss_code))
 
+    def _follow_recodes(self, la: LocalAuthority, day: pendulum.Date) -> LocalAuthority | None:
+        """
+        The same authority under an earlier or later code, in force on *day*.
+
+        A recode (one successor of the same name, kind and DfE number) follows a
+        boundary adjustment: the council is the same, so its old code still
+        denotes it. A reorganisation (several successors, or a new authority
+        such as a county replaced by a unitary) is not followed.
+        """
+        seen = {la.gss_code}
+        for step in (self._recoded_to, self._recoded_from):
+            current: LocalAuthority | None = la
+            while current is not None:
+                current = step(current)
+                if current is None or current.gss_code in seen:
+                    break
+                seen.add(current.gss_code)
+                if current.in_force_on(day):
+                    return current
+        return None
+
+    def _recoded_to(self, la: LocalAuthority) -> LocalAuthority | None:
+        if len(la.replaced_by) != 1 or la.replaced_by[0] not in self._by_code:
+            return None
+        nxt = self._by_code[la.replaced_by[0]]
+        return nxt if _same_authority(la, nxt) else None
+
+    def _recoded_from(self, la: LocalAuthority) -> LocalAuthority | None:
+        for prev in self._by_name.get(_fold(la.name), []):
+            if prev.replaced_by == (la.gss_code,) and _same_authority(prev, la):
+                return prev
+        return None
+
     def resolve(
         self, code_or_name: str, on: _dt.date, *, field: str = "local_authority"
     ) -> LocalAuthority:
@@ -221,6 +258,10 @@ class LocalAuthorityRegistry:
 
         A name matches case-insensitively and may denote different codes at
         different dates (Northumberland before and after its 2013 recode, say).
+        A code that was replaced by a recode of the same authority (one
+        successor with the same name, kind and DfE number, after a boundary
+        adjustment) resolves to the code in force on *on*; a code whose
+        authority was abolished or split does not.
 
         Raises:
             UnknownLocalAuthorityError: nothing matches, or what matches did not
@@ -250,6 +291,9 @@ class LocalAuthorityRegistry:
         for la in candidates:
             if la.in_force_on(day):
                 return la
+            recoded = self._follow_recodes(la, day)
+            if recoded is not None:
+                return recoded
         ended = max(candidates, key=lambda la: la.valid_from or pendulum.Date(1, 1, 1))
         if ended.valid_to is not None and day > ended.valid_to:
             successors = ", ".join(

@@ -15,6 +15,7 @@ import datetime as _dt
 from functools import lru_cache
 from typing import Final
 
+import attrs
 import pendulum
 
 from ._authorities import LocalAuthority, LocalAuthorityRegistry, Nation
@@ -209,6 +210,35 @@ class _Assessor:
     def _authority(self, code: str, field: str) -> LocalAuthority:
         return self.registry.resolve(code, self.aware, field=field)
 
+    def _normalised(self, incident: Incident) -> Incident:
+        """
+        The incident with every authority code as it stood when the authority became aware.
+
+        Checks that each exists on that date, and turns a code replaced by a
+        recode of the same authority into the code in force, so codes compare.
+        """
+        location = incident.location
+        if location.local_authority is not None:
+            code = self._authority(location.local_authority, "location.local_authority").gss_code
+            location = attrs.evolve(location, local_authority=code)
+        children = tuple(
+            attrs.evolve(
+                child,
+                normally_resident_in=self._code(
+                    child.normally_resident_in, i, "normally_resident_in"
+                ),
+                looked_after_by=self._code(child.looked_after_by, i, "looked_after_by"),
+                care_leaver_of=self._code(child.care_leaver_of, i, "care_leaver_of"),
+            )
+            for i, child in enumerate(incident.children)
+        )
+        return attrs.evolve(incident, location=location, children=children)
+
+    def _code(self, code: str | None, index: int, name: str) -> str | None:
+        if code is None:
+            return None
+        return self._authority(code, f"children[{index}].{name}").gss_code
+
     def _find(self, code: str, message: str, *rule_ids: str, authority: str | None = None) -> None:
         self.findings.append(Finding(code, message, rule_ids, authority))
 
@@ -254,17 +284,7 @@ class _Assessor:
     # -- the rules ----------------------------------------------------------------------------
 
     def run(self) -> Assessment:
-        incident = self.incident
-        location = incident.location
-        if location.local_authority is not None:
-            when = incident.occurred_on or self.aware
-            self.registry.resolve(location.local_authority, when, field="location.local_authority")
-        for i, child in enumerate(incident.children):
-            for name in ("normally_resident_in", "looked_after_by", "care_leaver_of"):
-                code = getattr(child, name)
-                if code is not None:
-                    self._authority(code, f"children[{i}].{name}")
-
+        self.incident = self._normalised(self.incident)
         self._panel_notification()
         self._looked_after_deaths()
         self._care_leaver_deaths()
