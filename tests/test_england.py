@@ -1,0 +1,498 @@
+"""The England rule pack: a table test for every rule of DOMAIN sections 1-3 and NOT-11."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import safeguarding_workflow as sw
+from safeguarding_workflow.testing import FrozenClock
+
+from .strategies import aware_times
+
+D = pendulum.date
+BARNSLEY, LEEDS, SHEFFIELD = "E08000016", "E08000035", "E08000019"
+CARDIFF, GLASGOW = "W06000015", "S12000049"
+WT2018 = "Working Together to Safeguard Children 2018, ch.4"
+WT2023 = "Working Together to Safeguard Children 2023, ch.5"
+
+
+def at(y: int, m: int, d: int, hour: int = 10) -> pendulum.DateTime:
+    return pendulum.datetime(y, m, d, hour, tz="Europe/London")
+
+
+def child(**kw: object) -> sw.Child:
+    return sw.Child(**{"age": 4, "harm": "death", "normally_resident_in": BARNSLEY, **kw})  # type: ignore[arg-type]
+
+
+def incident(**kw: object) -> sw.Incident:
+    base: dict[str, object] = {
+        "children": [child()],
+        "location": sw.Location.england(BARNSLEY),
+        "abuse_or_neglect": "suspected",
+        "la_aware_at": at(2023, 12, 22),
+    }
+    return sw.Incident(**{**base, **kw})  # type: ignore[arg-type]
+
+
+def kinds(a: sw.Assessment) -> list[str]:
+    return [d.kind.value for d in a.duties]
+
+
+def codes(a: sw.Assessment) -> list[str]:
+    return [f.code for f in a.findings]
+
+
+class TestPanelNotification:
+    def test_death_in_own_area(self) -> None:
+        """NOT-01, NOT-04, NOT-05, NOT-11, RR-01, RR-03: three duties with their dates."""
+        a = sw.england.assess(incident(), local_authority=BARNSLEY)
+        assert ["inform_safeguarding_partners", "notify_panel", "rapid_review"] == kinds(a)
+        panel = a.duty("notify_panel")
+        assert panel is not None
+        assert D(2024, 1, 3) == panel.due
+        assert ("NOT-01", "NOT-04", "NOT-11") == panel.rule_ids
+        assert (
+            "Children Act 2004 s16C(1)(a)",
+            WT2023,
+            "GOV.UK, Report a serious child safeguarding incident",
+        ) == panel.citations
+        assert ("statute", "statutory_guidance") == (panel.basis, panel.timescale_basis)
+        assert sw.Verification.I == panel.verification  # NOT-11 is an interpretation (DEC-08)
+        assert "local_authority" == panel.responsible.role
+        assert BARNSLEY == panel.responsible.area
+        assert (0,) == panel.children
+        assert panel.projected is False
+        assert ("la_aware_and_abuse_or_neglect_known", D(2023, 12, 22)) == (
+            panel.anchor.event,
+            panel.anchor.on,
+        )
+        partners = a.duty("inform_safeguarding_partners")
+        assert partners is not None
+        assert D(2024, 1, 3) == partners.due
+        assert ("statutory_guidance", "statutory_guidance") == (
+            partners.basis,
+            partners.timescale_basis,
+        )
+        review = a.duty("rapid_review")
+        assert review is not None
+        assert D(2024, 1, 17) == review.due
+        assert "safeguarding_partners" == review.responsible.role
+        assert "RR-03" in review.rule_ids
+        assert () == a.findings
+        assert ("england", BARNSLEY, "England and Wales") == (
+            a.rule_pack,
+            a.local_authority,
+            a.calendar,
+        )
+
+    def test_working_together_edition_follows_the_date(self) -> None:
+        """Anchors before 15 December 2023 cite WT2018 ch.4; from then, WT2023 ch.5."""
+        before = sw.england.assess(incident(la_aware_at=at(2023, 12, 14)), local_authority=BARNSLEY)
+        on = sw.england.assess(incident(la_aware_at=at(2023, 12, 15)), local_authority=BARNSLEY)
+        assert WT2018 in before.duties[0].citations
+        assert WT2023 in on.duties[0].citations
+
+    def test_outside_england_normally_resident_here(self) -> None:
+        """NOT-02: harmed in Wales, normally resident in Barnsley: s16C(1)(b)."""
+        i = incident(
+            location=sw.Location.wales(CARDIFF),
+            la_aware_at=at(2019, 6, 3),
+            children=[child(harm="serious_harm")],
+        )
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        panel = a.duty("notify_panel")
+        assert panel is not None
+        assert ("NOT-02", "NOT-04", "NOT-11") == panel.rule_ids
+        assert ("Children Act 2004 s16C(1)(b)", WT2018) == panel.citations[:2]
+        assert D(2019, 6, 10) == panel.due
+
+    @pytest.mark.parametrize(
+        "location",
+        [sw.Location.scotland(GLASGOW), sw.Location.northern_ireland(), sw.Location.outside_uk()],
+    )
+    def test_elsewhere_outside_england(self, location: sw.Location) -> None:
+        """NOT-02 covers Scotland, Northern Ireland and abroad alike."""
+        a = sw.england.assess(incident(location=location), local_authority=BARNSLEY)
+        assert "NOT-02" in a.duties[0].rule_ids or "NOT-02" in a.duties[1].rule_ids
+
+    def test_outside_england_resident_elsewhere(self) -> None:
+        """NOT-03(ii): Leeds has no duty; the finding names Barnsley."""
+        i = incident(location=sw.Location.wales(CARDIFF))
+        a = sw.england.assess(i, local_authority=LEEDS)
+        assert [] == kinds(a)
+        assert ["duty_lies_elsewhere"] == codes(a)
+        assert BARNSLEY == a.findings[0].authority
+        assert ("NOT-02", "NOT-03") == a.findings[0].rule_ids
+
+    def test_outside_england_no_english_home(self) -> None:
+        """NOT-03(ii): nobody in England must notify when no child lives in England."""
+        i = incident(location=sw.Location.wales(), children=[child(normally_resident_in=CARDIFF)])
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert ([], ["no_english_authority"]) == (kinds(a), codes(a))
+
+    def test_in_england_but_another_area(self) -> None:
+        """NOT-03(iii), NOT-10: in Leeds, the duty lies with Leeds, not the home authority."""
+        i = incident(location=sw.Location.england(LEEDS))
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert [] == kinds(a)
+        assert (["duty_lies_elsewhere"], LEEDS) == (codes(a), a.findings[0].authority)
+
+    def test_area_authority_collaborates_with_home(self) -> None:
+        """NOT-10: Leeds notifies and leads, collaborating with Barnsley; NOT-05 other areas."""
+        i = incident(location=sw.Location.england(LEEDS))
+        a = sw.england.assess(i, local_authority=LEEDS)
+        assert ["collaborate_with_home_authority"] == codes(a)
+        assert BARNSLEY == a.findings[0].authority
+        partners = a.duty("inform_safeguarding_partners")
+        assert partners is not None
+        assert (LEEDS, BARNSLEY) == tuple(p.area for p in partners.recipients)
+
+    def test_no_abuse_or_neglect(self) -> None:
+        """NOT-03(i), DEF-01: no abuse or neglect suspected, nothing notifiable."""
+        a = sw.england.assess(incident(abuse_or_neglect="not_suspected"), local_authority=BARNSLEY)
+        assert ([], ["not_notifiable_no_abuse_or_neglect"]) == (kinds(a), codes(a))
+
+    def test_harm_not_serious(self) -> None:
+        """NOT-03(iv), DEF-02: harm judged not serious is not notifiable."""
+        i = incident(children=[child(harm="harm_not_serious")], abuse_or_neglect="known")
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert ([], ["not_notifiable_harm_not_serious"]) == (kinds(a), codes(a))
+
+    def test_several_children_one_notification(self) -> None:
+        """NOT-08: one notification for the incident; more than four go in free text."""
+        kids = [child(age=n) for n in range(5)]
+        a = sw.england.assess(incident(children=kids), local_authority=BARNSLEY)
+        panel = a.duty("notify_panel")
+        assert panel is not None
+        assert "NOT-08" in panel.rule_ids
+        assert (0, 1, 2, 3, 4) == panel.children
+        assert 1 == kinds(a).count("notify_panel")
+        assert ["more_children_than_form_holds"] == codes(a)
+
+    def test_local_authority_by_name(self) -> None:
+        """The assessing authority may be given by name."""
+        a = sw.england.assess(incident(la_aware_at=at(2024, 6, 3)), local_authority="barnsley")
+        assert BARNSLEY == a.local_authority
+
+
+class TestAnchors:
+    """NOT-11, DEC-04, DEC-05, RR-03."""
+
+    def test_london_date_counts(self) -> None:
+        """Aware at 23:30 UTC on Sunday 30 June 2024 is Monday 1 July in London."""
+        i = incident(la_aware_at=dt.datetime(2024, 6, 30, 23, 30, tzinfo=dt.UTC))
+        panel = sw.england.assess(i, local_authority=BARNSLEY).duty("notify_panel")
+        assert panel is not None
+        assert D(2024, 7, 8) == panel.due
+
+    def test_suspicion_arising_later_moves_the_clock(self) -> None:
+        """DEC-04: abuse suspected on 11 March, after awareness on 1 March."""
+        i = incident(la_aware_at=at(2024, 3, 1), abuse_or_neglect_since=D(2024, 3, 11))
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert (D(2024, 3, 18), D(2024, 4, 3)) == (
+            a.duty("notify_panel").due,
+            a.duty("rapid_review").due,
+        )  # type: ignore[union-attr]
+
+    def test_partners_aware_later(self) -> None:
+        """DEC-04: a later partners' awareness date anchors the rapid review only."""
+        i = incident(
+            la_aware_at=at(2024, 3, 1),
+            abuse_or_neglect_since=D(2024, 3, 11),
+            partners_aware_on=D(2024, 3, 20),
+        )
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        review = a.duty("rapid_review")
+        assert review is not None
+        assert (D(2024, 4, 12), "partners_aware") == (review.due, review.anchor.event)
+        assert D(2024, 3, 18) == a.duty("notify_panel").due  # type: ignore[union-attr]
+
+    def test_partners_aware_earlier_is_ignored(self) -> None:
+        """DEC-04: only a later partners' date replaces the authority's."""
+        i = incident(la_aware_at=at(2024, 3, 11), partners_aware_on=D(2024, 3, 11))
+        review = sw.england.assess(i, local_authority=BARNSLEY).duty("rapid_review")
+        assert review is not None
+        assert D(2024, 4, 3) == review.due
+
+    def test_notification_sent_anchor_waits(self) -> None:
+        """RR-03 with anchor notification_sent: no due date until sent (DEC-05)."""
+        settings = sw.TenantSettings("t1", rapid_review_anchor="notification_sent")
+        i = incident(la_aware_at=at(2024, 3, 11))
+        review = sw.england.assess(i, local_authority=BARNSLEY, settings=settings).duty(
+            "rapid_review"
+        )
+        assert review is not None
+        assert (None, "notification_sent") == (review.due, review.waits_for)
+        sent = sw.england.assess(
+            i, local_authority=BARNSLEY, settings=settings, notification_sent_on=D(2024, 3, 13)
+        ).duty("rapid_review")
+        assert sent is not None
+        assert (D(2024, 4, 5), None) == (sent.due, sent.waits_for)
+        assert "DEC-05" in sent.rule_ids
+
+    def test_waiting_duties_sort_last(self) -> None:
+        """Duties are ordered by due date, those without one last."""
+        settings = sw.TenantSettings("t1", rapid_review_anchor="notification_sent")
+        a = sw.england.assess(incident(), local_authority=BARNSLEY, settings=settings)
+        assert "rapid_review" == a.duties[-1].kind
+
+
+class TestLookedAfterAndCareLeavers:
+    def test_looked_after_death_without_abuse(self) -> None:
+        """NOT-06: notify SoS and Ofsted whether or not abuse is suspected; no rapid review."""
+        i = incident(
+            abuse_or_neglect="not_suspected",
+            location=sw.Location.england(LEEDS),
+            children=[child(looked_after_by=BARNSLEY)],
+            la_aware_at=at(2024, 3, 27),
+        )
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert ["notify_secretary_of_state_and_ofsted"] == kinds(a)
+        duty = a.duties[0]
+        assert D(2024, 4, 5) == duty.due  # over Easter 2024
+        assert ("statute", "statutory_guidance") == (duty.basis, duty.timescale_basis)
+        assert "Children Act 1989 Sch 2 para 20(1)(a)" in duty.citations
+        assert ("secretary_of_state", "ofsted") == tuple(p.role for p in duty.recipients)
+        assert sw.Verification.R == duty.verification  # the Ofsted limb is unchecked
+        assert "no_rapid_review_for_looked_after_death_alone" in codes(a)
+
+    def test_looked_after_elsewhere(self) -> None:
+        """NOT-06: the looking-after authority notifies; others get a finding."""
+        i = incident(abuse_or_neglect="not_suspected", children=[child(looked_after_by=LEEDS)])
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert [] == kinds(a)
+        assert "looked_after_elsewhere" in codes(a)
+        assert LEEDS in [f.authority for f in a.findings]
+
+    def test_looked_after_death_with_abuse(self) -> None:
+        """NOT-06 with NOT-01: the Panel duties and the SoS/Ofsted duty together."""
+        i = incident(children=[child(looked_after_by=BARNSLEY)])
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert [
+            "inform_safeguarding_partners",
+            "notify_panel",
+            "notify_secretary_of_state_and_ofsted",
+            "rapid_review",
+        ] == kinds(a)
+
+    def test_looked_after_harm_is_not_a_death(self) -> None:
+        """NOT-06 covers deaths only."""
+        i = incident(
+            abuse_or_neglect="not_suspected",
+            children=[child(harm="serious_harm", looked_after_by=BARNSLEY)],
+        )
+        assert [] == kinds(sw.england.assess(i, local_authority=BARNSLEY))
+
+    def test_care_leaver_death(self) -> None:
+        """NOT-07, DEC-09: a care leaver of 21; guidance, five working days, status I."""
+        i = incident(
+            abuse_or_neglect="not_suspected",
+            la_aware_at=at(2024, 2, 1),
+            children=[child(age=21, care_leaver_of=BARNSLEY, normally_resident_in=None)],
+        )
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert ["notify_secretary_of_state_and_ofsted"] == kinds(a)
+        duty = a.duties[0]
+        assert (D(2024, 2, 8), ("NOT-07", "DEC-09")) == (duty.due, duty.rule_ids)
+        assert ("statutory_guidance", "statutory_guidance", sw.Verification.I) == (
+            duty.basis,
+            duty.timescale_basis,
+            duty.verification,
+        )
+
+    def test_care_leaver_before_wt2023(self) -> None:
+        """NOT-07 arrived with WT2023: earlier deaths give a finding, not a duty."""
+        i = incident(
+            abuse_or_neglect="not_suspected",
+            la_aware_at=at(2023, 6, 1),
+            children=[child(age=21, care_leaver_of=BARNSLEY)],
+        )
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert [] == kinds(a)
+        assert [
+            "not_notifiable_no_abuse_or_neglect",
+            "care_leaver_notification_not_in_force",
+        ] == codes(a)
+
+    def test_care_leaver_under_18(self) -> None:
+        """NOT-07: under 18, the partners still consider the serious incident criteria."""
+        i = incident(
+            abuse_or_neglect="not_suspected",
+            la_aware_at=at(2024, 2, 1),
+            children=[child(age=17, care_leaver_of=LEEDS)],
+        )
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert [] == kinds(a)
+        assert [
+            "not_notifiable_no_abuse_or_neglect",
+            "care_leaver_under_18",
+            "care_leaver_elsewhere",
+        ] == codes(a)
+
+
+class TestRegimeAndAuthorities:
+    def test_before_commencement(self) -> None:
+        """Before 29 June 2018 the serious case review rules apply (SCR-03): refused clearly."""
+        with pytest.raises(sw.RegimeNotSupportedError) as info:
+            sw.england.assess(incident(la_aware_at=at(2018, 6, 28)), local_authority=BARNSLEY)
+        assert "regime_not_supported" == info.value.code
+        a = sw.england.assess(incident(la_aware_at=at(2018, 6, 29)), local_authority=BARNSLEY)
+        assert D(2018, 7, 6) == a.duty("notify_panel").due  # type: ignore[union-attr]
+
+    def test_cumbria_then_cumberland(self) -> None:
+        """A 2019 incident in Cumbria and a 2024 incident in Cumberland both assess."""
+        cumbria, cumberland = "E10000006", "E06000063"
+        i2019 = incident(
+            location=sw.Location.england(cumbria),
+            la_aware_at=at(2019, 5, 1),
+            children=[child(normally_resident_in=cumbria)],
+        )
+        assert cumbria == sw.england.assess(i2019, local_authority="Cumbria").local_authority
+        i2024 = incident(
+            location=sw.Location.england(cumberland),
+            la_aware_at=at(2024, 5, 1),
+            children=[child(normally_resident_in=cumberland)],
+        )
+        assert cumberland == sw.england.assess(i2024, local_authority=cumberland).local_authority
+        stale = incident(location=sw.Location.england(cumbria), la_aware_at=at(2024, 5, 1))
+        with pytest.raises(sw.UnknownLocalAuthorityError) as info:
+            sw.england.assess(stale, local_authority=cumberland)
+        assert "location.local_authority" == info.value.field
+
+    def test_recoded_authority(self) -> None:
+        """Barnsley's pre-2025 code still denotes Barnsley in 2026 (a recode, same council)."""
+        i = incident(la_aware_at=at(2026, 6, 1))
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert "E08000038" == a.local_authority
+        assert ["inform_safeguarding_partners", "notify_panel", "rapid_review"] == kinds(a)
+
+    def test_welsh_council_cannot_assess(self) -> None:
+        """The England pack assesses only English authorities."""
+        with pytest.raises(sw.InvalidInputError) as info:
+            sw.england.assess(incident(), local_authority=CARDIFF)
+        assert "local_authority" == info.value.field
+
+
+class TestCalendarAndClock:
+    def test_projected_deadline_is_flagged(self) -> None:
+        """DEC-02: a deadline computed into a projected year carries projected=True."""
+        cal = sw.WorkingDayCalendar.england_and_wales(project_until=2029)
+        i = incident(la_aware_at=at(2028, 12, 22))
+        a = sw.england.assess(i, local_authority=BARNSLEY, calendar=cal)
+        panel = a.duty("notify_panel")
+        assert panel is not None
+        assert (D(2029, 1, 3), True, True) == (panel.due, panel.projected, a.projected)
+        with pytest.raises(sw.OutsideSupportedRangeError):
+            sw.england.assess(i, local_authority=BARNSLEY)
+
+    def test_host_added_day_recomputes_and_records(self) -> None:
+        """DEC-02: a newly proclaimed day moves open deadlines, and the change is recorded."""
+        i = incident(la_aware_at=at(2027, 6, 1))
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert D(2027, 6, 8) == a.duty("notify_panel").due  # type: ignore[union-attr]
+        cal = sw.WorkingDayCalendar.england_and_wales().with_additions(
+            sw.HolidayAddition(D(2027, 6, 4), "Proclaimed bank holiday (fictional)")
+        )
+        result = a.recompute(cal)
+        assert D(2027, 6, 9) == result.assessment.duty("notify_panel").due  # type: ignore[union-attr]
+        assert {
+            ("notify_panel", D(2027, 6, 8), D(2027, 6, 9)),
+            ("inform_safeguarding_partners", D(2027, 6, 8), D(2027, 6, 9)),
+            ("rapid_review", D(2027, 6, 22), D(2027, 6, 23)),
+        } == {(c.kind.value, c.previous_due, c.due) for c in result.changes}
+        assert {"Proclaimed bank holiday (fictional)"} == {c.reason for c in result.changes}
+        assert () == result.assessment.recompute(cal).changes
+
+    def test_tenant_calendar_additions(self) -> None:
+        """A tenant's calendar additions apply to its assessments."""
+        settings = sw.TenantSettings(
+            "t1",
+            calendar_additions=[
+                sw.HolidayAddition(D(2027, 6, 4), "Proclaimed bank holiday (fictional)")
+            ],
+        )
+        a = sw.england.assess(
+            incident(la_aware_at=at(2027, 6, 1)), local_authority=BARNSLEY, settings=settings
+        )
+        assert D(2027, 6, 9) == a.duty("notify_panel").due  # type: ignore[union-attr]
+
+    def test_future_facts_refused_with_a_clock(self) -> None:
+        """With a clock, facts dated after now are refused, naming the field."""
+        clock = FrozenClock(pendulum.datetime(2024, 1, 10, 12, tz="UTC"))
+        ok = incident(la_aware_at=at(2024, 1, 10, 9))
+        assert sw.england.assess(ok, local_authority=BARNSLEY, clock=clock).duties
+        cases = [
+            ({"la_aware_at": at(2024, 1, 10, 15)}, {}, "incident.la_aware_at"),
+            ({"abuse_or_neglect_since": D(2024, 1, 11)}, {}, "incident.abuse_or_neglect_since"),
+            ({"partners_aware_on": D(2024, 1, 11)}, {}, "incident.partners_aware_on"),
+            ({}, {"notification_sent_on": D(2024, 1, 11)}, "notification_sent_on"),
+        ]
+        for facts, extra, field in cases:
+            facts = {"la_aware_at": at(2024, 1, 10, 9), **facts}
+            with pytest.raises(sw.InvalidInputError) as info:
+                sw.england.assess(incident(**facts), local_authority=BARNSLEY, clock=clock, **extra)  # type: ignore[arg-type]
+            assert field == info.value.field
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"settings": "t1"},
+            {"calendar": sw.WorkingDayCalendar.scotland()},
+            {"registry": {}},
+            {"notification_sent_on": D(2023, 12, 1)},
+            {"notification_sent_on": "2024-01-01"},
+        ],
+    )
+    def test_bad_arguments(self, kwargs: dict[str, object]) -> None:
+        """Bad arguments raise the library's errors."""
+        with pytest.raises(sw.SafeguardingWorkflowError):
+            sw.england.assess(incident(), local_authority=BARNSLEY, **kwargs)  # type: ignore[arg-type]
+
+    def test_not_an_incident(self) -> None:
+        """assess() wants an Incident."""
+        with pytest.raises(sw.InvalidInputError):
+            sw.england.assess({"children": []}, local_authority=BARNSLEY)  # type: ignore[arg-type]
+
+
+class TestFuzzedAssessments:
+    @given(
+        aware=aware_times,
+        place=st.sampled_from(list(sw.Place)),
+        abuse=st.sampled_from(list(sw.AbuseOrNeglect)),
+        harm=st.sampled_from(list(sw.Harm)),
+        home=st.sampled_from([BARNSLEY, LEEDS, SHEFFIELD, CARDIFF, None, "E10000006"]),
+        looked_after=st.sampled_from([None, BARNSLEY, LEEDS]),
+        me=st.sampled_from([BARNSLEY, LEEDS, "Cumbria", "E06000063", "Sheffield"]),
+    )
+    def test_only_library_errors(
+        self,
+        aware: dt.datetime,
+        place: sw.Place,
+        abuse: sw.AbuseOrNeglect,
+        harm: sw.Harm,
+        home: str | None,
+        looked_after: str | None,
+        me: str,
+    ) -> None:
+        """R4: any well-typed incident assesses or raises a library error; dues follow anchors."""
+        where = {sw.Place.ENGLAND: BARNSLEY, sw.Place.WALES: CARDIFF}.get(place)
+        i = sw.Incident(
+            children=[
+                sw.Child(age=10, harm=harm, normally_resident_in=home, looked_after_by=looked_after)
+            ],
+            location=sw.Location(place, where),
+            abuse_or_neglect=abuse,
+            la_aware_at=aware,
+        )
+        try:
+            a = sw.england.assess(i, local_authority=me)
+        except sw.SafeguardingWorkflowError:
+            return
+        for duty in a.duties:
+            assert duty.due is not None and duty.anchor.on is not None
+            assert duty.due > duty.anchor.on
