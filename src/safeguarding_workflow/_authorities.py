@@ -300,11 +300,11 @@ class LocalAuthorityRegistry:
                 str(self._by_code[c]) if c in self._by_code else c for c in ended.replaced_by
             )
             raise UnknownLocalAuthorityError(
-                f"{field!r} names {ended}, which ceased on {ended.valid_to.isoformat()}; "
-                f"on {day.isoformat()} its area belonged to {successors or 'its successors'}",
+                f"{field!r} names {ended}, which ceased on {ended.valid_to.isoformat()}, "
+                f"before the date in question; its area passed to {successors}",
                 field=field,
             )
         raise UnknownLocalAuthorityError(
-            f"{field!r} names {ended}, which did not exist on {day.isoformat()}",
+            f"{field!r} names {ended}, which did not exist yet on the date in question",
             field=field,
         )
