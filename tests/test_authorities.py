@@ -22,31 +22,33 @@ class TestShippedData:
         def english(day: pendulum.Date) -> int:
             return sum(1 for la in reg.in_force_on(day) if la.nation is sw.Nation.ENGLAND)
 
-        assert [152, 151, 151, 152, 153, 153] == [
+        assert [
             english(D(2010, 1, 1)),
             english(D(2019, 4, 1)),
             english(D(2020, 4, 1)),
             english(D(2021, 4, 1)),
             english(D(2023, 4, 1)),
             english(D(2026, 11, 25)),
-        ]
+        ] == [152, 151, 151, 152, 153, 153]
 
     def test_other_nations(self, reg: sw.LocalAuthorityRegistry) -> None:
         """22 Welsh councils, 32 Scottish council areas, 11 Northern Irish districts today."""
         today = reg.in_force_on(D(2026, 11, 25))
         counts = {n: sum(1 for la in today if la.nation is n) for n in sw.Nation}
-        assert {
+        assert counts == {
             sw.Nation.ENGLAND: 153,
             sw.Nation.WALES: 22,
             sw.Nation.SCOTLAND: 32,
             sw.Nation.NORTHERN_IRELAND: 11,
-        } == counts
+        }
 
     def test_every_english_authority_has_a_dfe_number(self, reg: sw.LocalAuthorityRegistry) -> None:
         """English rows carry a three-digit DfE number; others none."""
         for la in reg:
             if la.nation is sw.Nation.ENGLAND:
-                assert la.dfe_code is not None and len(la.dfe_code) == 3 and la.dfe_code.isdigit()
+                assert la.dfe_code is not None
+                assert len(la.dfe_code) == 3
+                assert la.dfe_code.isdigit()
             else:
                 assert la.dfe_code is None
 
@@ -54,7 +56,7 @@ class TestShippedData:
         """Every ended code names successors that start the next day."""
         for la in reg:
             if la.valid_to is None:
-                assert () == la.replaced_by
+                assert la.replaced_by == ()
                 continue
             assert la.replaced_by
             for code in la.replaced_by:
@@ -92,23 +94,23 @@ class TestReorganisations:
 
     def test_cumbria_2019_and_cumberland_2024(self, reg: sw.LocalAuthorityRegistry) -> None:
         """DESIGN: a 2019 incident in Cumbria and a 2024 incident in Cumberland both validate."""
-        assert "Cumbria" == reg.resolve("Cumbria", D(2019, 5, 1)).name
-        assert "Cumberland" == reg.resolve("Cumberland", D(2024, 5, 1)).name
+        assert reg.resolve("Cumbria", D(2019, 5, 1)).name == "Cumbria"
+        assert reg.resolve("Cumberland", D(2024, 5, 1)).name == "Cumberland"
         with pytest.raises(sw.UnknownLocalAuthorityError, match="did not exist"):
             reg.resolve("Cumberland", D(2019, 5, 1))
 
     def test_a_recode_keeps_the_authority(self, reg: sw.LocalAuthorityRegistry) -> None:
         """Barnsley's 2025 recode (same council, DfE 370): both codes resolve on both sides."""
-        assert "E08000016" == reg.resolve("E08000016", D(2024, 5, 1)).gss_code
-        assert "E08000038" == reg.resolve("E08000016", D(2026, 5, 1)).gss_code
-        assert "E08000016" == reg.resolve("E08000038", D(2024, 5, 1)).gss_code
-        assert "E08000038" == reg.resolve("Barnsley", D(2026, 5, 1)).gss_code
-        assert "E08000016" == reg.resolve("370", D(2024, 5, 1)).gss_code
+        assert reg.resolve("E08000016", D(2024, 5, 1)).gss_code == "E08000016"
+        assert reg.resolve("E08000016", D(2026, 5, 1)).gss_code == "E08000038"
+        assert reg.resolve("E08000038", D(2024, 5, 1)).gss_code == "E08000016"
+        assert reg.resolve("Barnsley", D(2026, 5, 1)).gss_code == "E08000038"
+        assert reg.resolve("370", D(2024, 5, 1)).gss_code == "E08000016"
 
     def test_northumberland_by_name_across_its_recode(self, reg: sw.LocalAuthorityRegistry) -> None:
         """A name denotes whichever code was in force on the date."""
-        assert "E06000048" == reg.resolve("northumberland", D(2012, 1, 1)).gss_code
-        assert "E06000057" == reg.resolve("Northumberland", D(2020, 1, 1)).gss_code
+        assert reg.resolve("northumberland", D(2012, 1, 1)).gss_code == "E06000048"
+        assert reg.resolve("Northumberland", D(2020, 1, 1)).gss_code == "E06000057"
 
 
 class TestLookups:
@@ -117,18 +119,18 @@ class TestLookups:
         """Unknown codes and names raise UnknownLocalAuthorityError with a stable code."""
         with pytest.raises(sw.UnknownLocalAuthorityError) as info:
             reg.resolve(bad, D(2024, 1, 1))  # type: ignore[arg-type]
-        assert "unknown_local_authority" == info.value.code
+        assert info.value.code == "unknown_local_authority"
 
     def test_get_and_contains(self, reg: sw.LocalAuthorityRegistry) -> None:
         """get() finds any code regardless of dates; unknown codes raise."""
-        assert "City of London" == reg.get("E09000001").name
+        assert reg.get("E09000001").name == "City of London"
         assert "E09000001" in reg
         with pytest.raises(sw.UnknownLocalAuthorityError):
             reg.get("E00000000")
 
     def test_names_fold_case_commas_and_ampersands(self, reg: sw.LocalAuthorityRegistry) -> None:
         """'bristol city of' and 'Bristol, City of' are the same name."""
-        assert "E06000023" == reg.resolve("bristol city of", D(2024, 1, 1)).gss_code
+        assert reg.resolve("bristol city of", D(2024, 1, 1)).gss_code == "E06000023"
 
     def test_custom_registry(self) -> None:
         """Hosts can build their own registry; duplicates are refused."""
@@ -136,8 +138,8 @@ class TestLookups:
             "E06999999", "Example (fictional)", "999", sw.Nation.ENGLAND, "unitary", None, None
         )
         reg = sw.LocalAuthorityRegistry([la])
-        assert 1 == len(reg)
-        assert "Example (fictional) (E06999999)" == str(reg.resolve("E06999999", D(2024, 1, 1)))
+        assert len(reg) == 1
+        assert str(reg.resolve("E06999999", D(2024, 1, 1))) == "Example (fictional) (E06999999)"
         with pytest.raises(sw.InvalidInputError):
             sw.LocalAuthorityRegistry([la, la])
         with pytest.raises(sw.InvalidInputError):

@@ -51,21 +51,21 @@ class TestPanelNotification:
     def test_death_in_own_area(self) -> None:
         """NOT-01, NOT-04, NOT-05, NOT-11, RR-01, RR-03: three duties with their dates."""
         a = sw.england.assess(incident(), local_authority=BARNSLEY)
-        assert ["inform_safeguarding_partners", "notify_panel", "rapid_review"] == kinds(a)
+        assert kinds(a) == ["inform_safeguarding_partners", "notify_panel", "rapid_review"]
         panel = a.duty("notify_panel")
         assert panel is not None
         assert D(2024, 1, 3) == panel.due
-        assert ("NOT-01", "NOT-04", "NOT-11") == panel.rule_ids
-        assert (
+        assert panel.rule_ids == ("NOT-01", "NOT-04", "NOT-11")
+        assert panel.citations == (
             "Children Act 2004 s16C(1)(a)",
             WT2023,
             "GOV.UK, Report a serious child safeguarding incident",
-        ) == panel.citations
-        assert ("statute", "statutory_guidance") == (panel.basis, panel.timescale_basis)
-        assert sw.Verification.I == panel.verification  # NOT-11 is an interpretation (DEC-08)
-        assert "local_authority" == panel.responsible.role
-        assert BARNSLEY == panel.responsible.area
-        assert (0,) == panel.children
+        )
+        assert (panel.basis, panel.timescale_basis) == ("statute", "statutory_guidance")
+        assert panel.verification == sw.Verification.I  # NOT-11 is an interpretation (DEC-08)
+        assert panel.responsible.role == "local_authority"
+        assert panel.responsible.area == BARNSLEY
+        assert panel.children == (0,)
         assert panel.projected is False
         assert ("la_aware_and_abuse_or_neglect_known", D(2023, 12, 22)) == (
             panel.anchor.event,
@@ -74,21 +74,21 @@ class TestPanelNotification:
         partners = a.duty("inform_safeguarding_partners")
         assert partners is not None
         assert D(2024, 1, 3) == partners.due
-        assert ("statutory_guidance", "statutory_guidance") == (
+        assert (
             partners.basis,
             partners.timescale_basis,
-        )
+        ) == ("statutory_guidance", "statutory_guidance")
         review = a.duty("rapid_review")
         assert review is not None
         assert D(2024, 1, 17) == review.due
-        assert "safeguarding_partners" == review.responsible.role
+        assert review.responsible.role == "safeguarding_partners"
         assert "RR-03" in review.rule_ids
-        assert () == a.findings
-        assert ("england", BARNSLEY, "England and Wales") == (
+        assert a.findings == ()
+        assert (
             a.rule_pack,
             a.local_authority,
             a.calendar,
-        )
+        ) == ("england", BARNSLEY, "England and Wales")
 
     def test_working_together_edition_follows_the_date(self) -> None:
         """Anchors before 15 December 2023 cite WT2018 ch.4; from then, WT2023 ch.5."""
@@ -107,8 +107,8 @@ class TestPanelNotification:
         a = sw.england.assess(i, local_authority=BARNSLEY)
         panel = a.duty("notify_panel")
         assert panel is not None
-        assert ("NOT-02", "NOT-04", "NOT-11") == panel.rule_ids
-        assert ("Children Act 2004 s16C(1)(b)", WT2018) == panel.citations[:2]
+        assert panel.rule_ids == ("NOT-02", "NOT-04", "NOT-11")
+        assert panel.citations[:2] == ("Children Act 2004 s16C(1)(b)", WT2018)
         assert D(2019, 6, 10) == panel.due
 
     @pytest.mark.parametrize(
@@ -124,44 +124,44 @@ class TestPanelNotification:
         """NOT-03(ii): Leeds has no duty; the finding names Barnsley."""
         i = incident(location=sw.Location.wales(CARDIFF))
         a = sw.england.assess(i, local_authority=LEEDS)
-        assert [] == kinds(a)
-        assert ["duty_lies_elsewhere"] == codes(a)
-        assert BARNSLEY == a.findings[0].authority
-        assert ("NOT-02", "NOT-03") == a.findings[0].rule_ids
+        assert kinds(a) == []
+        assert codes(a) == ["duty_lies_elsewhere"]
+        assert a.findings[0].authority == BARNSLEY
+        assert a.findings[0].rule_ids == ("NOT-02", "NOT-03")
 
     def test_outside_england_no_english_home(self) -> None:
         """NOT-03(ii): nobody in England must notify when no child lives in England."""
         i = incident(location=sw.Location.wales(), children=[child(normally_resident_in=CARDIFF)])
         a = sw.england.assess(i, local_authority=BARNSLEY)
-        assert ([], ["no_english_authority"]) == (kinds(a), codes(a))
+        assert (kinds(a), codes(a)) == ([], ["no_english_authority"])
 
     def test_in_england_but_another_area(self) -> None:
         """NOT-03(iii), NOT-10: in Leeds, the duty lies with Leeds, not the home authority."""
         i = incident(location=sw.Location.england(LEEDS))
         a = sw.england.assess(i, local_authority=BARNSLEY)
-        assert [] == kinds(a)
-        assert (["duty_lies_elsewhere"], LEEDS) == (codes(a), a.findings[0].authority)
+        assert kinds(a) == []
+        assert (codes(a), a.findings[0].authority) == (["duty_lies_elsewhere"], LEEDS)
 
     def test_area_authority_collaborates_with_home(self) -> None:
         """NOT-10: Leeds notifies and leads, collaborating with Barnsley; NOT-05 other areas."""
         i = incident(location=sw.Location.england(LEEDS))
         a = sw.england.assess(i, local_authority=LEEDS)
-        assert ["collaborate_with_home_authority"] == codes(a)
-        assert BARNSLEY == a.findings[0].authority
+        assert codes(a) == ["collaborate_with_home_authority"]
+        assert a.findings[0].authority == BARNSLEY
         partners = a.duty("inform_safeguarding_partners")
         assert partners is not None
-        assert (LEEDS, BARNSLEY) == tuple(p.area for p in partners.recipients)
+        assert tuple(p.area for p in partners.recipients) == (LEEDS, BARNSLEY)
 
     def test_no_abuse_or_neglect(self) -> None:
         """NOT-03(i), DEF-01: no abuse or neglect suspected, nothing notifiable."""
         a = sw.england.assess(incident(abuse_or_neglect="not_suspected"), local_authority=BARNSLEY)
-        assert ([], ["not_notifiable_no_abuse_or_neglect"]) == (kinds(a), codes(a))
+        assert (kinds(a), codes(a)) == ([], ["not_notifiable_no_abuse_or_neglect"])
 
     def test_harm_not_serious(self) -> None:
         """NOT-03(iv), DEF-02: harm judged not serious is not notifiable."""
         i = incident(children=[child(harm="harm_not_serious")], abuse_or_neglect="known")
         a = sw.england.assess(i, local_authority=BARNSLEY)
-        assert ([], ["not_notifiable_harm_not_serious"]) == (kinds(a), codes(a))
+        assert (kinds(a), codes(a)) == ([], ["not_notifiable_harm_not_serious"])
 
     def test_several_children_one_notification(self) -> None:
         """NOT-08: one notification for the incident; more than four go in free text."""
@@ -170,14 +170,14 @@ class TestPanelNotification:
         panel = a.duty("notify_panel")
         assert panel is not None
         assert "NOT-08" in panel.rule_ids
-        assert (0, 1, 2, 3, 4) == panel.children
-        assert 1 == kinds(a).count("notify_panel")
-        assert ["more_children_than_form_holds"] == codes(a)
+        assert panel.children == (0, 1, 2, 3, 4)
+        assert kinds(a).count("notify_panel") == 1
+        assert codes(a) == ["more_children_than_form_holds"]
 
     def test_local_authority_by_name(self) -> None:
         """The assessing authority may be given by name."""
         a = sw.england.assess(incident(la_aware_at=at(2024, 6, 3)), local_authority="barnsley")
-        assert BARNSLEY == a.local_authority
+        assert a.local_authority == BARNSLEY
 
 
 class TestAnchors:
@@ -227,7 +227,7 @@ class TestAnchors:
             "rapid_review"
         )
         assert review is not None
-        assert (None, "notification_sent") == (review.due, review.waits_for)
+        assert (review.due, review.waits_for) == (None, "notification_sent")
         sent = sw.england.assess(
             i, local_authority=BARNSLEY, settings=settings, notification_sent_on=D(2024, 3, 13)
         ).duty("rapid_review")
@@ -239,7 +239,7 @@ class TestAnchors:
         """Duties are ordered by due date, those without one last."""
         settings = sw.TenantSettings("t1", rapid_review_anchor="notification_sent")
         a = sw.england.assess(incident(), local_authority=BARNSLEY, settings=settings)
-        assert "rapid_review" == a.duties[-1].kind
+        assert a.duties[-1].kind == "rapid_review"
 
 
 class TestLookedAfterAndCareLeavers:
@@ -252,20 +252,20 @@ class TestLookedAfterAndCareLeavers:
             la_aware_at=at(2024, 3, 27),
         )
         a = sw.england.assess(i, local_authority=BARNSLEY)
-        assert ["notify_secretary_of_state_and_ofsted"] == kinds(a)
+        assert kinds(a) == ["notify_secretary_of_state_and_ofsted"]
         duty = a.duties[0]
         assert D(2024, 4, 5) == duty.due  # over Easter 2024
-        assert ("statute", "statutory_guidance") == (duty.basis, duty.timescale_basis)
+        assert (duty.basis, duty.timescale_basis) == ("statute", "statutory_guidance")
         assert "Children Act 1989 Sch 2 para 20(1)(a)" in duty.citations
-        assert ("secretary_of_state", "ofsted") == tuple(p.role for p in duty.recipients)
-        assert sw.Verification.R == duty.verification  # the Ofsted limb is unchecked
+        assert tuple(p.role for p in duty.recipients) == ("secretary_of_state", "ofsted")
+        assert duty.verification == sw.Verification.R  # the Ofsted limb is unchecked
         assert "no_rapid_review_for_looked_after_death_alone" in codes(a)
 
     def test_looked_after_elsewhere(self) -> None:
         """NOT-06: the looking-after authority notifies; others get a finding."""
         i = incident(abuse_or_neglect="not_suspected", children=[child(looked_after_by=LEEDS)])
         a = sw.england.assess(i, local_authority=BARNSLEY)
-        assert [] == kinds(a)
+        assert kinds(a) == []
         assert "looked_after_elsewhere" in codes(a)
         assert LEEDS in [f.authority for f in a.findings]
 
@@ -273,12 +273,12 @@ class TestLookedAfterAndCareLeavers:
         """NOT-06 with NOT-01: the Panel duties and the SoS/Ofsted duty together."""
         i = incident(children=[child(looked_after_by=BARNSLEY)])
         a = sw.england.assess(i, local_authority=BARNSLEY)
-        assert [
+        assert kinds(a) == [
             "inform_safeguarding_partners",
             "notify_panel",
             "notify_secretary_of_state_and_ofsted",
             "rapid_review",
-        ] == kinds(a)
+        ]
 
     def test_looked_after_harm_is_not_a_death(self) -> None:
         """NOT-06 covers deaths only."""
@@ -286,7 +286,7 @@ class TestLookedAfterAndCareLeavers:
             abuse_or_neglect="not_suspected",
             children=[child(harm="serious_harm", looked_after_by=BARNSLEY)],
         )
-        assert [] == kinds(sw.england.assess(i, local_authority=BARNSLEY))
+        assert kinds(sw.england.assess(i, local_authority=BARNSLEY)) == []
 
     def test_care_leaver_death(self) -> None:
         """NOT-07, DEC-09: a care leaver of 21; guidance, five working days, status I."""
@@ -296,14 +296,14 @@ class TestLookedAfterAndCareLeavers:
             children=[child(age=21, care_leaver_of=BARNSLEY, normally_resident_in=None)],
         )
         a = sw.england.assess(i, local_authority=BARNSLEY)
-        assert ["notify_secretary_of_state_and_ofsted"] == kinds(a)
+        assert kinds(a) == ["notify_secretary_of_state_and_ofsted"]
         duty = a.duties[0]
         assert (D(2024, 2, 8), ("NOT-07", "DEC-09")) == (duty.due, duty.rule_ids)
-        assert ("statutory_guidance", "statutory_guidance", sw.Verification.I) == (
+        assert (
             duty.basis,
             duty.timescale_basis,
             duty.verification,
-        )
+        ) == ("statutory_guidance", "statutory_guidance", sw.Verification.I)
 
     def test_care_leaver_before_wt2023(self) -> None:
         """NOT-07 arrived with WT2023: earlier deaths give a finding, not a duty."""
@@ -313,11 +313,11 @@ class TestLookedAfterAndCareLeavers:
             children=[child(age=21, care_leaver_of=BARNSLEY)],
         )
         a = sw.england.assess(i, local_authority=BARNSLEY)
-        assert [] == kinds(a)
-        assert [
+        assert kinds(a) == []
+        assert codes(a) == [
             "not_notifiable_no_abuse_or_neglect",
             "care_leaver_notification_not_in_force",
-        ] == codes(a)
+        ]
 
     def test_care_leaver_under_18(self) -> None:
         """NOT-07: under 18, the partners still consider the serious incident criteria."""
@@ -327,12 +327,12 @@ class TestLookedAfterAndCareLeavers:
             children=[child(age=17, care_leaver_of=LEEDS)],
         )
         a = sw.england.assess(i, local_authority=BARNSLEY)
-        assert [] == kinds(a)
-        assert [
+        assert kinds(a) == []
+        assert codes(a) == [
             "not_notifiable_no_abuse_or_neglect",
             "care_leaver_under_18",
             "care_leaver_elsewhere",
-        ] == codes(a)
+        ]
 
 
 class TestRegimeAndAuthorities:
@@ -340,7 +340,7 @@ class TestRegimeAndAuthorities:
         """Before 29 June 2018 the serious case review rules apply (SCR-03): refused clearly."""
         with pytest.raises(sw.RegimeNotSupportedError) as info:
             sw.england.assess(incident(la_aware_at=at(2018, 6, 28)), local_authority=BARNSLEY)
-        assert "regime_not_supported" == info.value.code
+        assert info.value.code == "regime_not_supported"
         a = sw.england.assess(incident(la_aware_at=at(2018, 6, 29)), local_authority=BARNSLEY)
         assert D(2018, 7, 6) == a.duty("notify_panel").due  # type: ignore[union-attr]
 
@@ -362,20 +362,20 @@ class TestRegimeAndAuthorities:
         stale = incident(location=sw.Location.england(cumbria), la_aware_at=at(2024, 5, 1))
         with pytest.raises(sw.UnknownLocalAuthorityError) as info:
             sw.england.assess(stale, local_authority=cumberland)
-        assert "location.local_authority" == info.value.field
+        assert info.value.field == "location.local_authority"
 
     def test_recoded_authority(self) -> None:
         """Barnsley's pre-2025 code still denotes Barnsley in 2026 (a recode, same council)."""
         i = incident(la_aware_at=at(2026, 6, 1))
         a = sw.england.assess(i, local_authority=BARNSLEY)
-        assert "E08000038" == a.local_authority
-        assert ["inform_safeguarding_partners", "notify_panel", "rapid_review"] == kinds(a)
+        assert a.local_authority == "E08000038"
+        assert kinds(a) == ["inform_safeguarding_partners", "notify_panel", "rapid_review"]
 
     def test_welsh_council_cannot_assess(self) -> None:
         """The England pack assesses only English authorities."""
         with pytest.raises(sw.InvalidInputError) as info:
             sw.england.assess(incident(), local_authority=CARDIFF)
-        assert "local_authority" == info.value.field
+        assert info.value.field == "local_authority"
 
 
 class TestCalendarAndClock:
@@ -406,7 +406,7 @@ class TestCalendarAndClock:
             ("rapid_review", D(2027, 6, 22), D(2027, 6, 23)),
         } == {(c.kind.value, c.previous_due, c.due) for c in result.changes}
         assert {"Proclaimed bank holiday (fictional)"} == {c.reason for c in result.changes}
-        assert () == result.assessment.recompute(cal).changes
+        assert result.assessment.recompute(cal).changes == ()
 
     def test_tenant_calendar_additions(self) -> None:
         """A tenant's calendar additions apply to its assessments."""
@@ -494,5 +494,6 @@ class TestFuzzedAssessments:
         except sw.SafeguardingWorkflowError:
             return
         for duty in a.duties:
-            assert duty.due is not None and duty.anchor.on is not None
+            assert duty.due is not None
+            assert duty.anchor.on is not None
             assert duty.due > duty.anchor.on
