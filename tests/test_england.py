@@ -49,7 +49,7 @@ def codes(a: sw.Assessment) -> list[str]:
 
 class TestPanelNotification:
     def test_death_in_own_area(self) -> None:
-        """NOT-01, NOT-04, NOT-05, NOT-11, RR-01, RR-03: three duties with their dates."""
+        """NOT-01, NOT-04, NOT-05, NOT-11, RR-01, RR-03: dates, DEC-06 bases, DEC-07 citations."""
         a = sw.england.assess(incident(), local_authority=BARNSLEY)
         assert kinds(a) == ["inform_safeguarding_partners", "notify_panel", "rapid_review"]
         panel = a.duty("notify_panel")
@@ -98,7 +98,7 @@ class TestPanelNotification:
         assert WT2023 in on.duties[0].citations
 
     def test_outside_england_normally_resident_here(self) -> None:
-        """NOT-02: harmed in Wales, normally resident in Barnsley: s16C(1)(b)."""
+        """NOT-02, DEF-05: harmed in Wales, normally resident (an input fact) in Barnsley."""
         i = incident(
             location=sw.Location.wales(CARDIFF),
             la_aware_at=at(2019, 6, 3),
@@ -162,6 +162,21 @@ class TestPanelNotification:
         i = incident(children=[child(harm="harm_not_serious")], abuse_or_neglect="known")
         a = sw.england.assess(i, local_authority=BARNSLEY)
         assert (kinds(a), codes(a)) == ([], ["not_notifiable_harm_not_serious"])
+
+    def test_only_the_local_authority_notifies(self) -> None:
+        """NOT-09: the Panel duty rests with the authority; partners hold the rapid review."""
+        a = sw.england.assess(incident(), local_authority=BARNSLEY)
+        assert a.duty("notify_panel").responsible.role == "local_authority"  # type: ignore[union-attr]
+        assert a.duty("rapid_review").responsible.role == "safeguarding_partners"  # type: ignore[union-attr]
+
+    def test_rapid_review_content_and_sending(self) -> None:
+        """RR-02, RR-04: the rapid review decides next steps and goes to the Panel."""
+        review = sw.england.assess(incident(), local_authority=BARNSLEY).duty("rapid_review")
+        assert review is not None
+        assert {"RR-01", "RR-02", "RR-03", "RR-04"} <= set(review.rule_ids)
+        assert tuple(p.role for p in review.recipients) == (
+            "child_safeguarding_practice_review_panel",
+        )
 
     def test_several_children_one_notification(self) -> None:
         """NOT-08: one notification for the incident; more than four go in free text."""
@@ -244,7 +259,7 @@ class TestAnchors:
 
 class TestLookedAfterAndCareLeavers:
     def test_looked_after_death_without_abuse(self) -> None:
-        """NOT-06: notify SoS and Ofsted whether or not abuse is suspected; no rapid review."""
+        """NOT-06, DEF-04: notify SoS and Ofsted whether or not abuse is suspected; no RR."""
         i = incident(
             abuse_or_neglect="not_suspected",
             location=sw.Location.england(LEEDS),

@@ -53,7 +53,7 @@ class TestChild:
         ],
     )
     def test_bad_values_name_the_field(self, kwargs: dict[str, object], field: str) -> None:
-        """Each bad value raises InvalidInputError naming the field."""
+        """Each bad value raises InvalidInputError naming the field; DEF-03: a child is under 18."""
         with pytest.raises(sw.InvalidInputError) as info:
             child(**kwargs)
         assert field == info.value.field
