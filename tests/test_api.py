@@ -1,0 +1,156 @@
+"""The public namespace: pinned, documented, and free of private leaks."""
+
+from __future__ import annotations
+
+import inspect
+
+import pendulum
+import pytest
+
+import safeguarding_workflow as sw
+from safeguarding_workflow.testing import FrozenClock
+
+EXPECTED_ALL = [
+    "FIRST_SUPPORTED_YEAR",
+    "OFFICIAL_LIST_LAST_YEAR",
+    "RULES",
+    "AbuseOrNeglect",
+    "Anchor",
+    "Assessment",
+    "Basis",
+    "Child",
+    "ConfigurationError",
+    "DeadlineChange",
+    "Duty",
+    "DutyKind",
+    "Finding",
+    "Harm",
+    "HolidayAddition",
+    "Incident",
+    "InvalidInputError",
+    "LocalAuthority",
+    "LocalAuthorityRegistry",
+    "Location",
+    "Nation",
+    "OutsideSupportedRangeError",
+    "Party",
+    "Place",
+    "RapidReviewAnchor",
+    "Recomputation",
+    "RegimeNotSupportedError",
+    "Rule",
+    "SafeguardingWorkflowError",
+    "SystemClock",
+    "TenantSettings",
+    "UnknownLocalAuthorityError",
+    "Verification",
+    "WorkingDayCalendar",
+    "__version__",
+    "england",
+    "exceptions",
+    "testing",
+    "typing",
+]
+
+
+def test_all_is_pinned() -> None:
+    """__all__ is exactly the curated list (httpx's exported-members test)."""
+    assert EXPECTED_ALL == sw.__all__
+
+
+def test_every_public_object_is_documented() -> None:
+    """Every exported class and function has a docstring saying when it was added."""
+    for name in sw.__all__:
+        obj = getattr(sw, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj) or inspect.ismodule(obj):
+            assert obj.__doc__, name
+            if not issubclass(type(obj), type) or obj.__module__.startswith("safeguarding"):
+                assert "versionadded" in (obj.__doc__ or "") or inspect.ismodule(obj), name
+
+
+def test_contract_duty_kinds_compare_as_strings() -> None:
+    """duty.kind compares equal to the contract's strings."""
+    assert "notify_panel" == sw.DutyKind.NOTIFY_PANEL
+    assert "notify_secretary_of_state_and_ofsted" == sw.DutyKind.NOTIFY_SECRETARY_OF_STATE_AND_OFSTED
+    assert "statute" == sw.Basis.STATUTE
+
+
+def test_error_codes_are_stable_and_distinct() -> None:
+    """Every error class has its own stable code, and str() shows it."""
+    classes = [
+        sw.SafeguardingWorkflowError,
+        sw.InvalidInputError,
+        sw.OutsideSupportedRangeError,
+        sw.UnknownLocalAuthorityError,
+        sw.RegimeNotSupportedError,
+        sw.ConfigurationError,
+    ]
+    assert [
+        "safeguarding_workflow_error",
+        "invalid_input",
+        "outside_supported_range",
+        "unknown_local_authority",
+        "regime_not_supported",
+        "configuration_error",
+    ] == [c.code for c in classes]
+    error = sw.InvalidInputError("'x' is wrong", field="x", rule_ids=("NOT-04",))
+    assert "[invalid_input] 'x' is wrong" == str(error)
+    assert "InvalidInputError(code='invalid_input', field='x', rule_ids=('NOT-04',))" == repr(error)
+    assert isinstance(error, ValueError)
+
+
+class TestSettings:
+    def test_defaults(self) -> None:
+        """The rapid-review anchor defaults to 'aware' (RR-03's recommended default)."""
+        s = sw.TenantSettings("barnsley-scp")
+        assert (sw.RapidReviewAnchor.AWARE, None, ()) == (
+            s.rapid_review_anchor,
+            s.arrangements_implemented_on,
+            s.calendar_additions,
+        )
+        assert "England and Wales" == s.england_and_wales_calendar().name
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"tenant_id": ""},
+            {"tenant_id": "-x"},
+            {"tenant_id": "x" * 65},
+            {"tenant_id": 7},
+            {"tenant_id": "t", "rapid_review_anchor": "incident"},
+            {"tenant_id": "t", "arrangements_implemented_on": "2019-09-29"},
+            {"tenant_id": "t", "calendar_additions": [pendulum.date(2027, 6, 4)]},
+            {"tenant_id": "t", "calendar_additions": sw.HolidayAddition(pendulum.date(2027, 6, 4))},
+        ],
+    )
+    def test_bad_settings(self, kwargs: dict[str, object]) -> None:
+        """Malformed settings raise the library's errors and name the field."""
+        with pytest.raises(sw.InvalidInputError) as info:
+            sw.TenantSettings(**kwargs)  # type: ignore[arg-type]
+        assert info.value.field
+
+    def test_frozen(self) -> None:
+        """Settings are immutable."""
+        s = sw.TenantSettings("t")
+        with pytest.raises(AttributeError):
+            s.tenant_id = "u"  # type: ignore[misc]
+
+
+class TestClocks:
+    def test_frozen_clock(self) -> None:
+        """FrozenClock stands still until set or advanced, and wants an aware datetime."""
+        clock = FrozenClock(pendulum.datetime(2024, 1, 1, tz="UTC"))
+        assert pendulum.datetime(2024, 1, 1, tz="UTC") == clock.now()
+        clock.advance(days=2)
+        assert pendulum.datetime(2024, 1, 3, tz="UTC") == clock.now()
+        clock.set(pendulum.datetime(2025, 1, 1, tz="UTC"))
+        assert "FrozenClock('2025-01-01T00:00:00+00:00')" == repr(clock)
+        with pytest.raises(sw.InvalidInputError):
+            FrozenClock(pendulum.date(2024, 1, 1))  # type: ignore[arg-type]
+
+    def test_system_clock_is_a_clock(self) -> None:
+        """SystemClock satisfies the Clock protocol and returns an aware time."""
+        clock = sw.SystemClock()
+        assert isinstance(clock, sw.typing.Clock)
+        assert clock.now().tzinfo is not None
+        assert "SystemClock()" == repr(clock)
