@@ -55,7 +55,7 @@ EXPECTED_ALL = [
 
 def test_all_is_pinned() -> None:
     """__all__ is exactly the curated list (httpx's exported-members test)."""
-    assert EXPECTED_ALL == sw.__all__
+    assert sw.__all__ == EXPECTED_ALL
 
 
 def test_every_public_object_is_documented() -> None:
@@ -70,9 +70,11 @@ def test_every_public_object_is_documented() -> None:
 
 def test_contract_duty_kinds_compare_as_strings() -> None:
     """duty.kind compares equal to the contract's strings."""
-    assert "notify_panel" == sw.DutyKind.NOTIFY_PANEL
-    assert "notify_secretary_of_state_and_ofsted" == sw.DutyKind.NOTIFY_SECRETARY_OF_STATE_AND_OFSTED
-    assert "statute" == sw.Basis.STATUTE
+    assert sw.DutyKind.NOTIFY_PANEL == "notify_panel"
+    assert (
+        sw.DutyKind.NOTIFY_SECRETARY_OF_STATE_AND_OFSTED == "notify_secretary_of_state_and_ofsted"
+    )
+    assert sw.Basis.STATUTE == "statute"
 
 
 def test_error_codes_are_stable_and_distinct() -> None:
@@ -85,17 +87,17 @@ def test_error_codes_are_stable_and_distinct() -> None:
         sw.RegimeNotSupportedError,
         sw.ConfigurationError,
     ]
-    assert [
+    assert [c.code for c in classes] == [
         "safeguarding_workflow_error",
         "invalid_input",
         "outside_supported_range",
         "unknown_local_authority",
         "regime_not_supported",
         "configuration_error",
-    ] == [c.code for c in classes]
+    ]
     error = sw.InvalidInputError("'x' is wrong", field="x", rule_ids=("NOT-04",))
-    assert "[invalid_input] 'x' is wrong" == str(error)
-    assert "InvalidInputError(code='invalid_input', field='x', rule_ids=('NOT-04',))" == repr(error)
+    assert str(error) == "[invalid_input] 'x' is wrong"
+    assert repr(error) == "InvalidInputError(code='invalid_input', field='x', rule_ids=('NOT-04',))"
     assert isinstance(error, ValueError)
 
 
@@ -103,12 +105,12 @@ class TestSettings:
     def test_defaults(self) -> None:
         """The rapid-review anchor defaults to 'aware' (RR-03's recommended default)."""
         s = sw.TenantSettings("barnsley-scp")
-        assert (sw.RapidReviewAnchor.AWARE, None, ()) == (
+        assert (
             s.rapid_review_anchor,
             s.arrangements_implemented_on,
             s.calendar_additions,
-        )
-        assert "England and Wales" == s.england_and_wales_calendar().name
+        ) == (sw.RapidReviewAnchor.AWARE, None, ())
+        assert s.england_and_wales_calendar().name == "England and Wales"
 
     @pytest.mark.parametrize(
         "kwargs",
@@ -144,7 +146,7 @@ class TestClocks:
         clock.advance(days=2)
         assert pendulum.datetime(2024, 1, 3, tz="UTC") == clock.now()
         clock.set(pendulum.datetime(2025, 1, 1, tz="UTC"))
-        assert "FrozenClock('2025-01-01T00:00:00+00:00')" == repr(clock)
+        assert repr(clock) == "FrozenClock('2025-01-01T00:00:00+00:00')"
         with pytest.raises(sw.InvalidInputError):
             FrozenClock(pendulum.date(2024, 1, 1))  # type: ignore[arg-type]
 
@@ -153,4 +155,4 @@ class TestClocks:
         clock = sw.SystemClock()
         assert isinstance(clock, sw.typing.Clock)
         assert clock.now().tzinfo is not None
-        assert "SystemClock()" == repr(clock)
+        assert repr(clock) == "SystemClock()"

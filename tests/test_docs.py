@@ -25,8 +25,13 @@ def rules_table() -> str:
     """The rule catalogue as the Markdown table docs/reference/rules.md carries."""
     lines = ["| Id | Rule | Source | Status | Note |", "|---|---|---|---|---|"]
     for rule in sw.RULES.values():
-        cells = (rule.id, rule.summary, rule.source, rule.verification.value,
-                 rule.verification_note)
+        cells = (
+            rule.id,
+            rule.summary,
+            rule.source,
+            rule.verification.value,
+            rule.verification_note,
+        )
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 

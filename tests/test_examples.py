@@ -12,24 +12,26 @@ ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_example_runs(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Each example's main() runs to the end and prints something."""
+def run_main(path: Path) -> None:
+    """Import an example script as a module and call its main()."""
     spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.main()
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_runs(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each example's main() runs to the end and prints something."""
+    run_main(path)
     assert capsys.readouterr().out.strip()
 
 
 def test_demo_prints_uk_dates_and_citations(capsys: pytest.CaptureFixture[str]) -> None:
     """The demo shows the Christmas 2023 case due on Wednesday 3 January 2024, with citations."""
-    spec = importlib.util.spec_from_file_location("demo", ROOT / "examples" / "assess_incidents.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.main()
+    run_main(ROOT / "examples" / "assess_incidents.py")
     out = capsys.readouterr().out
     assert "notify_panel: due Wednesday 3 January 2024" in out
     assert "cites: Children Act 2004 s16C(1)(b)" in out
