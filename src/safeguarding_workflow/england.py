@@ -21,7 +21,7 @@ import pendulum
 from ._authorities import LocalAuthority, LocalAuthorityRegistry, Nation
 from ._calendar import HolidayAddition, WorkingDayCalendar, to_date
 from ._duties import Anchor, Assessment, Duty, DutyKind, Finding, Party, verification_of
-from ._facts import Harm, Incident, Place
+from ._facts import Child, Harm, Incident, Place
 from ._rules import Basis
 from ._settings import RapidReviewAnchor, TenantSettings
 from .exceptions import ConfigurationError, InvalidInputError, RegimeNotSupportedError
@@ -482,36 +482,70 @@ class _Assessor:
                 "NOT-03",
             )
 
-    def _looked_after_deaths(self) -> None:
-        """NOT-06: a looked-after child's death, whether or not abuse is suspected."""
+    def _holders(
+        self, deaths: list[tuple[int, Child]], attribute: str, code: str, message: str, rule: str
+    ) -> tuple[int, ...]:
+        """
+        Children among *deaths* whose authority under *attribute* is the assessing one.
+
+        For each of the others, a finding names the authority whose duty it is.
+        """
         mine: list[int] = []
-        for i, child in enumerate(self.incident.children):
-            if child.harm is not Harm.DEATH or child.looked_after_by is None:
-                continue
-            if child.looked_after_by == self.la.gss_code:
+        for i, child in deaths:
+            holder = str(getattr(child, attribute))
+            if holder == self.la.gss_code:
                 mine.append(i)
                 continue
-            authority = self._authority(child.looked_after_by, f"children[{i}].looked_after_by")
-            self._find(
-                "looked_after_elsewhere",
-                f"A child who died was looked after by {authority}: that authority notifies "
-                "the Secretary of State and Ofsted.",
-                "NOT-06",
-                authority=authority.gss_code,
-            )
-        if not mine:
-            return
+            authority = self._authority(holder, f"children[{i}].{attribute}")
+            self._find(code, message.format(authority=authority), rule, authority=holder)
+        return tuple(mine)
+
+    def _notify_sos_and_ofsted(
+        self,
+        children: tuple[int, ...],
+        *,
+        rule_ids: tuple[str, ...],
+        citations: tuple[str, ...],
+        basis: Basis,
+        summary: str,
+    ) -> None:
+        """NOT-06, NOT-07: five working days from awareness of the death (DEC-09)."""
         self._duty(
             DutyKind.NOTIFY_SECRETARY_OF_STATE_AND_OFSTED,
             responsible=self.me,
             recipients=(_SOS, _OFSTED),
             anchor=Anchor("la_aware", self.aware),
             working_days=_NOTIFY_DAYS,
+            rule_ids=rule_ids,
+            citations=citations,
+            basis=basis,
+            timescale_basis=Basis.STATUTORY_GUIDANCE,
+            children=children,
+            summary=summary,
+        )
+
+    def _looked_after_deaths(self) -> None:
+        """NOT-06: a looked-after child's death, whether or not abuse is suspected."""
+        deaths = [
+            (i, c)
+            for i, c in enumerate(self.incident.children)
+            if c.harm is Harm.DEATH and c.looked_after_by is not None
+        ]
+        mine = self._holders(
+            deaths,
+            "looked_after_by",
+            "looked_after_elsewhere",
+            "A child who died was looked after by {authority}: that authority notifies the "
+            "Secretary of State and Ofsted.",
+            "NOT-06",
+        )
+        if not mine:
+            return
+        self._notify_sos_and_ofsted(
+            mine,
             rule_ids=("NOT-06", "DEF-04"),
             citations=(_CA1989_SCH2, self.wt, _GOVUK),
             basis=Basis.STATUTE,
-            timescale_basis=Basis.STATUTORY_GUIDANCE,
-            children=tuple(mine),
             summary="Notify the Secretary of State and Ofsted of the death of a looked-after "
             "child, whether or not abuse or neglect is known or suspected, within 5 "
             "working days of becoming aware.",
@@ -542,40 +576,29 @@ class _Assessor:
                 "NOT-07",
             )
             return
-        mine: list[int] = []
-        for i, child in deaths:
-            if child.is_child:
-                self._find(
-                    "care_leaver_under_18",
-                    "A care leaver who died was under 18: the safeguarding partners must still "
-                    "consider whether the serious incident criteria are met.",
-                    "NOT-07",
-                    "DEF-01",
-                )
-            if child.care_leaver_of == self.la.gss_code:
-                mine.append(i)
-                continue
-            authority = self._authority(str(child.care_leaver_of), f"children[{i}].care_leaver_of")
+        if any(child.is_child for _, child in deaths):
             self._find(
-                "care_leaver_elsewhere",
-                f"A care leaver who died was a care leaver of {authority}: that authority "
-                "notifies the Secretary of State and Ofsted.",
+                "care_leaver_under_18",
+                "A care leaver who died was under 18: the safeguarding partners must still "
+                "consider whether the serious incident criteria are met.",
                 "NOT-07",
-                authority=authority.gss_code,
+                "DEF-01",
             )
+        mine = self._holders(
+            deaths,
+            "care_leaver_of",
+            "care_leaver_elsewhere",
+            "A care leaver who died was a care leaver of {authority}: that authority notifies "
+            "the Secretary of State and Ofsted.",
+            "NOT-07",
+        )
         if not mine:
             return
-        self._duty(
-            DutyKind.NOTIFY_SECRETARY_OF_STATE_AND_OFSTED,
-            responsible=self.me,
-            recipients=(_SOS, _OFSTED),
-            anchor=Anchor("la_aware", self.aware),
-            working_days=_NOTIFY_DAYS,
+        self._notify_sos_and_ofsted(
+            mine,
             rule_ids=("NOT-07", "DEC-09"),
             citations=(self.wt, _GOVUK),
             basis=Basis.STATUTORY_GUIDANCE,
-            timescale_basis=Basis.STATUTORY_GUIDANCE,
-            children=tuple(mine),
             summary="Notify the Secretary of State and Ofsted of the death of a care leaver "
             "(up to and including age 24) within 5 working days of becoming aware; no rapid "
             "review is required.",
