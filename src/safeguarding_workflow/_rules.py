@@ -322,6 +322,92 @@ _CATALOGUE: Final = (
         R,
         "V (s16B); regs 4-10 R.",
     ),
+    # Section 4: local child safeguarding practice reviews.
+    Rule(
+        "LR-01",
+        "The partners identify serious cases raising issues of importance for their area and "
+        "review those they consider appropriate, taking into account the criteria of reg 11: "
+        "improvements needed, recurrent themes, concerns about agencies working together, "
+        "and the Panel's view that a local review may be more appropriate.",
+        "CA 2004 s16F(1); 2018 Regs reg 11; WT2018 ch.4; WT2023 ch.5",
+        R,
+        "V (reg 11 text); WT paragraph number R.",
+    ),
+    Rule(
+        "LR-02",
+        "The partners also have regard to single-agency concerns, no agency involvement, "
+        "several areas or bodies involved, and institutional settings.",
+        "WT2018 ch.4; WT2023 ch.5",
+        R,
+        "V2 (first item) / R (full list).",
+    ),
+    Rule(
+        "LR-03",
+        "Meeting the criteria does not oblige a review; the decision and its rationale are "
+        "transparent and communicated to the Panel.",
+        "WT2018 ch.4; WT2023 ch.5",
+        V2,
+    ),
+    Rule(
+        "LR-04",
+        "The partners commission a suitable reviewer, independent of the case, and agree "
+        "the terms of reference and methodology.",
+        "2018 Regs Pt 3; WT2018 ch.4; WT2023 ch.5",
+        R,
+    ),
+    Rule(
+        "LR-05",
+        "The partners monitor the time taken and the quality of the review; requests for "
+        "information or a draft must be in writing.",
+        "2018 Regs reg 14(1)-(3)",
+        V,
+    ),
+    Rule(
+        "LR-06",
+        "The review is completed and published within six months of the decision to "
+        "initiate it; delays are explained to the Panel and the Secretary of State.",
+        "WT2018 ch.4; WT2023 ch.5",
+        R,
+        "V2 (WT2018); WT2023 R.",
+    ),
+    Rule(
+        "LR-07",
+        "The final report summarises recommended improvements and analyses systemic or "
+        "underlying reasons, written so publication harms no child.",
+        "CA 2004 s16F(2); 2018 Regs Pt 3; WT2018 ch.4",
+        R,
+    ),
+    Rule(
+        "LR-08",
+        "The full report goes to the Panel and the Secretary of State no later than 7 working "
+        "days before publication.",
+        "WT2018 ch.4; WT2023 ch.5",
+        R,
+        "R (wording) / V2 (existence).",
+    ),
+    Rule(
+        "LR-09",
+        "The report is published unless inappropriate; then the improvements are published "
+        "and the Panel and the Secretary of State given the justification.",
+        "CA 2004 s16F; WT2018 ch.4; WT2023 ch.5",
+        R,
+        "s16B mirror V; s16F subsection R.",
+    ),
+    Rule(
+        "LR-10",
+        "Published reports stay available for at least one year.",
+        "WT2018 ch.4; WT2023 ch.5",
+        R,
+        "V2 for WT2018; R for WT2023.",
+    ),
+    Rule(
+        "LR-11",
+        "The partners act on the findings and report yearly on what they have done, "
+        "including on child safeguarding practice reviews.",
+        "CA 2004 s16G; WT2018 ch.3; WT2023 ch.2",
+        R,
+        "V2 (WT quote) / R (section no.).",
+    ),
     # Section 7: working days.
     Rule(
         "WD-01",

@@ -21,18 +21,25 @@ import pendulum
 from ._authorities import LocalAuthority, LocalAuthorityRegistry, Nation
 from ._calendar import HolidayAddition, WorkingDayCalendar, to_date
 from ._duties import Anchor, Assessment, Duty, DutyKind, Finding, Party, verification_of
+from ._england_lifecycle import build_lifecycle
 from ._facts import Child, Harm, Incident, Place
+from ._guards import Guard
 from ._rules import Basis
 from ._settings import RapidReviewAnchor, TenantSettings
+from ._workflow import RulePack
 from .exceptions import ConfigurationError, InvalidInputError, RegimeNotSupportedError
 from .typing import Clock
 
 __all__ = [
+    "LIFECYCLE",
     "NOTIFICATION_DUTY_COMMENCED",
+    "PACK",
     "RULE_PACK",
     "RULE_PACK_VERSION",
     "WT2023_PUBLISHED",
     "assess",
+    "build_lifecycle",
+    "pack",
 ]
 
 RULE_PACK: Final = "england"
@@ -603,3 +610,36 @@ class _Assessor:
             "(up to and including age 24) within 5 working days of becoming aware; no rapid "
             "review is required.",
         )
+
+
+def _calendar_for(settings: TenantSettings) -> WorkingDayCalendar:
+    """The England and Wales calendar with the tenant's additions (DEC-03)."""
+    return _tenant_calendar(settings.calendar_additions)
+
+
+def pack(*, extra_publication_guards: tuple[Guard, ...] = ()) -> RulePack:
+    """
+    The England rule pack, with any host guards to run before publication.
+
+    .. versionadded:: 0.1.0
+    """
+    return RulePack(
+        name=RULE_PACK,
+        version=RULE_PACK_VERSION,
+        lifecycle=build_lifecycle(extra_publication_guards),
+        assess=assess,
+        calendar=_calendar_for,
+    )
+
+
+#: The England lifecycle (DOMAIN sections 2 to 5), validated when the module loads.
+LIFECYCLE: Final = build_lifecycle()
+
+#: The England rule pack: assessment, lifecycle and calendar.
+PACK: Final = RulePack(
+    name=RULE_PACK,
+    version=RULE_PACK_VERSION,
+    lifecycle=LIFECYCLE,
+    assess=assess,
+    calendar=_calendar_for,
+)

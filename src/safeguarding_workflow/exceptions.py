@@ -15,12 +15,26 @@ safe to log and to show.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._guards import Reason
+
 __all__ = [
+    "CaseExistsError",
+    "CaseNotFoundError",
+    "ConcurrencyConflict",
     "ConfigurationError",
+    "HistoryIntegrityError",
     "InvalidInputError",
+    "InvalidLifecycle",
     "OutsideSupportedRangeError",
     "RegimeNotSupportedError",
+    "RoleNotPermitted",
     "SafeguardingWorkflowError",
+    "StepNotAvailable",
+    "StoreError",
+    "TransitionRefused",
     "UnknownLocalAuthorityError",
 ]
 
@@ -121,3 +135,128 @@ class ConfigurationError(InvalidInputError):
     """
 
     code = "configuration_error"
+
+
+class InvalidLifecycle(SafeguardingWorkflowError):
+    """
+    A lifecycle definition is inconsistent: found when it is built, not when a case hits it.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code = "invalid_lifecycle"
+
+
+class TransitionRefused(SafeguardingWorkflowError):
+    """
+    A command was refused; nothing was stored.
+
+    Attributes:
+        case_id: The case the command named.
+        event: The event it asked for.
+        reasons: Why, each with rule ids and citations.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    code = "transition_refused"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        case_id: str,
+        event: str,
+        reasons: tuple[Reason, ...] = (),
+        field: str | None = None,
+    ) -> None:
+        rule_ids = tuple(dict.fromkeys(r for reason in reasons for r in reason.rule_ids))
+        super().__init__(message, field=field, rule_ids=rule_ids)
+        self.case_id = case_id
+        self.event = event
+        self.reasons = reasons
+
+
+class StepNotAvailable(TransitionRefused):
+    """
+    The event is not a step the lifecycle allows from the case's current state.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code = "step_not_available"
+
+
+class RoleNotPermitted(TransitionRefused):
+    """
+    The role named in the command may not take this step (R7).
+
+    .. versionadded:: 0.1.0
+    """
+
+    code = "role_not_permitted"
+
+
+class CaseNotFoundError(SafeguardingWorkflowError, KeyError):
+    """
+    No case with this tenant and id is stored.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code = "case_not_found"
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+class CaseExistsError(SafeguardingWorkflowError):
+    """
+    A case with this tenant and id is already stored.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code = "case_exists"
+
+
+class StoreError(SafeguardingWorkflowError):
+    """
+    A case store could not do what was asked.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code = "store_error"
+
+
+class ConcurrencyConflict(StoreError):
+    """
+    Another command changed the case since the version this command read; nothing was stored.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code = "concurrency_conflict"
+
+
+class HistoryIntegrityError(SafeguardingWorkflowError):
+    """
+    A history does not verify: a record was altered, removed, inserted, reordered or truncated.
+
+    Attributes:
+        position: The sequence number (1-based) where the first break was found.
+        problem: What was found there: ``"altered"``, ``"missing"``, ``"inserted"``,
+            ``"reordered"``, ``"broken_link"``, ``"truncated"`` or ``"foreign"``.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    code = "history_integrity"
+
+    def __init__(self, message: str, *, position: int, problem: str) -> None:
+        super().__init__(message, field="history")
+        self.position = position
+        self.problem = problem

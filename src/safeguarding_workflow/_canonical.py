@@ -1,0 +1,76 @@
+"""
+Canonical JSON (RFC 8785) for history records.
+
+Library records hold only strings, integers within +/-2**53, booleans, null, lists
+and objects with ASCII keys. For those, Python's ``json`` module with sorted keys,
+no whitespace and ``ensure_ascii=False`` gives exactly the RFC 8785 bytes, about six
+times faster than the ``rfc8785`` package. ``canonical_json`` checks that a value lies
+in that set and takes the fast path; anything else goes through ``rfc8785``. A
+property test proves the two byte-identical on every value of the set.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Final
+
+import rfc8785
+
+from .exceptions import InvalidInputError
+
+__all__ = ["canonical_json"]
+
+_SAFE_INT: Final = 2**53 - 1
+_encode: Final = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
+
+
+def _fast_ok(value: object) -> bool:
+    """Whether *value* lies in the set where ``json`` equals RFC 8785."""
+    cls = type(value)
+    if cls is str:
+        text: str = value  # type: ignore[assignment]
+        return text.isascii() or _utf8_ok(text)
+    if cls is int:
+        return -_SAFE_INT <= value <= _SAFE_INT  # type: ignore[operator]
+    if value is None or cls is bool:
+        return True
+    if cls is dict:
+        return all(
+            type(k) is str and k.isascii() and _fast_ok(v)
+            for k, v in value.items()  # type: ignore[attr-defined]
+        )
+    if cls is list or cls is tuple:
+        return all(_fast_ok(v) for v in value)  # type: ignore[attr-defined]
+    return False
+
+
+def _utf8_ok(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def canonical_json(value: object) -> bytes:
+    """
+    The RFC 8785 canonical JSON bytes of *value*.
+
+    Raises:
+        InvalidInputError: *value* cannot be canonicalised (a float out of range, an
+            integer beyond 2**53, a lone surrogate, a type JSON lacks).
+
+    .. versionadded:: 0.1.0
+
+    """
+    if _fast_ok(value):
+        return _encode(value).encode("utf-8")
+    try:
+        return rfc8785.dumps(value)  # type: ignore[arg-type]
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as error:
+        raise InvalidInputError(
+            f"value cannot be written as canonical JSON ({type(error).__name__})",
+            field="record",
+        ) from None

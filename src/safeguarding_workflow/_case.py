@@ -1,0 +1,283 @@
+"""Cases are data: frozen records of facts, state, deadlines and version; commands name a step."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+import pendulum
+
+from ._calendar import WorkingDayCalendar
+from ._duties import Duty
+from ._facts import Incident
+from ._lifecycle import check_opaque_id
+from ._settings import TenantSettings
+from .exceptions import InvalidInputError
+
+if TYPE_CHECKING:
+    from ._authorities import LocalAuthorityRegistry
+
+__all__ = ["Case", "Command", "Deadline", "DeadlineStatus", "GuardContext", "london_date"]
+
+_LONDON: Final = pendulum.timezone("Europe/London")
+_EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
+
+
+def london_date(at: pendulum.DateTime) -> pendulum.Date:
+    """The date of *at* in Europe/London: the date that counts for deadlines."""
+    return at.in_timezone(_LONDON).date()
+
+
+class DeadlineStatus(enum.StrEnum):
+    """
+    Where a deadline stands.
+
+    ``open``: not yet met. ``met``: met on or before its due date (by the step's
+    ``occurred_at``). ``met_late``: met after it. ``cancelled``: the case ended
+    by a route on which it no longer applies (withdrawn, say).
+
+    .. versionadded:: 0.1.0
+    """
+
+    OPEN = "open"
+    MET = "met"
+    MET_LATE = "met_late"
+    CANCELLED = "cancelled"
+
+
+@attrs.frozen
+class Deadline:
+    """
+    One deadline on a case: a duty's due date and whether it was met.
+
+    Args:
+        kind: What must be done, e.g. ``"notify_panel"``.
+        rule_ids: The rules behind it.
+        anchor_event: What it runs from.
+        anchor_on: The anchor's date, or None while it has not happened (DEC-05).
+        working_days: Working days after (negative: before) the anchor, or None.
+        months: Calendar months after the anchor, or None.
+        due: The due date, or None while the anchor has not happened.
+        projected: Whether the due date rests on rule-projected holidays (DEC-02).
+        non_working_day: Whether a month-based due date falls on a non-working day
+            (WD-04: surfaced, not moved).
+        status: Where it stands.
+        met_on: The date (Europe/London) of the ``occurred_at`` of the step that met it.
+        met_by: The sequence number of the history record of that step.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    kind: str
+    rule_ids: tuple[str, ...]
+    anchor_event: str
+    anchor_on: pendulum.Date | None
+    working_days: int | None = None
+    months: int | None = None
+    due: pendulum.Date | None = None
+    projected: bool = False
+    non_working_day: bool = False
+    status: DeadlineStatus = DeadlineStatus.OPEN
+    met_on: pendulum.Date | None = None
+    met_by: int | None = None
+
+    @classmethod
+    def from_duty(cls, duty: Duty) -> Deadline:
+        """The deadline of an assessed duty."""
+        return cls(
+            kind=duty.kind.value,
+            rule_ids=duty.rule_ids,
+            anchor_event=duty.anchor.event,
+            anchor_on=duty.anchor.on,
+            working_days=duty.working_days,
+            due=duty.due,
+            projected=duty.projected,
+        )
+
+    def computed(self, calendar: WorkingDayCalendar, anchor_on: pendulum.Date | None) -> Deadline:
+        """The deadline anchored on *anchor_on* and computed on *calendar*; status re-checked."""
+        if anchor_on is None:
+            return attrs.evolve(self, anchor_on=None, due=None, projected=False)
+        if self.months is not None:
+            due = calendar.add_months(anchor_on, self.months)
+            non_working = not calendar.is_working_day(due)
+        else:
+            due = calendar.add_working_days(anchor_on, self.working_days or 0)
+            non_working = False
+        updated = attrs.evolve(
+            self,
+            anchor_on=anchor_on,
+            due=due,
+            projected=calendar.is_projected(anchor_on, due),
+            non_working_day=non_working,
+        )
+        if updated.met_on is not None:
+            return updated.met(updated.met_on, updated.met_by)
+        return updated
+
+    def met(self, on: pendulum.Date, by: int | None) -> Deadline:
+        """The deadline met on *on* by record *by*: ``met`` or ``met_late`` against its due date."""
+        late = self.due is not None and on > self.due
+        status = DeadlineStatus.MET_LATE if late else DeadlineStatus.MET
+        return attrs.evolve(self, status=status, met_on=on, met_by=by)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the deadline still waits to be met."""
+        return self.status is DeadlineStatus.OPEN
+
+
+@attrs.frozen
+class Case:
+    """
+    One case: an immutable record. Commands produce new records; nothing changes in place.
+
+    Args:
+        tenant_id: The tenant the case belongs to.
+        case_id: Its opaque id.
+        local_authority: GSS code of the authority whose case it is.
+        state: Its lifecycle state.
+        facts: The incident facts (no personal data).
+        deadlines: Its deadlines.
+        milestones: Dates the lifecycle recorded, as ``(name, date)`` pairs.
+        version: The sequence number of its latest history record.
+        head: The hash of its latest history record.
+        last_step_at: ``occurred_at`` of its latest lifecycle step.
+        lifecycle: Name of the lifecycle it follows.
+        lifecycle_version: That lifecycle's version.
+        rule_pack: Name of the rule pack that assessed it.
+        rule_pack_version: That pack's version.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    tenant_id: str
+    case_id: str
+    local_authority: str
+    state: str
+    facts: Incident
+    deadlines: tuple[Deadline, ...]
+    milestones: tuple[tuple[str, pendulum.Date], ...]
+    version: int
+    head: str
+    last_step_at: pendulum.DateTime
+    lifecycle: str
+    lifecycle_version: str
+    rule_pack: str
+    rule_pack_version: str
+
+    def deadline(self, kind: str) -> Deadline | None:
+        """
+        The deadline of this kind, or None.
+
+        .. versionadded:: 0.1.0
+        """
+        return next((d for d in self.deadlines if d.kind == kind), None)
+
+    def milestone(self, name: str) -> pendulum.Date | None:
+        """
+        The date of this milestone, or None if it has not happened.
+
+        .. versionadded:: 0.1.0
+        """
+        return next((on for n, on in self.milestones if n == name), None)
+
+
+def _to_aware(value: object) -> pendulum.DateTime:
+    if not isinstance(value, _dt.datetime) or value.utcoffset() is None:
+        raise InvalidInputError(
+            "'Command.occurred_at' must be a timezone-aware datetime", field="Command.occurred_at"
+        )
+    return pendulum.instance(value)
+
+
+def _to_payload(value: object) -> Mapping[str, Any]:
+    if value is None:
+        return _EMPTY
+    if not isinstance(value, Mapping) or not all(type(k) is str for k in value):
+        raise InvalidInputError(
+            "'Command.payload' must be a mapping with string keys", field="Command.payload"
+        )
+    return MappingProxyType(dict(value))
+
+
+def _check_id(field: str) -> Any:
+    def check(_instance: Any, _attribute: Any, value: Any) -> None:
+        check_opaque_id(value, field)
+
+    return check
+
+
+def _check_version(_instance: Any, _attribute: Any, value: Any) -> None:
+    if value is not None and (type(value) is not int or value < 0):
+        raise InvalidInputError(
+            "'Command.expected_version' must be None or a whole number",
+            field="Command.expected_version",
+        )
+
+
+def _check_event(_instance: Any, _attribute: Any, value: Any) -> None:
+    if type(value) is not str or not value.isidentifier() or len(value) > 64:
+        raise InvalidInputError("'Command.event' must be a step name", field="Command.event")
+
+
+@attrs.frozen
+class Command:
+    """
+    A request to take one step on one case.
+
+    Args:
+        tenant_id: The tenant.
+        case_id: The case.
+        event: The step's event, e.g. ``"notify_panel"``.
+        actor: Opaque id of the person or system acting (never a name).
+        role: The role they act in, e.g. ``"local_authority"``.
+        occurred_at: When the step really happened (timezone-aware); deadlines are
+            met or missed by its date in Europe/London.
+        payload: The step's data (see each step's payload fields).
+        expected_version: The case version the command was decided on, if the
+            caller wants the step refused when the case has moved on.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    tenant_id: str = attrs.field(validator=_check_id("Command.tenant_id"))
+    case_id: str = attrs.field(validator=_check_id("Command.case_id"))
+    event: str = attrs.field(validator=_check_event)
+    actor: str = attrs.field(validator=_check_id("Command.actor"))
+    role: str = attrs.field(validator=_check_id("Command.role"))
+    occurred_at: pendulum.DateTime = attrs.field(converter=_to_aware)
+    payload: Mapping[str, Any] = attrs.field(default=None, converter=_to_payload)
+    expected_version: int | None = attrs.field(default=None, validator=_check_version)
+
+
+@attrs.frozen
+class GuardContext:
+    """
+    What a guard may read besides the case.
+
+    Args:
+        command: The command being decided.
+        payload: Its payload, checked and converted (dates as pendulum Dates).
+        occurred_on: The date of ``occurred_at`` in Europe/London.
+        calendar: The tenant's working-day calendar.
+        settings: The tenant's settings.
+        registry: The local authority registry.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    command: Command
+    payload: Mapping[str, Any]
+    occurred_on: pendulum.Date
+    calendar: WorkingDayCalendar
+    settings: TenantSettings
+    registry: LocalAuthorityRegistry

@@ -1,0 +1,137 @@
+"""JSON forms of facts, deadlines and times, as history records hold them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+
+from ._case import Deadline, DeadlineStatus
+from ._facts import Child, Incident, Location
+from .exceptions import InvalidInputError
+
+__all__ = [
+    "date_from_json",
+    "date_to_json",
+    "deadline_from_json",
+    "deadline_to_json",
+    "incident_from_json",
+    "incident_to_json",
+    "time_from_json",
+    "time_to_json",
+]
+
+
+def date_to_json(value: pendulum.Date | None) -> str | None:
+    """``YYYY-MM-DD`` or None."""
+    return None if value is None else value.isoformat()
+
+
+def date_from_json(value: object) -> pendulum.Date | None:
+    """The inverse of :func:`date_to_json`."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInputError("a stored date is malformed", field="history")
+    try:
+        return pendulum.Date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError("a stored date is malformed", field="history") from None
+
+
+def time_to_json(value: pendulum.DateTime) -> str:
+    """The instant in UTC, ISO 8601 with microseconds: ``2024-01-03T09:30:00.000000Z``."""
+    return value.in_timezone("UTC").strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def time_from_json(value: object) -> pendulum.DateTime:
+    """The inverse of :func:`time_to_json`."""
+    if not isinstance(value, str) or not value.endswith("Z"):
+        raise InvalidInputError("a stored time is malformed", field="history")
+    try:
+        parsed = pendulum.parse(value)
+    except (ValueError, pendulum.parsing.exceptions.ParserError):
+        raise InvalidInputError("a stored time is malformed", field="history") from None
+    if not isinstance(parsed, pendulum.DateTime):
+        raise InvalidInputError("a stored time is malformed", field="history")
+    return parsed
+
+
+def incident_to_json(incident: Incident) -> dict[str, Any]:
+    """The incident's facts as JSON values (no personal data: the facts hold none)."""
+    return {
+        "children": [
+            {
+                "age": c.age,
+                "harm": c.harm.value,
+                "normally_resident_in": c.normally_resident_in,
+                "looked_after_by": c.looked_after_by,
+                "care_leaver_of": c.care_leaver_of,
+            }
+            for c in incident.children
+        ],
+        "location": {
+            "place": incident.location.place.value,
+            "local_authority": incident.location.local_authority,
+        },
+        "abuse_or_neglect": incident.abuse_or_neglect.value,
+        "la_aware_at": time_to_json(incident.la_aware_at),
+        "abuse_or_neglect_since": date_to_json(incident.abuse_or_neglect_since),
+        "occurred_on": date_to_json(incident.occurred_on),
+        "partners_aware_on": date_to_json(incident.partners_aware_on),
+    }
+
+
+def incident_from_json(data: Any) -> Incident:
+    """The inverse of :func:`incident_to_json`; malformed data raises InvalidInputError."""
+    try:
+        return Incident(
+            children=[Child(**child) for child in data["children"]],
+            location=Location(**data["location"]),
+            abuse_or_neglect=data["abuse_or_neglect"],
+            la_aware_at=time_from_json(data["la_aware_at"]),
+            abuse_or_neglect_since=date_from_json(data["abuse_or_neglect_since"]),
+            occurred_on=date_from_json(data["occurred_on"]),
+            partners_aware_on=date_from_json(data["partners_aware_on"]),
+        )
+    except (KeyError, TypeError, AttributeError):
+        raise InvalidInputError("stored facts are malformed", field="history") from None
+
+
+def deadline_to_json(d: Deadline) -> dict[str, Any]:
+    """A deadline as JSON values."""
+    return {
+        "kind": d.kind,
+        "rule_ids": list(d.rule_ids),
+        "anchor_event": d.anchor_event,
+        "anchor_on": date_to_json(d.anchor_on),
+        "working_days": d.working_days,
+        "months": d.months,
+        "due": date_to_json(d.due),
+        "projected": d.projected,
+        "non_working_day": d.non_working_day,
+        "status": d.status.value,
+        "met_on": date_to_json(d.met_on),
+        "met_by": d.met_by,
+    }
+
+
+def deadline_from_json(data: Any) -> Deadline:
+    """The inverse of :func:`deadline_to_json`; malformed data raises InvalidInputError."""
+    try:
+        return Deadline(
+            kind=str(data["kind"]),
+            rule_ids=tuple(str(r) for r in data["rule_ids"]),
+            anchor_event=str(data["anchor_event"]),
+            anchor_on=date_from_json(data["anchor_on"]),
+            working_days=data["working_days"],
+            months=data["months"],
+            due=date_from_json(data["due"]),
+            projected=bool(data["projected"]),
+            non_working_day=bool(data["non_working_day"]),
+            status=DeadlineStatus(data["status"]),
+            met_on=date_from_json(data["met_on"]),
+            met_by=data["met_by"],
+        )
+    except (KeyError, TypeError, ValueError):
+        raise InvalidInputError("a stored deadline is malformed", field="history") from None

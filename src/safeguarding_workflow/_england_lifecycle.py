@@ -1,0 +1,592 @@
+"""
+The England lifecycle (DOMAIN sections 2 to 5): from incident to publication.
+
+Every step names the roles that may take it, the guards it must pass (each
+citing its rules), what it records in its payload (opaque references, dates,
+booleans and choices, never free text), the deadlines it meets and the
+milestones it sets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+from ._case import Case, GuardContext
+from ._guards import ALLOW, Guard, GuardResult, all_, payload_present, refuse
+from ._lifecycle import DeadlineSpec, Lifecycle, PayloadField, Step
+
+__all__ = ["LIFECYCLE_VERSION", "build_lifecycle"]
+
+LIFECYCLE_VERSION: Final = "1"
+
+LA: Final = "local_authority"
+SP: Final = "safeguarding_partners"
+REVIEWER: Final = "reviewer"
+PANEL: Final = "panel"
+
+_S16C: Final = "Children Act 2004 s16C(1)"
+_S16F: Final = "Children Act 2004 s16F"
+_REG11: Final = (
+    "Child Safeguarding Practice Review and Relevant Agency (England) Regulations 2018, reg 11"
+)
+_WT: Final = "Working Together to Safeguard Children 2018, ch.4; 2023, ch.5"
+
+
+def _has_deadline(case: Case, kind: str, rule: str | None = None) -> bool:
+    return any(d.kind == kind and (rule is None or rule in d.rule_ids) for d in case.deadlines)
+
+
+def panel_duty(case: Case, ctx: GuardContext) -> GuardResult:
+    """Allows when the assessment raised the duty to notify the Panel (NOT-01, NOT-02)."""
+    if _has_deadline(case, "notify_panel"):
+        return ALLOW
+    return refuse(
+        "not_notifiable",
+        "the facts do not make the incident notifiable to the Panel by this authority",
+        rule_ids=("NOT-01", "NOT-02", "NOT-03"),
+        citations=(_S16C,),
+    )
+
+
+def no_panel_duty(case: Case, ctx: GuardContext) -> GuardResult:
+    """Allows when no Panel notification is due (a Panel case is notified to the Panel first)."""
+    if not _has_deadline(case, "notify_panel"):
+        return ALLOW
+    return refuse(
+        "panel_notification_first",
+        "the incident is notifiable to the Panel: record that notification first, then this "
+        "one on the notified case",
+        rule_ids=("NOT-01", "NOT-06"),
+        citations=(_S16C,),
+    )
+
+
+def looked_after_death(case: Case, ctx: GuardContext) -> GuardResult:
+    """Allows when a looked-after child's death raised the Secretary of State duty (NOT-06)."""
+    if _has_deadline(case, "notify_secretary_of_state_and_ofsted", "NOT-06"):
+        return ALLOW
+    return refuse(
+        "not_a_looked_after_death",
+        "no looked-after child's death of this authority is recorded in the facts",
+        rule_ids=("NOT-06", "DEF-04"),
+        citations=("Children Act 1989 Sch 2 para 20(1)(a)",),
+    )
+
+
+def care_leaver_death(case: Case, ctx: GuardContext) -> GuardResult:
+    """Allows when a care leaver's death raised the Secretary of State duty (NOT-07)."""
+    if _has_deadline(case, "notify_secretary_of_state_and_ofsted", "NOT-07"):
+        return ALLOW
+    return refuse(
+        "not_a_care_leaver_death",
+        "no care leaver's death of this authority is recorded in the facts",
+        rule_ids=("NOT-07",),
+        citations=("Working Together to Safeguard Children 2023, ch.5",),
+    )
+
+
+def nothing_to_notify(case: Case, ctx: GuardContext) -> GuardResult:
+    """Allows only when the assessment raised no duty at all (NOT-03)."""
+    if not case.deadlines:
+        return ALLOW
+    kinds = ", ".join(sorted({d.kind for d in case.deadlines}))
+    return refuse(
+        "duties_arise",
+        f"the facts raise duties ({kinds}): the incident cannot be closed as not notifiable",
+        rule_ids=("NOT-03",),
+        citations=(_S16C,),
+    )
+
+
+def no_open_deadlines(case: Case, ctx: GuardContext) -> GuardResult:
+    """Allows when every deadline with a due date is met, so nothing is closed over."""
+    open_kinds = sorted(d.kind for d in case.deadlines if d.is_open and d.due is not None)
+    if not open_kinds:
+        return ALLOW
+    return refuse(
+        "deadlines_open",
+        f"deadlines are still open ({', '.join(open_kinds)}): record the steps that meet them",
+        rule_ids=("DEC-05",),
+    )
+
+
+def publication_planned(case: Case, ctx: GuardContext) -> GuardResult:
+    """Allows once a publication date is planned, so the LR-08 deadline exists (DEC-05)."""
+    if case.milestone("publication_planned") is not None:
+        return ALLOW
+    return refuse(
+        "publication_not_planned",
+        "plan the publication date first: the report goes to the Panel and the Secretary of "
+        "State no later than 7 working days before it",
+        rule_ids=("LR-08", "DEC-05"),
+        citations=(_WT,),
+    )
+
+
+def seven_working_days_after_sending(case: Case, ctx: GuardContext) -> GuardResult:
+    """LR-08: publication no sooner than 7 working days after the report went to the Panel."""
+    sent = case.milestone("sent_to_panel_and_sos")
+    if sent is None:  # pragma: no cover - the lifecycle only publishes after sending
+        return refuse("not_sent", "the report has not been sent", rule_ids=("LR-08",))
+    latest_send = ctx.calendar.add_working_days(ctx.occurred_on, -7)
+    if sent <= latest_send:
+        return ALLOW
+    earliest = ctx.calendar.add_working_days(sent, 7)
+    return refuse(
+        "too_soon_after_sending",
+        "the report went to the Panel and the Secretary of State fewer than 7 working days "
+        f"before this publication date; the earliest publication date is {earliest.isoformat()}",
+        rule_ids=("LR-08", "WD-02"),
+        citations=(_WT,),
+    )
+
+
+_RR_DECISIONS: Final = ("local_review", "no_local_review", "refer_national")
+_LR01_CRITERIA: Final = (
+    "improvements_needed",
+    "recurrent_themes",
+    "multi_agency_concerns",
+    "panel_suggested_local_review",
+)
+
+
+def _answered(
+    fields: Iterable[str], rule_ids: tuple[str, ...], citations: tuple[str, ...]
+) -> Guard:
+    return all_(*(payload_present(f, rule_ids=rule_ids, citations=citations) for f in fields))
+
+
+class _CriteriaConsidered:
+    """LR-01: each criterion the partners must take into account is answered (true or false)."""
+
+    __slots__ = ()
+
+    def __call__(self, case: Case, ctx: GuardContext) -> GuardResult:
+        missing = [c for c in _LR01_CRITERIA if c not in ctx.payload]
+        if not missing:
+            return ALLOW
+        return refuse(
+            "criteria_not_considered",
+            f"the decision must record each criterion of reg 11 as considered: "
+            f"{', '.join(missing)}",
+            rule_ids=("LR-01",),
+            citations=(_REG11, _S16F),
+        )
+
+    def __repr__(self) -> str:
+        return "criteria_considered()"
+
+
+class _ReviewerIndependent:
+    """LR-04: a reviewer is appointed with independence declared and terms of reference agreed."""
+
+    __slots__ = ()
+
+    def __call__(self, case: Case, ctx: GuardContext) -> GuardResult:
+        reasons = []
+        if ctx.payload.get("independence_declared") is not True:
+            reasons.append("the reviewer's independence of the case must be declared")
+        if not ctx.payload.get("terms_of_reference_ref"):
+            reasons.append("the terms of reference must be agreed")
+        if not reasons:
+            return ALLOW
+        return refuse(
+            "reviewer_not_ready",
+            "; ".join(reasons),
+            rule_ids=("LR-04",),
+            citations=(_WT,),
+        )
+
+    def __repr__(self) -> str:
+        return "reviewer_independent()"
+
+
+def _guards(extra_publication_guards: Iterable[Guard]) -> dict[str, Guard]:
+    extra = tuple(extra_publication_guards)
+    publication: Guard = (
+        all_(seven_working_days_after_sending, *extra)
+        if extra
+        else seven_working_days_after_sending
+    )
+    return {
+        "panel_duty": panel_duty,
+        "no_panel_duty": no_panel_duty,
+        "looked_after_death": looked_after_death,
+        "care_leaver_death": care_leaver_death,
+        "sos_duty": _any_sos,
+        "nothing_to_notify": nothing_to_notify,
+        "no_open_deadlines": no_open_deadlines,
+        "withdrawal_reason": payload_present("reason_ref", rule_ids=("RR-01",)),
+        "rapid_review_outputs": _answered(
+            ("decision", "rationale_ref", "facts_ref"), ("RR-02", "RR-04"), (_WT,)
+        ),
+        "criteria_considered": _CriteriaConsidered(),
+        "decision_rationale": payload_present(
+            "rationale_ref", rule_ids=("LR-03",), citations=(_WT,)
+        ),
+        "learning_recorded": payload_present(
+            "learning_refs", rule_ids=("RR-02", "LR-03"), citations=(_WT,)
+        ),
+        "reviewer_independent": _ReviewerIndependent(),
+        "publication_planned": publication_planned,
+        "publication_checks": publication,
+        "non_publication_justified": payload_present(
+            "justification_ref", rule_ids=("LR-09",), citations=(_S16F, _WT)
+        ),
+        "deferral_reasons": payload_present(
+            "reasons_ref", rule_ids=("LR-06", "LR-09"), citations=(_WT,)
+        ),
+    }
+
+
+def _any_sos(case: Case, ctx: GuardContext) -> GuardResult:
+    """Allows for a looked-after child's or a care leaver's death (NOT-06, NOT-07)."""
+    if _has_deadline(case, "notify_secretary_of_state_and_ofsted"):
+        return ALLOW
+    return refuse(
+        "no_secretary_of_state_duty",
+        "the facts raise no duty to notify the Secretary of State and Ofsted",
+        rule_ids=("NOT-06", "NOT-07"),
+    )
+
+
+def _ref(name: str, required: bool = False) -> PayloadField:
+    return PayloadField(name, "ref", required)
+
+
+_STATES: Final = (
+    "incident_recorded",
+    "not_notifiable",
+    "sos_and_ofsted_notified",
+    "care_leaver_death_notified",
+    "notified",
+    "rapid_review",
+    "withdrawn",
+    "rapid_review_submitted",
+    "national_review",
+    "no_further_review",
+    "local_review_commissioned",
+    "review_in_progress",
+    "report_draft",
+    "report_final",
+    "sent_to_panel_and_sos",
+    "publication_deferred",
+    "published_full",
+    "published_improvements_only",
+    "closed",
+)
+_TERMINAL: Final = ("not_notifiable", "sos_and_ofsted_notified", "withdrawn", "closed")
+_NOTIFIED_STATES: Final = ("notified", "rapid_review", "rapid_review_submitted")
+
+
+def _steps() -> tuple[Step, ...]:
+    lr06 = DeadlineSpec(
+        "local_review_publication", "local_review_commissioned", ("LR-06",), months=6
+    )
+    lr08 = DeadlineSpec(
+        "send_report_to_panel_and_sos", "publication_planned", ("LR-08", "WD-02"), working_days=-7
+    )
+    rr_payload = (
+        PayloadField("decision", "choice", choices=_RR_DECISIONS),
+        _ref("rationale_ref"),
+        _ref("facts_ref"),
+        PayloadField("immediate_actions_considered", "bool"),
+        PayloadField("learning_refs", "refs"),
+    )
+    publish_from = ("sent_to_panel_and_sos", "publication_deferred")
+    return (
+        Step(
+            "notify_panel",
+            ("incident_recorded",),
+            "notified",
+            (LA,),
+            ("panel_duty",),
+            (_ref("notification_ref"),),
+            meets=("notify_panel",),
+            sets=(("notification_sent", None),),
+            rule_ids=("NOT-01", "NOT-02", "NOT-04", "NOT-08"),
+            summary="The local authority notifies the Panel.",
+        ),
+        Step(
+            "inform_safeguarding_partners",
+            ("incident_recorded", *_NOTIFIED_STATES),
+            None,
+            (LA,),
+            ("panel_duty",),
+            (PayloadField("areas", "refs"),),
+            meets=("inform_safeguarding_partners",),
+            sets=(("partners_informed", None),),
+            rule_ids=("NOT-05",),
+            summary="The local authority informs the safeguarding partners.",
+        ),
+        Step(
+            "notify_secretary_of_state_and_ofsted",
+            ("incident_recorded",),
+            "sos_and_ofsted_notified",
+            (LA,),
+            ("looked_after_death", "no_panel_duty"),
+            (_ref("notification_ref"),),
+            meets=("notify_secretary_of_state_and_ofsted",),
+            sets=(("sos_and_ofsted_notified", None),),
+            rule_ids=("NOT-06",),
+            summary="A looked-after child's death without suspected abuse: the Secretary of "
+            "State and Ofsted are notified, and the Panel does not consider it.",
+        ),
+        Step(
+            "notify_secretary_of_state_and_ofsted",
+            _NOTIFIED_STATES,
+            None,
+            (LA,),
+            ("sos_duty",),
+            (_ref("notification_ref"),),
+            meets=("notify_secretary_of_state_and_ofsted",),
+            sets=(("sos_and_ofsted_notified", None),),
+            rule_ids=("NOT-06", "NOT-07"),
+            summary="On a notified case: the Secretary of State and Ofsted are notified too.",
+        ),
+        Step(
+            "notify_care_leaver_death",
+            ("incident_recorded",),
+            "care_leaver_death_notified",
+            (LA,),
+            ("care_leaver_death", "no_panel_duty"),
+            (_ref("notification_ref"),),
+            meets=("notify_secretary_of_state_and_ofsted",),
+            sets=(("sos_and_ofsted_notified", None),),
+            rule_ids=("NOT-07", "DEC-09"),
+            summary="A care leaver's death: the Secretary of State and Ofsted are notified.",
+        ),
+        Step(
+            "decide_not_notifiable",
+            ("incident_recorded",),
+            "not_notifiable",
+            (LA,),
+            ("nothing_to_notify",),
+            (_ref("rationale_ref", required=True),),
+            rule_ids=("NOT-03",),
+            summary="The incident raises no duty: the case ends as not notifiable.",
+        ),
+        Step(
+            "start_rapid_review",
+            ("notified",),
+            "rapid_review",
+            (SP,),
+            sets=(("rapid_review_started", None),),
+            rule_ids=("RR-01",),
+            summary="The safeguarding partners start the rapid review.",
+        ),
+        Step(
+            "withdraw",
+            ("notified", "rapid_review"),
+            "withdrawn",
+            (LA, SP),
+            ("withdrawal_reason",),
+            (_ref("reason_ref"),),
+            cancels=True,
+            rule_ids=("RR-01",),
+            summary="The case is found not to meet the criteria after all; it is withdrawn.",
+        ),
+        Step(
+            "submit_rapid_review",
+            ("rapid_review",),
+            "rapid_review_submitted",
+            (SP,),
+            ("rapid_review_outputs",),
+            rr_payload,
+            meets=("rapid_review",),
+            sets=(("rapid_review_submitted", None),),
+            rule_ids=("RR-02", "RR-03", "RR-04"),
+            summary="The rapid review, with its decision, goes to the Panel.",
+        ),
+        Step(
+            "commission_national_review",
+            ("rapid_review_submitted", "local_review_commissioned", "review_in_progress"),
+            "national_review",
+            (PANEL,),
+            (),
+            (_ref("decision_ref", required=True),),
+            sets=(("national_review_commissioned", None),),
+            rule_ids=("RR-05",),
+            summary="The Panel takes the case for a national review; the local case follows it.",
+        ),
+        Step(
+            "close_national_review",
+            ("national_review",),
+            "closed",
+            (PANEL,),
+            (),
+            (_ref("report_ref", required=True),),
+            rule_ids=("RR-06",),
+            summary="The Panel reports; the local case closes.",
+        ),
+        Step(
+            "commission_local_review",
+            ("rapid_review_submitted", "care_leaver_death_notified"),
+            "local_review_commissioned",
+            (SP,),
+            ("criteria_considered", "decision_rationale"),
+            (*(PayloadField(c, "bool") for c in _LR01_CRITERIA), _ref("rationale_ref")),
+            sets=(("local_review_commissioned", None),),
+            opens=(lr06,),
+            rule_ids=("LR-01", "LR-02", "LR-03", "LR-06"),
+            summary="The partners commission a local child safeguarding practice review.",
+        ),
+        Step(
+            "decide_no_further_review",
+            ("rapid_review_submitted",),
+            "no_further_review",
+            (SP,),
+            ("decision_rationale", "learning_recorded"),
+            (_ref("rationale_ref"), PayloadField("learning_refs", "refs")),
+            rule_ids=("LR-03", "RR-02"),
+            summary="The partners decide on no further review, recording the learning.",
+        ),
+        Step(
+            "appoint_reviewer",
+            ("local_review_commissioned",),
+            "review_in_progress",
+            (SP,),
+            ("reviewer_independent",),
+            (
+                _ref("reviewer_ref", required=True),
+                PayloadField("independence_declared", "bool"),
+                _ref("terms_of_reference_ref"),
+            ),
+            sets=(("reviewer_appointed", None),),
+            rule_ids=("LR-04",),
+            summary="A reviewer is appointed, independence declared, terms of reference agreed.",
+        ),
+        Step(
+            "submit_draft",
+            ("review_in_progress",),
+            "report_draft",
+            (REVIEWER,),
+            (),
+            (_ref("draft_ref", required=True),),
+            rule_ids=("LR-05", "LR-07"),
+            summary="The reviewer submits a draft overview report.",
+        ),
+        Step(
+            "return_for_changes",
+            ("report_draft",),
+            "review_in_progress",
+            (SP,),
+            (),
+            (_ref("request_ref", required=True),),
+            rule_ids=("LR-05",),
+            summary="The partners return the draft, asking in writing for changes.",
+        ),
+        Step(
+            "finalise_report",
+            ("report_draft",),
+            "report_final",
+            (REVIEWER,),
+            (),
+            (_ref("report_ref", required=True),),
+            sets=(("report_final", None),),
+            rule_ids=("LR-07",),
+            summary="The reviewer finalises the overview report.",
+        ),
+        Step(
+            "plan_publication",
+            ("report_final", "sent_to_panel_and_sos", "publication_deferred"),
+            None,
+            (SP,),
+            (),
+            (PayloadField("planned_publication_on", "date", required=True),),
+            sets=(("publication_planned", "planned_publication_on"),),
+            opens=(lr08,),
+            rule_ids=("LR-08", "DEC-05"),
+            summary="The partners plan the publication date; the LR-08 date follows from it.",
+        ),
+        Step(
+            "send_to_panel_and_sos",
+            ("report_final",),
+            "sent_to_panel_and_sos",
+            (SP,),
+            ("publication_planned",),
+            (_ref("report_ref"), PayloadField("improvements_only", "bool")),
+            meets=("send_report_to_panel_and_sos",),
+            sets=(("sent_to_panel_and_sos", None),),
+            rule_ids=("LR-08",),
+            summary="The report goes to the Panel and the Secretary of State.",
+        ),
+        Step(
+            "defer_publication",
+            ("sent_to_panel_and_sos",),
+            "publication_deferred",
+            (SP,),
+            ("deferral_reasons",),
+            (_ref("reasons_ref"),),
+            rule_ids=("LR-06", "LR-09"),
+            summary="Publication is deferred (other proceedings, say), with reasons given "
+            "to the Panel and the Secretary of State.",
+        ),
+        Step(
+            "publish_full",
+            publish_from,
+            "published_full",
+            (SP,),
+            ("publication_checks",),
+            (_ref("publication_ref", required=True),),
+            meets=("local_review_publication",),
+            sets=(("published", None),),
+            rule_ids=("LR-06", "LR-08", "LR-09"),
+            summary="The partners publish the report.",
+        ),
+        Step(
+            "publish_improvements_only",
+            publish_from,
+            "published_improvements_only",
+            (SP,),
+            ("publication_checks", "non_publication_justified"),
+            (_ref("publication_ref", required=True), _ref("justification_ref")),
+            meets=("local_review_publication",),
+            sets=(("published", None),),
+            rule_ids=("LR-06", "LR-08", "LR-09"),
+            summary="The partners publish the improvements only, having justified not "
+            "publishing the full report.",
+        ),
+        Step(
+            "close",
+            (
+                "no_further_review",
+                "published_full",
+                "published_improvements_only",
+                "care_leaver_death_notified",
+            ),
+            "closed",
+            (SP, LA),
+            ("no_open_deadlines",),
+            rule_ids=("LR-11",),
+            summary="The case closes.",
+        ),
+    )
+
+
+def build_lifecycle(extra_publication_guards: Iterable[Guard] = ()) -> Lifecycle:
+    """
+    The England lifecycle, with any host guards run before publication.
+
+    *extra_publication_guards* is the seam for publication checks that come
+    with later releases or from the host (the anonymisation leak check, say):
+    each runs, after the LR-08 date check, on both publication steps.
+
+    .. versionadded:: 0.1.0
+    """
+    return Lifecycle(
+        name="england",
+        version=LIFECYCLE_VERSION,
+        states=_STATES,
+        initial="incident_recorded",
+        terminal=_TERMINAL,
+        roles=(LA, SP, REVIEWER, PANEL),
+        guards=_guards(extra_publication_guards),
+        steps=_steps(),
+    )
+
+
+def guard_names() -> Mapping[str, Guard]:
+    """The default England guards by name (for documentation and tests)."""
+    return _guards(())

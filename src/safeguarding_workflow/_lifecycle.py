@@ -1,0 +1,394 @@
+"""
+Declarative lifecycles, checked when they are built.
+
+A :class:`Lifecycle` names its states, its initial and terminal states, its roles,
+its guards (by name) and its :class:`Step` s. Building one checks it whole:
+unknown states, roles or guard names, ambiguous steps, unreachable states and dead
+ends not marked terminal each raise :class:`~safeguarding_workflow.exceptions.InvalidLifecycle`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, Final, Literal, final
+
+import attrs
+import pendulum
+
+from ._calendar import to_date
+from ._guards import Guard
+from ._machine import ReferenceMachine
+from .exceptions import InvalidInputError, InvalidLifecycle
+
+__all__ = ["OPAQUE_ID", "DeadlineSpec", "Lifecycle", "PayloadField", "Step", "check_opaque_id"]
+
+#: Opaque ids and references: 1-128 of ``A-Z a-z 0-9 _ . : -``, starting with a letter or digit.
+OPAQUE_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
+_NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+PayloadKind = Literal["ref", "refs", "date", "bool", "choice", "int"]
+
+
+def check_opaque_id(value: object, field: str) -> str:
+    """
+    Return *value* if it is an opaque id, else raise naming *field* (never echoing the value).
+
+    .. versionadded:: 0.1.0
+    """
+    if type(value) is not str or not OPAQUE_ID.fullmatch(value):
+        raise InvalidInputError(
+            f"{field!r} must be an opaque id: 1 to 128 of letters, digits and '_.:-'",
+            field=field,
+        )
+    return value
+
+
+@attrs.frozen
+class PayloadField:
+    """
+    One field a step's payload may carry.
+
+    Payloads hold no free text: narratives (rationales, learning, reports) stay
+    in the host's own document store, and the payload carries opaque references
+    to them (``ref``, ``refs``). That keeps personal data out of the history.
+
+    Args:
+        name: The field name.
+        kind: ``ref`` (an opaque reference), ``refs`` (a list of them), ``date``,
+            ``bool``, ``choice`` (one of *choices*) or ``int`` (0 or more).
+        required: Whether the payload must carry it.
+        choices: The allowed values of a ``choice``.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    name: str
+    kind: PayloadKind
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+    def convert(self, value: object, field: str) -> object:
+        """The value in Python form (dates as pendulum Dates), or raise naming the field."""
+        if self.kind == "ref":
+            return check_opaque_id(value, field)
+        if self.kind == "refs":
+            if not isinstance(value, list | tuple) or len(value) > 64:
+                raise InvalidInputError(f"{field!r} must be a list of opaque ids", field=field)
+            return tuple(check_opaque_id(v, field) for v in value)
+        if self.kind == "date":
+            if isinstance(value, str):
+                try:
+                    value = _dt.date.fromisoformat(value)
+                except ValueError:
+                    raise InvalidInputError(f"{field!r} must be a date", field=field) from None
+            return to_date(value, field)
+        if self.kind == "bool":
+            if type(value) is not bool:
+                raise InvalidInputError(f"{field!r} must be true or false", field=field)
+            return value
+        if self.kind == "int":
+            if type(value) is not int or not 0 <= value <= 1_000_000:
+                raise InvalidInputError(f"{field!r} must be a whole number >= 0", field=field)
+            return value
+        if value not in self.choices:
+            raise InvalidInputError(
+                f"{field!r} must be one of {', '.join(map(repr, self.choices))}", field=field
+            )
+        return value
+
+
+def to_json_value(value: object) -> object:
+    """A converted payload value in the JSON form history records hold."""
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+@attrs.frozen
+class DeadlineSpec:
+    """
+    A deadline a step opens, anchored on a milestone.
+
+    Exactly one of *working_days* (negative counts back from the anchor, WD-02)
+    and *months* (calendar months, WD-04) is given.
+
+    Args:
+        kind: The deadline's name, e.g. ``"local_review_publication"``.
+        anchor: The milestone it runs from; while unset the deadline has no due date (DEC-05).
+        rule_ids: The rules behind it.
+        working_days: Working days after (or, negative, before) the anchor.
+        months: Calendar months after the anchor.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    kind: str
+    anchor: str
+    rule_ids: tuple[str, ...]
+    working_days: int | None = None
+    months: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.working_days is None) == (self.months is None):
+            raise InvalidLifecycle(
+                f"deadline {self.kind!r} needs exactly one of working_days and months",
+                field="opens",
+            )
+
+
+@attrs.frozen
+class Step:
+    """
+    One step of a lifecycle: an event that moves a case from one of its sources.
+
+    Args:
+        event: The event name, e.g. ``"notify_panel"``.
+        sources: The states it may be taken from.
+        dest: The state it leads to; ``None`` for a step that records something
+            without changing state (informing the partners, say).
+        roles: The roles that may take it (R7).
+        guards: Names of the lifecycle's guards it must pass, in order.
+        payload: The fields its payload may carry.
+        meets: Kinds of deadline it meets.
+        sets: Milestones it sets, as ``(milestone, payload field)``; a ``None``
+            field sets the milestone to the step's ``occurred_at`` date.
+        opens: Deadlines it opens.
+        cancels: Whether it cancels every open deadline (a withdrawal, say).
+        rule_ids: The rules behind the step.
+        summary: The step in a sentence.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    event: str
+    sources: tuple[str, ...]
+    dest: str | None
+    roles: tuple[str, ...]
+    guards: tuple[str, ...] = ()
+    payload: tuple[PayloadField, ...] = ()
+    meets: tuple[str, ...] = ()
+    sets: tuple[tuple[str, str | None], ...] = ()
+    opens: tuple[DeadlineSpec, ...] = ()
+    cancels: bool = False
+    rule_ids: tuple[str, ...] = ()
+    summary: str = ""
+
+    def convert_payload(self, payload: Mapping[str, object]) -> dict[str, Any]:
+        """
+        The payload checked against :attr:`payload` and converted to Python values.
+
+        Raises:
+            InvalidInputError: an unknown or missing field, or a malformed value.
+
+        """
+        if not isinstance(payload, Mapping):
+            raise InvalidInputError("'payload' must be a mapping", field="payload")
+        fields = {f.name: f for f in self.payload}
+        for name in payload:
+            if name not in fields:
+                raise InvalidInputError(
+                    f"'payload' has a field the step {self.event!r} does not take",
+                    field="payload",
+                )
+        converted: dict[str, Any] = {}
+        for name, spec in fields.items():
+            if name in payload:
+                converted[name] = spec.convert(payload[name], f"payload.{name}")
+            elif spec.required:
+                raise InvalidInputError(
+                    f"'payload.{name}' is required by the step {self.event!r}",
+                    field=f"payload.{name}",
+                )
+        return converted
+
+
+@final
+class Lifecycle:
+    """
+    A validated lifecycle definition, shared by every case that follows it.
+
+    Args:
+        name: The lifecycle's name, e.g. ``"england"``.
+        version: Its version; every case records the name and version it follows.
+        states: Every state.
+        initial: The state a new case starts in.
+        terminal: The states a case may end in.
+        roles: Every role a step may name.
+        guards: The guards steps may name, by name.
+        steps: The steps.
+
+    Raises:
+        InvalidLifecycle: the definition is inconsistent (see the module docstring).
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    __slots__ = (
+        "_available",
+        "_reference",
+        "_table",
+        "guards",
+        "initial",
+        "name",
+        "roles",
+        "states",
+        "steps",
+        "terminal",
+        "version",
+    )
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        version: str,
+        states: Iterable[str],
+        initial: str,
+        terminal: Iterable[str],
+        roles: Iterable[str],
+        guards: Mapping[str, Guard],
+        steps: Iterable[Step],
+    ) -> None:
+        self.name = name
+        self.version = version
+        self.states = tuple(states)
+        self.initial = initial
+        self.terminal = frozenset(terminal)
+        self.roles = frozenset(roles)
+        self.guards: Mapping[str, Guard] = MappingProxyType(dict(guards))
+        self.steps = tuple(steps)
+        self._table = self._validate()
+        available: dict[str, list[Step]] = {s: [] for s in self.states}
+        for (state, _event), step in self._table.items():
+            available[state].append(step)
+        self._available = {s: tuple(v) for s, v in available.items()}
+        self._reference = ReferenceMachine(
+            self.states, self.initial, ((s.event, s.sources, s.dest) for s in self.steps)
+        )
+
+    def _fail(self, message: str, field: str) -> InvalidLifecycle:
+        return InvalidLifecycle(f"lifecycle {self.name!r}: {message}", field=field)
+
+    def _validate(self) -> dict[tuple[str, str], Step]:
+        if not _NAME.fullmatch(self.name or "") or not self.version:
+            raise self._fail("needs a snake_case name and a version", "name")
+        known = set(self.states)
+        if len(known) != len(self.states) or not known:
+            raise self._fail("states must be distinct and not empty", "states")
+        for state in self.states:
+            if not _NAME.fullmatch(state):
+                raise self._fail(f"state {state!r} is not a snake_case name", "states")
+        if self.initial not in known:
+            raise self._fail(f"initial state {self.initial!r} is not a state", "initial")
+        if not self.terminal or not self.terminal <= known:
+            raise self._fail("terminal states must be states, and there must be one", "terminal")
+        table: dict[tuple[str, str], Step] = {}
+        for step in self.steps:
+            if not isinstance(step, Step) or not _NAME.fullmatch(step.event):
+                raise self._fail("steps must be Step values with snake_case events", "steps")
+            for state in (*step.sources, *([step.dest] if step.dest else [])):
+                if state not in known:
+                    raise self._fail(f"step {step.event!r} names unknown state {state!r}", "steps")
+            if not step.sources:
+                raise self._fail(f"step {step.event!r} has no source state", "steps")
+            if not step.roles:
+                raise self._fail(f"step {step.event!r} names no role", "steps")
+            for role in step.roles:
+                if role not in self.roles:
+                    raise self._fail(f"step {step.event!r} names unknown role {role!r}", "roles")
+            for guard in step.guards:
+                if guard not in self.guards:
+                    raise self._fail(f"step {step.event!r} names unknown guard {guard!r}", "guards")
+            for source in step.sources:
+                if source in self.terminal:
+                    raise self._fail(
+                        f"step {step.event!r} leaves terminal state {source!r}", "terminal"
+                    )
+                if (source, step.event) in table:
+                    raise self._fail(
+                        f"event {step.event!r} is defined twice from {source!r}", "steps"
+                    )
+                table[(source, step.event)] = step
+        for name, candidate in self.guards.items():
+            if not callable(candidate):
+                raise self._fail(f"guard {name!r} is not callable", "guards")
+        reached = {self.initial}
+        frontier = [self.initial]
+        while frontier:
+            state = frontier.pop()
+            for (source, _), step in table.items():
+                if source == state and step.dest and step.dest not in reached:
+                    reached.add(step.dest)
+                    frontier.append(step.dest)
+        unreachable = [s for s in self.states if s not in reached]
+        if unreachable:
+            raise self._fail(f"unreachable states: {', '.join(unreachable)}", "states")
+        for state in self.states:
+            leaves = any(s == state and step.dest for (s, _), step in table.items())
+            if not leaves and state not in self.terminal:
+                raise self._fail(f"state {state!r} is a dead end not marked terminal", "terminal")
+        return table
+
+    def step(self, state: str, event: str) -> Step | None:
+        """
+        The step *event* takes from *state*, or None if it is not available there.
+
+        .. versionadded:: 0.1.0
+        """
+        return self._table.get((state, event))
+
+    def available(self, state: str) -> tuple[Step, ...]:
+        """
+        The steps available from *state*.
+
+        .. versionadded:: 0.1.0
+        """
+        return self._available.get(state, ())
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """Every event, in the order its first step was declared."""
+        return tuple(dict.fromkeys(s.event for s in self.steps))
+
+    def outcome(self, state: str, event: str, allowed: bool) -> str | None:
+        """
+        The state the compiled table leads to, or None if *event* is not available.
+
+        With ``allowed=False`` (a guard refused) the case stays in *state*.
+
+        .. versionadded:: 0.1.0
+        """
+        step = self._table.get((state, event))
+        if step is None:
+            return None
+        if not allowed:
+            return state
+        return step.dest or state
+
+    def reference_outcome(self, state: str, event: str, allowed: bool) -> str | None:
+        """
+        What the ``transitions`` machine built from this definition does (see :meth:`outcome`).
+
+        .. versionadded:: 0.1.0
+        """
+        return self._reference.reference_outcome(state, event, allowed)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Lifecycle {self.name} v{self.version}: "
+            f"{len(self.states)} states, {len(self.steps)} steps>"
+        )
+
+
+def date_or_none(value: object) -> pendulum.Date | None:
+    """A payload date, or None."""
+    return value if isinstance(value, pendulum.Date) else None

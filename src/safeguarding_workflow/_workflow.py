@@ -1,0 +1,529 @@
+"""
+The workflow: opens cases and runs commands through a rule pack's lifecycle.
+
+Order of work for a command, documented and fixed:
+
+1. load the case; refuse if the command's ``expected_version`` is stale;
+2. find the step for the case's state and the event (else ``StepNotAvailable``);
+3. check the role (else ``RoleNotPermitted``) and the payload (else ``InvalidInputError``);
+4. check ``occurred_at``: not in the future, not before the previous lifecycle step;
+5. run the step's guards in order (any refusal: ``TransitionRefused`` with every reason);
+6. build the new case record and the sealed history record;
+7. store both together (a concurrent writer makes this ``ConcurrencyConflict``);
+8. log one line, then hand the event to the dispatcher, which calls subscribers.
+
+Nothing is stored before step 7, and nothing but guards runs before it; a refused
+or failed command leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final, Protocol, final
+
+import attrs
+import pendulum
+
+from ._authorities import LocalAuthorityRegistry
+from ._calendar import WorkingDayCalendar
+from ._case import Case, Command, Deadline, DeadlineStatus, GuardContext, london_date
+from ._codec import (
+    date_to_json,
+    deadline_to_json,
+    incident_to_json,
+    time_to_json,
+)
+from ._duties import Assessment
+from ._events import CloudEvent, Dispatcher, ImmediateDispatcher, Subscriber, to_cloud_event
+from ._facts import Incident
+from ._guards import Reason
+from ._history import GENESIS, SCHEMA_VERSION, HistoryRecord
+from ._lifecycle import Lifecycle, Step, check_opaque_id, to_json_value
+from ._log import logger
+from ._settings import TenantSettings
+from ._store import CaseStore, MemoryStore
+from .exceptions import (
+    ConfigurationError,
+    InvalidInputError,
+    RoleNotPermitted,
+    StepNotAvailable,
+    TransitionRefused,
+)
+from .typing import Clock
+
+__all__ = ["DefaultIds", "IdFactory", "Outcome", "RulePack", "Workflow"]
+
+#: Namespace of the default, deterministic event ids (uuid5 of tenant/case/sequence).
+EVENT_ID_NAMESPACE: Final = uuid.UUID("6f1b2c1e-6a55-5b7e-9a43-0b3c9f1d2e10")
+
+
+class IdFactory(Protocol):
+    """
+    Makes ids. Injected, so tests and replays get the ids they expect.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def case_id(self, tenant_id: str) -> str:
+        """A new opaque case id."""
+        ...
+
+    def event_id(self, tenant_id: str, case_id: str, sequence: int) -> str:
+        """The id of a case's *sequence*-th record and its event."""
+        ...
+
+
+@final
+class DefaultIds:
+    """
+    Random case ids; event ids derived from tenant, case and sequence (uuid5).
+
+    A replayed command therefore produces the same event id, and ids never
+    collide across tenants.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ()
+
+    def case_id(self, tenant_id: str) -> str:
+        """A random case id (uuid4, hex)."""
+        return uuid.uuid4().hex
+
+    def event_id(self, tenant_id: str, case_id: str, sequence: int) -> str:
+        """uuid5 of ``tenant/case/sequence``."""
+        return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{tenant_id}/{case_id}/{sequence}"))
+
+
+@attrs.frozen
+class RulePack:
+    """
+    A regime's rules: its lifecycle, its assessment and its calendar.
+
+    Args:
+        name: e.g. ``"england"``.
+        version: The pack's version, recorded on every case.
+        lifecycle: The lifecycle its cases follow.
+        assess: ``(incident, *, local_authority, settings, calendar, registry) -> Assessment``.
+        calendar: The working-day calendar for a tenant.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    name: str
+    version: str
+    lifecycle: Lifecycle
+    assess: Callable[..., Assessment]
+    calendar: Callable[[TenantSettings], WorkingDayCalendar]
+
+
+@attrs.frozen
+class Outcome:
+    """
+    What a command produced: the new case, its history record and its event.
+
+    ``record`` and ``event`` are None when the command changed nothing (a
+    recomputation that moved no deadline).
+
+    .. versionadded:: 0.1.0
+    """
+
+    case: Case
+    record: HistoryRecord | None
+    event: CloudEvent | None
+
+
+def _reason(code: str, message: str, *rule_ids: str) -> Reason:
+    return Reason(code, message, rule_ids)
+
+
+@final
+class Workflow:
+    """
+    Runs one rule pack's lifecycle for many tenants, over a case store.
+
+    Args:
+        pack: The rule pack, e.g. :data:`safeguarding_workflow.england.PACK`.
+        clock: Tells the time; the library never reads the wall clock itself.
+        settings: Each tenant's settings (an iterable, or a mapping by tenant id).
+        store: Where cases live; a new :class:`MemoryStore` by default.
+        registry: The local authority registry; the shipped one by default.
+        subscribers: Called with each event after its record is stored, in order.
+        dispatcher: Delivers events; by default an :class:`ImmediateDispatcher`
+            over *subscribers*. A durable store brings an outbox instead.
+        ids: Makes case and event ids; :class:`DefaultIds` by default.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    __slots__ = (
+        "_calendars",
+        "_settings",
+        "clock",
+        "dispatcher",
+        "ids",
+        "pack",
+        "registry",
+        "store",
+    )
+
+    def __init__(
+        self,
+        pack: RulePack,
+        *,
+        clock: Clock,
+        settings: Iterable[TenantSettings] | Mapping[str, TenantSettings],
+        store: CaseStore | None = None,
+        registry: LocalAuthorityRegistry | None = None,
+        subscribers: Iterable[Subscriber] = (),
+        dispatcher: Dispatcher | None = None,
+        ids: IdFactory | None = None,
+    ) -> None:
+        if not isinstance(pack, RulePack):
+            raise ConfigurationError("'pack' must be a RulePack", field="pack")
+        if not callable(getattr(clock, "now", None)):
+            raise ConfigurationError("'clock' must have a now() method", field="clock")
+        values = settings.values() if isinstance(settings, Mapping) else settings
+        by_tenant: dict[str, TenantSettings] = {}
+        for item in values:
+            if not isinstance(item, TenantSettings):
+                raise ConfigurationError("'settings' must hold TenantSettings", field="settings")
+            by_tenant[item.tenant_id] = item
+        self.pack = pack
+        self.clock = clock
+        self._settings = by_tenant
+        self.store: CaseStore = store if store is not None else MemoryStore()
+        self.registry = registry if registry is not None else LocalAuthorityRegistry.default()
+        self.dispatcher: Dispatcher = (
+            dispatcher if dispatcher is not None else ImmediateDispatcher(subscribers)
+        )
+        self.ids: IdFactory = ids if ids is not None else DefaultIds()
+        self._calendars: dict[str, WorkingDayCalendar] = {}
+
+    # -- tenants ------------------------------------------------------------------------------
+
+    def settings(self, tenant_id: str) -> TenantSettings:
+        """
+        A tenant's settings.
+
+        Raises:
+            ConfigurationError: the tenant is not configured.
+
+        """
+        try:
+            return self._settings[tenant_id]
+        except (KeyError, TypeError):
+            raise ConfigurationError(
+                "'tenant_id' names a tenant this workflow has no settings for", field="tenant_id"
+            ) from None
+
+    def calendar(self, tenant_id: str) -> WorkingDayCalendar:
+        """A tenant's working-day calendar (built once, then reused)."""
+        calendar = self._calendars.get(tenant_id)
+        if calendar is None:
+            calendar = self.pack.calendar(self.settings(tenant_id))
+            self._calendars[tenant_id] = calendar
+        return calendar
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def case(self, tenant_id: str, case_id: str) -> Case:
+        """
+        The latest record of a case.
+
+        Raises:
+            CaseNotFoundError: no such case.
+
+        """
+        return self.store.get(tenant_id, case_id)
+
+    def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
+        """
+        A case's history records, in order.
+
+        Raises:
+            CaseNotFoundError: no such case.
+
+        """
+        return self.store.history(tenant_id, case_id)
+
+    # -- opening ------------------------------------------------------------------------------
+
+    def open(
+        self,
+        tenant_id: str,
+        facts: Incident,
+        *,
+        local_authority: str,
+        actor: str,
+        role: str = "local_authority",
+        case_id: str | None = None,
+    ) -> Outcome:
+        """
+        Record an incident: assess it and open a case with its deadlines.
+
+        The opening record's ``occurred_at`` is the moment the authority became
+        aware (``facts.la_aware_at``).
+
+        Raises:
+            InvalidInputError: malformed ids, facts in the future, unknown authorities.
+            RoleNotPermitted: *role* is not ``local_authority``.
+            RegimeNotSupportedError: the facts fall under a regime the pack lacks.
+            CaseExistsError: *case_id* is taken.
+
+        """
+        settings = self.settings(tenant_id)
+        check_opaque_id(actor, "actor")
+        if case_id is None:
+            case_id = self.ids.case_id(tenant_id)
+        check_opaque_id(case_id, "case_id")
+        if role != "local_authority":
+            raise RoleNotPermitted(
+                "only the local authority records an incident",
+                case_id=case_id,
+                event="open",
+                reasons=(
+                    _reason("role_not_permitted", "the local authority opens cases", "NOT-09"),
+                ),
+                field="role",
+            )
+        calendar = self.calendar(tenant_id)
+        assessment = self.pack.assess(
+            facts,
+            local_authority=local_authority,
+            settings=settings,
+            calendar=calendar,
+            registry=self.registry,
+            clock=self.clock,
+        )
+        lifecycle = self.pack.lifecycle
+        deadlines = tuple(Deadline.from_duty(d) for d in assessment.duties)
+        now = pendulum.instance(self.clock.now())
+        record = {
+            "schema": SCHEMA_VERSION,
+            "tenant": tenant_id,
+            "case": case_id,
+            "seq": 1,
+            "id": self.ids.event_id(tenant_id, case_id, 1),
+            "kind": "opened",
+            "event": "opened",
+            "from": None,
+            "actor": actor,
+            "role": role,
+            "occurred_at": time_to_json(facts.la_aware_at),
+            "recorded_at": time_to_json(now),
+            "payload": {},
+            "changes": {
+                "case": {
+                    "local_authority": assessment.local_authority,
+                    "lifecycle": lifecycle.name,
+                    "lifecycle_version": lifecycle.version,
+                    "rule_pack": self.pack.name,
+                    "rule_pack_version": self.pack.version,
+                },
+                "state": lifecycle.initial,
+                "facts": incident_to_json(facts),
+                "deadlines": [deadline_to_json(d) for d in deadlines],
+                "milestones": {},
+                "last_step_at": time_to_json(facts.la_aware_at),
+            },
+            "rule_ids": sorted({r for d in assessment.duties for r in d.rule_ids}),
+        }
+        sealed = HistoryRecord.seal(record, GENESIS)
+        case = Case(
+            tenant_id=tenant_id,
+            case_id=case_id,
+            local_authority=assessment.local_authority,
+            state=lifecycle.initial,
+            facts=facts,
+            deadlines=deadlines,
+            milestones=(),
+            version=1,
+            head=sealed.hash,
+            last_step_at=facts.la_aware_at,
+            lifecycle=lifecycle.name,
+            lifecycle_version=lifecycle.version,
+            rule_pack=self.pack.name,
+            rule_pack_version=self.pack.version,
+        )
+        self.store.create(case, sealed)
+        return self._announce(case, sealed, time_to_json(now))
+
+    # -- commands -----------------------------------------------------------------------------
+
+    def fire(self, command: Command) -> Outcome:
+        """
+        Take one step on one case; see the module docstring for the order of work.
+
+        Raises:
+            CaseNotFoundError: no such case.
+            ConcurrencyConflict: the case moved on from ``expected_version``.
+            StepNotAvailable: the event is not a step from the case's state.
+            RoleNotPermitted: the role may not take the step (R7).
+            InvalidInputError: a malformed payload or ``occurred_at``.
+            TransitionRefused: a guard refused; carries the reasons, rule ids and citations.
+
+        """
+        if not isinstance(command, Command):
+            raise InvalidInputError("'command' must be a Command", field="command")
+        case = self.store.get(command.tenant_id, command.case_id)
+        _check_version(case, command.expected_version)
+        lifecycle = self.pack.lifecycle
+        step = lifecycle.step(case.state, command.event)
+        if step is None:
+            available = ", ".join(s.event for s in lifecycle.available(case.state)) or "none"
+            raise StepNotAvailable(
+                f"{command.event!r} is not a step from state {case.state!r} "
+                f"(available: {available})",
+                case_id=case.case_id,
+                event=command.event,
+                reasons=(_reason("step_not_available", "not a step from this state"),),
+                field="event",
+            )
+        if command.role not in step.roles:
+            raise RoleNotPermitted(
+                f"role {command.role!r} may not take the step {step.event!r} "
+                f"(it is for: {', '.join(step.roles)})",
+                case_id=case.case_id,
+                event=command.event,
+                reasons=(_reason("role_not_permitted", "the role may not take this step"),),
+                field="role",
+            )
+        payload = step.convert_payload(command.payload)
+        occurred_on = self._check_time(case, command.occurred_at)
+        settings = self.settings(case.tenant_id)
+        calendar = self.calendar(case.tenant_id)
+        ctx = GuardContext(command, payload, occurred_on, calendar, settings, self.registry)
+        reasons: list[Reason] = []
+        for name in step.guards:
+            result = lifecycle.guards[name](case, ctx)
+            if not result.allowed:
+                reasons.extend(result.reasons)
+        if reasons:
+            logger().info(
+                "command_refused",
+                tenant=case.tenant_id,
+                case=case.case_id,
+                step=step.event,
+                codes=[r.code for r in reasons],
+            )
+            raise TransitionRefused(
+                f"the step {step.event!r} was refused: "
+                + "; ".join(f"{r.message} [{', '.join(r.rule_ids)}]" for r in reasons),
+                case_id=case.case_id,
+                event=step.event,
+                reasons=tuple(reasons),
+            )
+        return self._apply(case, step, command, payload, occurred_on, calendar)
+
+    def _check_time(self, case: Case, occurred_at: pendulum.DateTime) -> pendulum.Date:
+        now = self.clock.now()
+        if occurred_at > now:
+            raise InvalidInputError("'occurred_at' must not be in the future", field="occurred_at")
+        if occurred_at < case.last_step_at:
+            raise InvalidInputError(
+                "'occurred_at' must not be before the previous step of the case",
+                field="occurred_at",
+            )
+        return london_date(occurred_at)
+
+    def _apply(
+        self,
+        case: Case,
+        step: Step,
+        command: Command,
+        payload: Mapping[str, Any],
+        occurred_on: pendulum.Date,
+        calendar: WorkingDayCalendar,
+    ) -> Outcome:
+        sequence = case.version + 1
+        state = step.dest or case.state
+        milestones = dict(case.milestones)
+        for milestone, field in step.sets:
+            milestones[milestone] = occurred_on if field is None else payload[field]
+        deadlines = {d.kind: d for d in case.deadlines}
+        changed: dict[str, Deadline] = {}
+        for spec in step.opens:
+            if spec.kind not in deadlines:
+                deadlines[spec.kind] = Deadline(
+                    kind=spec.kind,
+                    rule_ids=spec.rule_ids,
+                    anchor_event=spec.anchor,
+                    anchor_on=None,
+                    working_days=spec.working_days,
+                    months=spec.months,
+                )
+        set_now = {m for m, _ in step.sets}
+        existing = {d.kind for d in case.deadlines}
+        for kind, deadline in list(deadlines.items()):
+            updated = deadline
+            if deadline.anchor_event in set_now:
+                updated = updated.computed(calendar, milestones[deadline.anchor_event])
+            if kind in step.meets and updated.is_open:
+                updated = updated.met(occurred_on, sequence)
+            if step.cancels and updated.is_open:
+                updated = attrs.evolve(updated, status=DeadlineStatus.CANCELLED)
+            if updated is not deadline or kind not in existing:
+                changed[kind] = updated
+                deadlines[kind] = updated
+        new_case = attrs.evolve(
+            case,
+            state=state,
+            deadlines=tuple(deadlines.values()),
+            milestones=tuple(milestones.items()),
+            version=sequence,
+            last_step_at=command.occurred_at,
+        )
+        recorded_at = time_to_json(pendulum.instance(self.clock.now()))
+        record = {
+            "schema": SCHEMA_VERSION,
+            "tenant": case.tenant_id,
+            "case": case.case_id,
+            "seq": sequence,
+            "id": self.ids.event_id(case.tenant_id, case.case_id, sequence),
+            "kind": "step",
+            "event": step.event,
+            "from": case.state,
+            "actor": command.actor,
+            "role": command.role,
+            "occurred_at": time_to_json(command.occurred_at),
+            "recorded_at": recorded_at,
+            "payload": {k: to_json_value(v) for k, v in payload.items()},
+            "changes": {
+                "state": state,
+                "deadlines": [deadline_to_json(d) for d in changed.values()],
+                "milestones": {m: date_to_json(milestones[m]) for m in set_now},
+                "last_step_at": time_to_json(command.occurred_at),
+            },
+            "rule_ids": list(step.rule_ids),
+        }
+        sealed = HistoryRecord.seal(record, case.head)
+        new_case = attrs.evolve(new_case, head=sealed.hash)
+        self.store.append(new_case, sealed, expected_version=case.version)
+        return self._announce(new_case, sealed, recorded_at)
+
+    def _announce(self, case: Case, record: HistoryRecord, recorded_at: str) -> Outcome:
+        event = to_cloud_event(record, case.lifecycle, recorded_at)
+        logger().info(
+            "command_stored",
+            tenant=case.tenant_id,
+            case=case.case_id,
+            step=record.event,
+            sequence=record.sequence,
+            state=case.state,
+        )
+        self.dispatcher.dispatch((event,))
+        return Outcome(case, record, event)
+
+
+def _check_version(case: Case, expected: int | None) -> None:
+    if expected is not None and expected != case.version:
+        from .exceptions import ConcurrencyConflict
+
+        raise ConcurrencyConflict(
+            "the case changed since the command read it; re-read and retry",
+            field="expected_version",
+        )
