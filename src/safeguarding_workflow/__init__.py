@@ -8,7 +8,7 @@ an underscore are private. Rule packs live in their own public modules
 .. versionadded:: 0.1.0
 """
 
-from . import england, exceptions, testing, typing
+from . import diagrams, england, exceptions, guards, testing, typing
 from ._authorities import LocalAuthority, LocalAuthorityRegistry, Nation
 from ._calendar import (
     FIRST_SUPPORTED_YEAR,
@@ -16,6 +16,7 @@ from ._calendar import (
     HolidayAddition,
     WorkingDayCalendar,
 )
+from ._case import Case, Command, Deadline, DeadlineStatus, GuardContext
 from ._clock import SystemClock
 from ._duties import (
     Anchor,
@@ -27,57 +28,121 @@ from ._duties import (
     Party,
     Recomputation,
 )
+from ._events import CloudEvent, ImmediateDispatcher, event_schema
 from ._facts import AbuseOrNeglect, Child, Harm, Incident, Location, Place
+from ._history import (
+    GENESIS,
+    HASH_PREFIX,
+    ChainHead,
+    ChainVerification,
+    HistoryRecord,
+    history_from_json,
+    history_to_json,
+    record_hash,
+    verify,
+)
+from ._lifecycle import DeadlineSpec, Lifecycle, PayloadField, Step
+from ._replay import rebuild
 from ._rules import RULES, Basis, Rule, Verification
 from ._settings import RapidReviewAnchor, TenantSettings
+from ._store import CaseStore, MemoryStore
 from ._version import __version__
+from ._workflow import DefaultIds, Outcome, RulePack, Workflow
 from .exceptions import (
+    CaseExistsError,
+    CaseNotFoundError,
+    ConcurrencyConflict,
     ConfigurationError,
+    HistoryIntegrityError,
     InvalidInputError,
+    InvalidLifecycle,
     OutsideSupportedRangeError,
     RegimeNotSupportedError,
+    RoleNotPermitted,
     SafeguardingWorkflowError,
+    StepNotAvailable,
+    StoreError,
+    TransitionRefused,
     UnknownLocalAuthorityError,
 )
 
 __all__ = [
     "FIRST_SUPPORTED_YEAR",
+    "GENESIS",
+    "HASH_PREFIX",
     "OFFICIAL_LIST_LAST_YEAR",
     "RULES",
     "AbuseOrNeglect",
     "Anchor",
     "Assessment",
     "Basis",
+    "Case",
+    "CaseExistsError",
+    "CaseNotFoundError",
+    "CaseStore",
+    "ChainHead",
+    "ChainVerification",
     "Child",
+    "CloudEvent",
+    "Command",
+    "ConcurrencyConflict",
     "ConfigurationError",
+    "Deadline",
     "DeadlineChange",
+    "DeadlineSpec",
+    "DeadlineStatus",
+    "DefaultIds",
     "Duty",
     "DutyKind",
     "Finding",
+    "GuardContext",
     "Harm",
+    "HistoryIntegrityError",
+    "HistoryRecord",
     "HolidayAddition",
+    "ImmediateDispatcher",
     "Incident",
     "InvalidInputError",
+    "InvalidLifecycle",
+    "Lifecycle",
     "LocalAuthority",
     "LocalAuthorityRegistry",
     "Location",
+    "MemoryStore",
     "Nation",
+    "Outcome",
     "OutsideSupportedRangeError",
     "Party",
+    "PayloadField",
     "Place",
     "RapidReviewAnchor",
     "Recomputation",
     "RegimeNotSupportedError",
+    "RoleNotPermitted",
     "Rule",
+    "RulePack",
     "SafeguardingWorkflowError",
+    "Step",
+    "StepNotAvailable",
+    "StoreError",
     "SystemClock",
     "TenantSettings",
+    "TransitionRefused",
     "UnknownLocalAuthorityError",
     "Verification",
+    "Workflow",
     "WorkingDayCalendar",
     "__version__",
+    "diagrams",
     "england",
+    "event_schema",
     "exceptions",
+    "guards",
+    "history_from_json",
+    "history_to_json",
+    "rebuild",
+    "record_hash",
     "testing",
     "typing",
+    "verify",
 ]

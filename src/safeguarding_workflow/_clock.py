@@ -1,12 +1,28 @@
-"""The one place the library reads the wall clock: :class:`SystemClock`, which hosts pass in."""
+"""Clocks: the Clock protocol, and SystemClock, the one place the library reads the wall clock."""
 
 from __future__ import annotations
 
-from typing import final
+from typing import Protocol, final, runtime_checkable
 
 import pendulum
 
-__all__ = ["SystemClock"]
+__all__ = ["Clock", "SystemClock"]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """
+    Tells the time. The library never reads the wall clock itself; hosts pass a clock in.
+
+    :class:`safeguarding_workflow.SystemClock` reads the real time;
+    :class:`safeguarding_workflow.testing.FrozenClock` stands still for tests.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def now(self) -> pendulum.DateTime:
+        """The current instant, timezone-aware."""
+        ...
 
 
 @final

@@ -18,6 +18,7 @@ or failed command leaves the store exactly as it was.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Protocol, final
@@ -28,10 +29,12 @@ import pendulum
 from ._authorities import LocalAuthorityRegistry
 from ._calendar import WorkingDayCalendar
 from ._case import Case, Command, Deadline, DeadlineStatus, GuardContext, london_date
+from ._clock import Clock
 from ._codec import (
     date_to_json,
     deadline_to_json,
     incident_to_json,
+    time_from_json,
     time_to_json,
 )
 from ._duties import Assessment
@@ -50,7 +53,6 @@ from .exceptions import (
     StepNotAvailable,
     TransitionRefused,
 )
-from .typing import Clock
 
 __all__ = ["DefaultIds", "IdFactory", "Outcome", "RulePack", "Workflow"]
 
@@ -474,9 +476,272 @@ class Workflow:
             state=state,
             deadlines=tuple(deadlines.values()),
             milestones=tuple(milestones.items()),
-            version=sequence,
             last_step_at=command.occurred_at,
         )
+        changes = {
+            "state": state,
+            "deadlines": [deadline_to_json(d) for d in changed.values()],
+            "milestones": {m: date_to_json(milestones[m]) for m in set_now},
+            "last_step_at": time_to_json(command.occurred_at),
+        }
+        return self._append(
+            case,
+            new_case,
+            "step",
+            step.event,
+            command.actor,
+            command.role,
+            command.occurred_at,
+            {k: to_json_value(v) for k, v in payload.items()},
+            changes,
+            step.rule_ids,
+        )
+
+    # -- corrections and recomputation -------------------------------------------------------
+
+    def correct(
+        self,
+        tenant_id: str,
+        case_id: str,
+        *,
+        corrects: int,
+        occurred_at: pendulum.DateTime,
+        actor: str,
+        role: str,
+        reason_ref: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """
+        Correct when a step really happened, by appending a record; nothing is rewritten.
+
+        The correcting record names the record it corrects. Deadlines that step
+        met are re-judged against the corrected date, and milestones it set (and
+        the deadlines anchored on them) move with it.
+
+        Args:
+            tenant_id: The tenant.
+            case_id: The case.
+            corrects: Sequence number of the step record being corrected.
+            occurred_at: When the step really happened: not in the future, not
+                before the step before it, not after the step after it.
+            actor: Opaque id of who corrects it.
+            role: Their role; it must be a role that may take the corrected step.
+            reason_ref: Opaque reference to the host's note of why.
+            expected_version: As for :class:`Command`.
+
+        Raises:
+            InvalidInputError: *corrects* is not a step record, or the new time is out of order.
+            RoleNotPermitted: *role* may not take the corrected step.
+
+        """
+        check_opaque_id(actor, "actor")
+        check_opaque_id(reason_ref, "reason_ref")
+        at = _aware(occurred_at, "occurred_at")
+        case = self.store.get(tenant_id, case_id)
+        _check_version(case, expected_version)
+        history = self.store.history(tenant_id, case_id)
+        times = _step_times(history)
+        if type(corrects) is not int or corrects not in times:
+            raise InvalidInputError(
+                "'corrects' must be the sequence number of a step record", field="corrects"
+            )
+        target = history[corrects - 1].data
+        step = self.pack.lifecycle.step(target["from"], target["event"])
+        if step is None:  # pragma: no cover - every stored step comes from the lifecycle
+            raise InvalidInputError("'corrects' names an unknown step", field="corrects")
+        if role not in step.roles:
+            raise RoleNotPermitted(
+                f"role {role!r} may not correct the step {step.event!r}",
+                case_id=case_id,
+                event="correct",
+                reasons=(_reason("role_not_permitted", "the role may not take this step"),),
+                field="role",
+            )
+        sequences = sorted(times)
+        position = sequences.index(corrects)
+        earlier = times[sequences[position - 1]] if position else case.facts.la_aware_at
+        later = times[sequences[position + 1]] if position + 1 < len(sequences) else None
+        if at > self.clock.now():
+            raise InvalidInputError("'occurred_at' must not be in the future", field="occurred_at")
+        if at < earlier or (later is not None and at > later):
+            raise InvalidInputError(
+                "'occurred_at' must lie between the steps before and after the corrected one",
+                field="occurred_at",
+            )
+        calendar = self.calendar(tenant_id)
+        on = london_date(at)
+        milestones = dict(case.milestones)
+        moved = {m for m, field in step.sets if field is None}
+        for milestone in moved:
+            milestones[milestone] = on
+        changed: dict[str, Deadline] = {}
+        for deadline in case.deadlines:
+            updated = deadline
+            if deadline.anchor_event in moved:
+                updated = updated.computed(calendar, on)
+            if deadline.met_by == corrects:
+                updated = updated.met(on, corrects)
+            if updated != deadline:
+                changed[deadline.kind] = updated
+        last = at if later is None else case.last_step_at
+        payload = {"corrects": corrects, "occurred_at": time_to_json(at), "reason_ref": reason_ref}
+        changes: dict[str, Any] = {
+            "deadlines": [deadline_to_json(d) for d in changed.values()],
+            "milestones": {m: date_to_json(on) for m in moved},
+            "last_step_at": time_to_json(last),
+        }
+        new_case = attrs.evolve(
+            case,
+            deadlines=tuple(changed.get(d.kind, d) for d in case.deadlines),
+            milestones=tuple(milestones.items()),
+            last_step_at=last,
+        )
+        return self._append(
+            case,
+            new_case,
+            "correction",
+            "correct",
+            actor,
+            role,
+            at,
+            payload,
+            changes,
+            step.rule_ids,
+        )
+
+    def update_facts(
+        self,
+        tenant_id: str,
+        case_id: str,
+        facts: Incident,
+        *,
+        actor: str,
+        role: str = "local_authority",
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """
+        Replace a case's facts (abuse suspected later, say: DEC-04) and recompute its deadlines.
+
+        The case is assessed again. Deadlines move to their new due dates and keep
+        whether they were met (re-judged against the new date); duties that now
+        arise are added. The record lists every deadline that changed.
+
+        Raises:
+            RoleNotPermitted: *role* is not ``local_authority``.
+            InvalidInputError: malformed or future facts.
+
+        """
+        check_opaque_id(actor, "actor")
+        case = self.store.get(tenant_id, case_id)
+        _check_version(case, expected_version)
+        if role != "local_authority":
+            raise RoleNotPermitted(
+                "only the local authority records the facts",
+                case_id=case_id,
+                event="update_facts",
+                reasons=(_reason("role_not_permitted", "the local authority records facts"),),
+                field="role",
+            )
+        calendar = self.calendar(tenant_id)
+        assessment = self.pack.assess(
+            facts,
+            local_authority=case.local_authority,
+            settings=self.settings(tenant_id),
+            calendar=calendar,
+            registry=self.registry,
+            clock=self.clock,
+        )
+        current = {d.kind: d for d in case.deadlines}
+        changed: dict[str, Deadline] = {}
+        for duty in assessment.duties:
+            fresh = Deadline.from_duty(duty)
+            old = current.get(fresh.kind)
+            updated = (
+                fresh
+                if old is None
+                else attrs.evolve(
+                    old, rule_ids=fresh.rule_ids, anchor_event=fresh.anchor_event
+                ).computed(calendar, fresh.anchor_on)
+            )
+            if updated != old:
+                changed[fresh.kind] = updated
+        merged = {**current, **changed}
+        now = pendulum.instance(self.clock.now())
+        new_case = attrs.evolve(case, facts=facts, deadlines=tuple(merged.values()))
+        changes = {
+            "facts": incident_to_json(facts),
+            "deadlines": [deadline_to_json(d) for d in changed.values()],
+        }
+        rule_ids = tuple(sorted({r for d in changed.values() for r in d.rule_ids} | {"DEC-04"}))
+        return self._append(
+            case, new_case, "facts_updated", "update_facts", actor, role, now, {}, changes, rule_ids
+        )
+
+    def recompute_deadlines(self, tenant_id: str, case_id: str, *, actor: str) -> Outcome:
+        """
+        Recompute a case's due dates on the tenant's current calendar (DEC-02).
+
+        Call it for each open case after :meth:`configure` gives a tenant a newly
+        proclaimed bank holiday. When a due date moves, a record lists the
+        deadlines that moved and the calendar additions in force; when none
+        moves, nothing is recorded and the outcome's record is None.
+        """
+        check_opaque_id(actor, "actor")
+        case = self.store.get(tenant_id, case_id)
+        calendar = self.calendar(tenant_id)
+        changed = {
+            d.kind: updated
+            for d in case.deadlines
+            if d.anchor_on is not None and (updated := d.computed(calendar, d.anchor_on)) != d
+        }
+        if not changed:
+            return Outcome(case, None, None)
+        now = pendulum.instance(self.clock.now())
+        new_case = attrs.evolve(
+            case, deadlines=tuple(changed.get(d.kind, d) for d in case.deadlines)
+        )
+        changes = {
+            "deadlines": [deadline_to_json(d) for d in changed.values()],
+            "calendar_additions": sorted(a.date.isoformat() for a in calendar.additions),
+        }
+        return self._append(
+            case,
+            new_case,
+            "deadlines_recomputed",
+            "recompute_deadlines",
+            actor,
+            "system",
+            now,
+            {},
+            changes,
+            ("DEC-02",),
+        )
+
+    def configure(self, settings: TenantSettings) -> None:
+        """
+        Replace one tenant's settings (new calendar additions, say); its calendar is rebuilt.
+
+        Existing cases keep their due dates until :meth:`recompute_deadlines`.
+        """
+        if not isinstance(settings, TenantSettings):
+            raise ConfigurationError("'settings' must be a TenantSettings", field="settings")
+        self._settings[settings.tenant_id] = settings
+        self._calendars.pop(settings.tenant_id, None)
+
+    def _append(
+        self,
+        case: Case,
+        new_case: Case,
+        kind: str,
+        event: str,
+        actor: str,
+        role: str,
+        occurred_at: pendulum.DateTime,
+        payload: dict[str, Any],
+        changes: dict[str, Any],
+        rule_ids: Iterable[str],
+    ) -> Outcome:
+        sequence = case.version + 1
         recorded_at = time_to_json(pendulum.instance(self.clock.now()))
         record = {
             "schema": SCHEMA_VERSION,
@@ -484,26 +749,21 @@ class Workflow:
             "case": case.case_id,
             "seq": sequence,
             "id": self.ids.event_id(case.tenant_id, case.case_id, sequence),
-            "kind": "step",
-            "event": step.event,
+            "kind": kind,
+            "event": event,
             "from": case.state,
-            "actor": command.actor,
-            "role": command.role,
-            "occurred_at": time_to_json(command.occurred_at),
+            "actor": actor,
+            "role": role,
+            "occurred_at": time_to_json(occurred_at),
             "recorded_at": recorded_at,
-            "payload": {k: to_json_value(v) for k, v in payload.items()},
-            "changes": {
-                "state": state,
-                "deadlines": [deadline_to_json(d) for d in changed.values()],
-                "milestones": {m: date_to_json(milestones[m]) for m in set_now},
-                "last_step_at": time_to_json(command.occurred_at),
-            },
-            "rule_ids": list(step.rule_ids),
+            "payload": payload,
+            "changes": changes,
+            "rule_ids": list(rule_ids),
         }
         sealed = HistoryRecord.seal(record, case.head)
-        new_case = attrs.evolve(new_case, head=sealed.hash)
-        self.store.append(new_case, sealed, expected_version=case.version)
-        return self._announce(new_case, sealed, recorded_at)
+        final_case = attrs.evolve(new_case, version=sequence, head=sealed.hash)
+        self.store.append(final_case, sealed, expected_version=case.version)
+        return self._announce(final_case, sealed, recorded_at)
 
     def _announce(self, case: Case, record: HistoryRecord, recorded_at: str) -> Outcome:
         event = to_cloud_event(record, case.lifecycle, recorded_at)
@@ -517,6 +777,24 @@ class Workflow:
         )
         self.dispatcher.dispatch((event,))
         return Outcome(case, record, event)
+
+
+def _aware(value: object, field: str) -> pendulum.DateTime:
+    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+        raise InvalidInputError(f"{field!r} must be a timezone-aware datetime", field=field)
+    return pendulum.instance(value)
+
+
+def _step_times(history: Iterable[HistoryRecord]) -> dict[int, pendulum.DateTime]:
+    """Sequence -> effective ``occurred_at`` of every step record, corrections applied."""
+    times: dict[int, pendulum.DateTime] = {}
+    for record in history:
+        if record.kind == "step":
+            times[record.sequence] = time_from_json(record.data["occurred_at"])
+        elif record.kind == "correction":
+            payload = record.data["payload"]
+            times[payload["corrects"]] = time_from_json(payload["occurred_at"])
+    return times
 
 
 def _check_version(case: Case, expected: int | None) -> None:

@@ -20,6 +20,7 @@ import pendulum
 
 from ._authorities import LocalAuthority, LocalAuthorityRegistry, Nation
 from ._calendar import HolidayAddition, WorkingDayCalendar, to_date
+from ._clock import Clock
 from ._duties import Anchor, Assessment, Duty, DutyKind, Finding, Party, verification_of
 from ._england_lifecycle import build_lifecycle
 from ._facts import Child, Harm, Incident, Place
@@ -28,7 +29,6 @@ from ._rules import Basis
 from ._settings import RapidReviewAnchor, TenantSettings
 from ._workflow import RulePack
 from .exceptions import ConfigurationError, InvalidInputError, RegimeNotSupportedError
-from .typing import Clock
 
 __all__ = [
     "LIFECYCLE",

@@ -6,24 +6,9 @@ Protocols for the library's extension points.
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from ._clock import Clock
+from ._events import Dispatcher, Subscriber
+from ._guards import Guard
+from ._workflow import IdFactory
 
-import pendulum
-
-__all__ = ["Clock"]
-
-
-@runtime_checkable
-class Clock(Protocol):
-    """
-    Tells the time. The library never reads the wall clock itself; hosts pass a clock in.
-
-    :class:`safeguarding_workflow.SystemClock` reads the real time;
-    :class:`safeguarding_workflow.testing.FrozenClock` stands still for tests.
-
-    .. versionadded:: 0.1.0
-    """
-
-    def now(self) -> pendulum.DateTime:
-        """The current instant, timezone-aware."""
-        ...
+__all__ = ["Clock", "Dispatcher", "Guard", "IdFactory", "Subscriber"]
