@@ -82,10 +82,13 @@ class ReferenceMachine:
 
         A refused guard leaves the state unchanged (``trigger`` returns False).
         """
+        trigger = self._machine.events.get(event)
+        if trigger is None:
+            return None
         self._machine.set_state(state, model=self._probe)
         self._probe.allowed = allowed
         try:
-            self._machine.events[event].trigger(self._probe)
+            trigger.trigger(self._probe)
         except MachineError:
             return None
         return str(self._probe.state)

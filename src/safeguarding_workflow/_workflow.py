@@ -42,7 +42,7 @@ from ._events import CloudEvent, Dispatcher, ImmediateDispatcher, Subscriber, to
 from ._facts import Incident
 from ._guards import Reason
 from ._history import GENESIS, SCHEMA_VERSION, HistoryRecord
-from ._lifecycle import Lifecycle, Step, check_opaque_id, to_json_value
+from ._lifecycle import Lifecycle, Step, check_opaque_id, looks_like_nhs_number, to_json_value
 from ._log import logger
 from ._settings import TenantSettings
 from ._store import CaseStore, MemoryStore
@@ -90,8 +90,10 @@ class DefaultIds:
     __slots__ = ()
 
     def case_id(self, tenant_id: str) -> str:
-        """A random case id (uuid4, hex)."""
-        return uuid.uuid4().hex
+        """A random case id (uuid4, hex), never one that holds an NHS-number-like run of digits."""
+        while looks_like_nhs_number(candidate := uuid.uuid4().hex):  # pragma: no cover - rare
+            pass
+        return candidate
 
     def event_id(self, tenant_id: str, case_id: str, sequence: int) -> str:
         """uuid5 of ``tenant/case/sequence``."""
