@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import os
+from collections.abc import Iterator, Sequence
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 import safeguarding_workflow as sw
+
+from .helpers import CANARIES
 
 settings.register_profile(
     "default", deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow]
@@ -20,3 +25,48 @@ settings.load_profile("ci" if os.environ.get("CI") else "default")
 def _cal() -> sw.WorkingDayCalendar:
     """The England and Wales calendar, built once."""
     return sw.WorkingDayCalendar.england_and_wales()
+
+
+class _Capture(logging.Handler):
+    """Keeps every record the library logs during a test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.getMessage()} {getattr(record, 'sw_fields', '')}")
+
+
+@pytest.fixture(autouse=True)
+def _r5_capture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """
+    R5, suite-wide: log and event capture on for every test.
+
+    The library's logger is turned up to DEBUG and every line it writes is kept;
+    every event any workflow dispatches is kept. After the test, no registered
+    identifier of a fictional child or family may appear in either.
+    """
+    from safeguarding_workflow import _events
+
+    logger = logging.getLogger("safeguarding_workflow")
+    handler = _Capture()
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    events: list[bytes] = []
+    original = _events.ImmediateDispatcher.dispatch
+
+    def capturing(self: _events.ImmediateDispatcher, batch: Sequence[sw.CloudEvent]) -> None:
+        events.extend(json.dumps(e.to_dict()).encode() for e in batch)
+        original(self, batch)
+
+    monkeypatch.setattr(_events.ImmediateDispatcher, "dispatch", capturing)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+    text = "\n".join(handler.lines) + b"\n".join(events).decode()
+    for canary in CANARIES:
+        assert canary not in text, "an identifier reached a log line or an event"

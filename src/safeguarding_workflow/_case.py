@@ -14,7 +14,7 @@ import pendulum
 from ._calendar import WorkingDayCalendar
 from ._duties import Duty
 from ._facts import Incident
-from ._lifecycle import check_opaque_id
+from ._identifiers import check_opaque_id
 from ._settings import TenantSettings
 from .exceptions import InvalidInputError
 

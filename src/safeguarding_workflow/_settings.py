@@ -10,6 +10,7 @@ import attrs
 import pendulum
 
 from ._calendar import HolidayAddition, WorkingDayCalendar, to_date
+from ._identifiers import looks_like_nhs_number
 from .exceptions import ConfigurationError
 
 __all__ = ["RapidReviewAnchor", "TenantSettings"]
@@ -38,6 +39,11 @@ def _check_tenant_id(_instance: Any, _attribute: Any, value: Any) -> None:
         raise ConfigurationError(
             "'tenant_id' must be 1 to 64 letters, digits or '_.:-', starting with a letter "
             "or digit",
+            field="tenant_id",
+        )
+    if looks_like_nhs_number(value):
+        raise ConfigurationError(
+            "'tenant_id' looks like it holds an NHS number: use an opaque id instead",
             field="tenant_id",
         )
 

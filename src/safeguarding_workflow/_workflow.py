@@ -42,7 +42,8 @@ from ._events import CloudEvent, Dispatcher, ImmediateDispatcher, Subscriber, to
 from ._facts import Incident
 from ._guards import Reason
 from ._history import GENESIS, SCHEMA_VERSION, HistoryRecord
-from ._lifecycle import Lifecycle, Step, check_opaque_id, looks_like_nhs_number, to_json_value
+from ._identifiers import check_opaque_id, looks_like_nhs_number
+from ._lifecycle import Lifecycle, Step, to_json_value
 from ._log import logger
 from ._settings import TenantSettings
 from ._store import CaseStore, MemoryStore

@@ -1,0 +1,231 @@
+"""The history: golden hash layout, R3 tamper detection, export/import, rebuild."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import safeguarding_workflow as sw
+
+from .helpers import Driver
+
+DOCS = Path(__file__).parent.parent / "docs" / "explanation" / "history.md"
+#: The worked example's hash, as the docs print it.
+GOLDEN_HASH = "d06d4edb1da221d76afd8ee0980bef4dc24b8c62c4b599f2e6420499d2f9f0a3"
+
+
+def walk(state: str = "closed") -> tuple[Driver, tuple[sw.HistoryRecord, ...]]:
+    d = Driver()
+    d.walk_to(state)
+    return d, d.history()
+
+
+HISTORY = walk()[1]
+
+
+class TestLayout:
+    def test_golden_worked_example(self) -> None:
+        """The documented worked example is the library's real second record, byte for byte."""
+        _, history = walk("notified")
+        record = history[1]
+        assert GOLDEN_HASH == record.hash
+        page = DOCS.read_text()
+        assert GOLDEN_HASH in page
+        assert record.prev in page
+        assert sw.GENESIS == history[0].prev == "0" * 64
+        assert b"sw-history-v1\n" == sw.HASH_PREFIX
+
+    def test_hash_is_sha256_of_the_documented_bytes(self) -> None:
+        """Recomputed with hashlib alone, every record's hash matches."""
+        import hashlib
+
+        prev = "0" * 64
+        for record in HISTORY:
+            body = json.dumps(
+                json.loads(record.body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            ).encode()
+            assert record.body == body
+            expected = hashlib.sha256(b"sw-history-v1\n" + prev.encode() + b"\n" + body)
+            assert expected.hexdigest() == record.hash
+            prev = record.hash
+
+    def test_records_carry_no_free_text(self) -> None:
+        """History records hold opaque ids and codes; the facts hold ages, not birth dates."""
+        opened = HISTORY[0].data
+        child = opened["changes"]["facts"]["children"][0]
+        assert {"age", "harm", "normally_resident_in", "looked_after_by", "care_leaver_of"} == set(
+            child
+        )
+
+
+def tamper(records: tuple[sw.HistoryRecord, ...], data: st.DataObject) -> list[sw.HistoryRecord]:
+    """One random change: a byte flipped, a record deleted, inserted, duplicated or moved."""
+    records_list = list(records)
+    kind = data.draw(st.sampled_from(["byte", "delete", "insert", "swap", "duplicate", "prev"]))
+    i = data.draw(st.integers(min_value=0, max_value=len(records_list) - 1))
+    r = records_list[i]
+    if kind == "byte":
+        body = bytearray(r.body)
+        j = data.draw(st.integers(min_value=0, max_value=len(body) - 1))
+        body[j] = (body[j] + data.draw(st.integers(min_value=1, max_value=255))) % 256
+        records_list[i] = sw.HistoryRecord(
+            r.tenant_id,
+            r.case_id,
+            r.sequence,
+            r.event_id,
+            r.kind,
+            r.event,
+            r.prev,
+            bytes(body),
+            r.hash,
+        )
+    elif kind == "prev":
+        records_list[i] = sw.HistoryRecord(
+            r.tenant_id,
+            r.case_id,
+            r.sequence,
+            r.event_id,
+            r.kind,
+            r.event,
+            "f" * 64,
+            r.body,
+            r.hash,
+        )
+    elif kind == "delete":
+        del records_list[i]
+    elif kind == "insert":
+        other = walk("notified")[1][1]
+        records_list.insert(i, other)
+    elif kind == "duplicate":
+        records_list.insert(i, r)
+    else:
+        j = data.draw(
+            st.integers(min_value=0, max_value=len(records_list) - 1).filter(lambda j: j != i)
+        )
+        records_list[i], records_list[j] = records_list[j], records_list[i]
+    return records_list
+
+
+@settings(max_examples=1200)
+@given(data=st.data())
+def test_r3_every_change_is_detected(data: st.DataObject) -> None:
+    """R3: byte changes, deletions, insertions, duplicates and reorderings are all detected."""
+    head = sw.ChainHead(
+        HISTORY[-1].tenant_id, HISTORY[-1].case_id, HISTORY[-1].sequence, HISTORY[-1].hash
+    )
+    changed = tamper(HISTORY, data)
+    result = sw.verify(changed, head)
+    assert not result.ok
+    assert result.position is not None
+    assert 1 <= result.position <= len(HISTORY) + 1
+    assert result.problem in {
+        "altered",
+        "missing",
+        "inserted",
+        "reordered",
+        "broken_link",
+        "truncated",
+        "foreign",
+    }
+
+
+@given(keep=st.integers(min_value=1, max_value=len(HISTORY) - 1))
+def test_r3_truncated_tail_against_kept_head(keep: int) -> None:
+    """A tail cut off is invisible without a head, and detected with one, at the cut."""
+    head = sw.ChainHead("t", "c", HISTORY[-1].sequence, HISTORY[-1].hash)
+    assert sw.verify(HISTORY[:keep]).ok
+    result = sw.verify(HISTORY[:keep], head)
+    assert (False, "truncated", keep + 1) == (result.ok, result.problem, result.position)
+
+
+def test_rewritten_tail_against_kept_head() -> None:
+    """A history longer than its head must still contain the head's record."""
+    _d, history = walk("rapid_review")
+    head = sw.ChainHead("t", "c", 2, "0" * 64)
+    assert (False, "altered", 2) == (
+        sw.verify(history, head).ok,
+        sw.verify(history, head).problem,
+        sw.verify(history, head).position,
+    )
+    last = sw.ChainHead("t", "c", len(history), "1" * 64)
+    assert "altered" == sw.verify(history, last).problem
+    ok = sw.ChainHead("t", "c", 2, history[1].hash)
+    assert sw.verify(history, ok).ok
+
+
+class TestExportImport:
+    def test_round_trip(self) -> None:
+        """Export, import (verified), and rebuild the same case."""
+        d, history = walk()
+        text = sw.history_to_json(history)
+        imported = sw.history_from_json(text)
+        assert [r.hash for r in history] == [r.hash for r in imported]
+        assert d.case() == sw.rebuild(imported)
+
+    def test_import_refuses_a_tampered_export(self) -> None:
+        """An edited value in an export is found, with its position."""
+        document = json.loads(sw.history_to_json(HISTORY))
+        document["records"][3]["record"]["role"] = "panel"
+        with pytest.raises(sw.HistoryIntegrityError) as info:
+            sw.history_from_json(json.dumps(document))
+        assert (4, "altered", "history_integrity") == (
+            info.value.position,
+            info.value.problem,
+            info.value.code,
+        )
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "not json",
+            "[]",
+            json.dumps({"format": "other"}),
+            json.dumps({"format": "safeguarding-workflow/history", "version": 2, "records": []}),
+            json.dumps({"format": "safeguarding-workflow/history", "version": 1}),
+            json.dumps(
+                {
+                    "format": "safeguarding-workflow/history",
+                    "version": 1,
+                    "records": [{"prev": "x"}],
+                }
+            ),
+        ],
+    )
+    def test_malformed_exports(self, text: str) -> None:
+        """Malformed or newer exports raise InvalidInputError."""
+        with pytest.raises(sw.InvalidInputError):
+            sw.history_from_json(text)
+
+
+class TestRebuild:
+    def test_rebuild_equals_the_live_case(self) -> None:
+        """A case rebuilt from its history alone equals the stored case."""
+        d, history = walk()
+        assert d.case() == sw.rebuild(history)
+
+    def test_rebuild_refuses_broken_or_foreign_input(self) -> None:
+        """Broken chains, histories without an opening and newer schemas are refused."""
+        with pytest.raises(sw.HistoryIntegrityError):
+            sw.rebuild(HISTORY[1:])
+        with pytest.raises(sw.InvalidInputError):
+            sw.rebuild(())
+
+    def test_newer_schema_is_refused(self) -> None:
+        """A record written by a newer release is refused clearly."""
+        data = HISTORY[0].data
+        data["schema"] = 2
+        record = sw.HistoryRecord.seal(data, sw.GENESIS)
+        with pytest.raises(sw.InvalidInputError, match="newer than this release"):
+            sw.rebuild((record,))
+
+    def test_malformed_record_is_refused(self) -> None:
+        """A verifying chain whose content is malformed raises InvalidInputError."""
+        data = HISTORY[0].data
+        del data["changes"]["facts"]
+        record = sw.HistoryRecord.seal(data, sw.GENESIS)
+        with pytest.raises(sw.InvalidInputError, match="malformed"):
+            sw.rebuild((record,))
