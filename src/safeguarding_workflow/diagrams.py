@@ -72,8 +72,8 @@ def gantt(case: Case) -> str:
     """
     A Mermaid Gantt chart of *case*'s deadlines against when they were met.
 
-    Each deadline is a bar from its anchor to its due date (marked ``crit`` when it
-    was met late), with a milestone on the day it was met. A deadline still
+    Each deadline is a bar between its anchor and its due date (marked ``crit``
+    when it was met late), with a milestone on the day it was met. A deadline still
     waiting for its anchor (DEC-05) is listed as a comment.
 
     .. versionadded:: 0.1.0
@@ -91,9 +91,10 @@ def gantt(case: Case) -> str:
         rules = " ".join(deadline.rule_ids)
         tags = "crit, " if deadline.status is DeadlineStatus.MET_LATE else ""
         lines.append(f"    section {deadline.kind}")
+        start, end = sorted((deadline.anchor_on, deadline.due))  # "before" deadlines run back
         lines.append(
             f"    due {deadline.due.isoformat()} ({rules}) :{tags}d{index}, "
-            f"{deadline.anchor_on.isoformat()}, {deadline.due.isoformat()}"
+            f"{start.isoformat()}, {end.isoformat()}"
         )
         if deadline.met_on is not None:
             label = "met late" if deadline.status is DeadlineStatus.MET_LATE else "met"
