@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python examples/assess_incidents.py
+	$(BIN)/python examples/walk_a_case.py
 
 test: lint typecheck $(STAMP)
 	$(BIN)/python -m pytest

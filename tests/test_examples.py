@@ -45,3 +45,25 @@ def test_readme_code_runs() -> None:
     assert blocks
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def test_walk_a_case_shows_the_lifecycle(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README demo: duties, a late entry, a correction, a refusal, a verified history."""
+    run_main(ROOT / "examples" / "walk_a_case.py")
+    out = capsys.readouterr().out
+    assert "notify_panel: met on Tuesday 2 January 2024 (due Wednesday 3 January 2024)" in out
+    assert "corrected:  met on Wednesday 3 January 2024" in out
+    assert "refused: the step needs 'rationale_ref' in its payload [RR-02, RR-04]" in out
+    assert "chain verifies: True" in out
+    assert "it equals the stored case: True" in out
+    assert "stateDiagram-v2" in out
+    assert "gantt" in out
+
+
+def test_custom_guard_and_subscriber(capsys: pytest.CaptureFixture[str]) -> None:
+    """The host's guard refuses, then allows; its notifier queued tasks after storage."""
+    run_main(ROOT / "examples" / "custom_guard_and_subscriber.py")
+    out = capsys.readouterr().out
+    assert "Refused: the communications team has not approved" in out
+    assert "After approval the case is published_full." in out
+    assert 3 == out.count("reached")
