@@ -10,6 +10,8 @@ subscriber, called only after the step is stored. Everything here is invented.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pendulum
 
 import safeguarding_workflow as sw
@@ -42,7 +44,7 @@ class ApprovedReports:
 class TaskNotifier:
     """A subscriber: turns each stored step into a task on a team's queue."""
 
-    ROUTES = {
+    ROUTES: ClassVar[dict[str, str]] = {
         "notify_panel": "safeguarding-partners",
         "submit_rapid_review": "panel-liaison",
         "finalise_report": "communications",
