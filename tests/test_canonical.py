@@ -57,3 +57,26 @@ def test_outside_the_set() -> None:
         with pytest.raises(sw.InvalidInputError) as info:
             canonical_json(bad)
         assert info.value.field == "record"
+
+
+def test_every_record_of_every_route_is_rfc8785() -> None:
+    """The trusted fast path: every record the lifecycle writes on every route is rfc8785's."""
+    import json
+
+    from .helpers import ROUTES, Driver
+
+    for state in ROUTES:
+        d = Driver()
+        d.walk_to(state)
+        for record in d.history():
+            assert rfc8785.dumps(json.loads(record.body)) == record.body
+
+
+def test_default_event_ids_are_uuid5() -> None:
+    """The hand-computed event id equals uuid.uuid5 of tenant/case/sequence."""
+    import uuid
+
+    ids = sw.DefaultIds()
+    for tenant, case, seq in [("t", "c", 1), ("fictional-partnership", "case-9", 12345)]:
+        expected = uuid.uuid5(sw._workflow.EVENT_ID_NAMESPACE, f"{tenant}/{case}/{seq}")
+        assert str(expected) == ids.event_id(tenant, case, seq)

@@ -207,3 +207,31 @@ def lifecycles(draw: st.DrawFn) -> sw.Lifecycle:
 def test_compiled_table_agrees_with_transitions_on_random_lifecycles(life: sw.Lifecycle) -> None:
     """Property: on random lifecycles the compiled table and transitions agree everywhere."""
     agree(life)
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        sw.Step("go", ("start",), "middle", ("clerk",), payload=(sw.PayloadField("Bad", "ref"),)),
+        sw.Step("go", ("start",), "middle", ("clerk",), meets=("Nope",)),
+        sw.Step("go", ("start",), "middle", ("clerk",), sets=(("m", "missing_field"),)),
+        sw.Step(
+            "go",
+            ("start",),
+            "middle",
+            ("clerk",),
+            payload=(sw.PayloadField("pick", "choice", choices=("Ünïcode",)),),
+        ),
+        sw.Step(
+            "go",
+            ("start",),
+            "middle",
+            ("clerk",),
+            opens=(sw.DeadlineSpec("due thing", "m", ("LR-06",), months=1),),
+        ),
+    ],
+)
+def test_names_that_reach_records_are_checked(step: sw.Step) -> None:
+    """Payload fields, deadlines, milestones and choices must be snake_case names."""
+    with pytest.raises(sw.InvalidLifecycle):
+        build(steps=(step, sw.Step("finish", ("middle",), "end", ("clerk",))))

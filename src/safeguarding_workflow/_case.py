@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import datetime as dt
 import enum
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -16,12 +17,22 @@ from ._duties import Duty
 from ._facts import Incident
 from ._identifiers import check_opaque_id
 from ._settings import TenantSettings
+from ._times import london_date as london_date_of
+from ._times import utc_naive
 from .exceptions import InvalidInputError
 
 if TYPE_CHECKING:
     from ._authorities import LocalAuthorityRegistry
 
-__all__ = ["Case", "Command", "Deadline", "DeadlineStatus", "GuardContext", "london_date"]
+__all__ = [
+    "Case",
+    "Command",
+    "Deadline",
+    "DeadlineStatus",
+    "GuardContext",
+    "london_date",
+    "replace_case",
+]
 
 _LONDON: Final = pendulum.timezone("Europe/London")
 _EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
@@ -123,8 +134,26 @@ class Deadline:
     def met(self, on: pendulum.Date, by: int | None) -> Deadline:
         """The deadline met on *on* by record *by*: ``met`` or ``met_late`` against its due date."""
         late = self.due is not None and on > self.due
-        status = DeadlineStatus.MET_LATE if late else DeadlineStatus.MET
-        return attrs.evolve(self, status=status, met_on=on, met_by=by)
+        return self.with_status(DeadlineStatus.MET_LATE if late else DeadlineStatus.MET, on, by)
+
+    def with_status(
+        self, status: DeadlineStatus, met_on: pendulum.Date | None, met_by: int | None
+    ) -> Deadline:
+        """The same deadline with a new status (built directly: this is on the command path)."""
+        return Deadline(
+            self.kind,
+            self.rule_ids,
+            self.anchor_event,
+            self.anchor_on,
+            self.working_days,
+            self.months,
+            self.due,
+            self.projected,
+            self.non_working_day,
+            status,
+            met_on,
+            met_by,
+        )
 
     @property
     def is_open(self) -> bool:
@@ -256,6 +285,23 @@ class Command:
     occurred_at: pendulum.DateTime = attrs.field(converter=_to_aware)
     payload: Mapping[str, Any] = attrs.field(default=None, converter=_to_payload)
     expected_version: int | None = attrs.field(default=None, validator=_check_version)
+    _utc: dt.datetime = attrs.field(init=False, eq=False, repr=False)
+    _occurred_on: pendulum.Date = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        utc = utc_naive(self.occurred_at)
+        object.__setattr__(self, "_utc", utc)
+        object.__setattr__(self, "_occurred_on", london_date_of(utc))
+
+    @property
+    def occurred_on(self) -> pendulum.Date:
+        """The date of :attr:`occurred_at` in Europe/London: the date deadlines are judged by."""
+        return self._occurred_on
+
+    @property
+    def occurred_utc(self) -> dt.datetime:
+        """:attr:`occurred_at` as a naive UTC datetime."""
+        return self._utc
 
 
 @attrs.frozen
@@ -281,3 +327,33 @@ class GuardContext:
     calendar: WorkingDayCalendar
     settings: TenantSettings
     registry: LocalAuthorityRegistry
+
+
+def replace_case(
+    case: Case,
+    *,
+    version: int,
+    head: str,
+    state: str | None = None,
+    facts: Incident | None = None,
+    deadlines: tuple[Deadline, ...] | None = None,
+    milestones: tuple[tuple[str, pendulum.Date], ...] | None = None,
+    last_step_at: pendulum.DateTime | None = None,
+) -> Case:
+    """The next record of *case*, built directly (``attrs.evolve`` is slow on the command path)."""
+    return Case(
+        case.tenant_id,
+        case.case_id,
+        case.local_authority,
+        case.state if state is None else state,
+        case.facts if facts is None else facts,
+        case.deadlines if deadlines is None else deadlines,
+        case.milestones if milestones is None else milestones,
+        version,
+        head,
+        case.last_step_at if last_step_at is None else last_step_at,
+        case.lifecycle,
+        case.lifecycle_version,
+        case.rule_pack,
+        case.rule_pack_version,
+    )

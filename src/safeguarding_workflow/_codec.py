@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import pendulum
 
 from ._case import Deadline, DeadlineStatus
 from ._facts import Child, Incident, Location
+from ._times import iso_utc, utc_naive
 from .exceptions import InvalidInputError
 
 __all__ = [
+    "apply_deadline_change",
     "date_from_json",
     "date_to_json",
+    "deadline_change",
     "deadline_from_json",
     "deadline_to_json",
     "incident_from_json",
@@ -41,7 +44,7 @@ def date_from_json(value: object) -> pendulum.Date | None:
 
 def time_to_json(value: pendulum.DateTime) -> str:
     """The instant in UTC, ISO 8601 with microseconds: ``2024-01-03T09:30:00.000000Z``."""
-    return value.in_timezone("UTC").strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return iso_utc(utc_naive(value))
 
 
 def time_from_json(value: object) -> pendulum.DateTime:
@@ -135,3 +138,47 @@ def deadline_from_json(data: Any) -> Deadline:
         )
     except (KeyError, TypeError, ValueError):
         raise InvalidInputError("a stored deadline is malformed", field="history") from None
+
+
+_DEADLINE_FIELDS: Final = (
+    "kind",
+    "rule_ids",
+    "anchor_event",
+    "anchor_on",
+    "working_days",
+    "months",
+    "due",
+    "projected",
+    "non_working_day",
+    "status",
+    "met_on",
+    "met_by",
+)
+
+
+def deadline_change(old: Deadline | None, new: Deadline) -> dict[str, Any]:
+    """
+    What changed from *old* to *new*, as JSON: the kind plus each changed field.
+
+    A new deadline (*old* None) is written whole. Records stay small: meeting a
+    deadline writes its kind, status, ``met_on`` and ``met_by`` only.
+    """
+    if old is None:
+        return deadline_to_json(new)
+    full = None
+    change: dict[str, Any] = {"kind": new.kind}
+    for name in _DEADLINE_FIELDS[1:]:
+        if getattr(old, name) != getattr(new, name):
+            if full is None:
+                full = deadline_to_json(new)
+            change[name] = full[name]
+    return change
+
+
+def apply_deadline_change(old: Deadline | None, change: Any) -> Deadline:
+    """The deadline after a recorded change (the inverse of :func:`deadline_change`)."""
+    if old is None:
+        return deadline_from_json(change)
+    if not isinstance(change, dict):
+        raise InvalidInputError("a stored deadline change is malformed", field="history")
+    return deadline_from_json({**deadline_to_json(old), **change})

@@ -20,7 +20,7 @@ from typing import Any, Final
 
 import attrs
 
-from ._canonical import canonical_json
+from ._canonical import canonical_json, canonical_json_trusted
 from .exceptions import HistoryIntegrityError, InvalidInputError
 
 __all__ = [
@@ -89,10 +89,11 @@ class HistoryRecord:
         """
         Canonicalise *record*, chain it to *prev* and hash it.
 
-        *record* must hold the keys ``tenant``, ``case``, ``seq``, ``id``, ``kind``
-        and ``event``.
+        For records the library builds (see ``canonical_json_trusted``).
+        *record* must hold the keys ``tenant``, ``case``, ``seq``, ``id``,
+        ``kind`` and ``event``.
         """
-        body = canonical_json(record)
+        body = canonical_json_trusted(record)
         return cls(
             tenant_id=record["tenant"],
             case_id=record["case"],

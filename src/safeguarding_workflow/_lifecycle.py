@@ -293,6 +293,7 @@ class Lifecycle:
                     raise self._fail(f"step {step.event!r} names unknown state {state!r}", "steps")
             if not step.sources:
                 raise self._fail(f"step {step.event!r} has no source state", "steps")
+            self._check_names(step)
             if not step.roles:
                 raise self._fail(f"step {step.event!r} names no role", "steps")
             for role in step.roles:
@@ -330,6 +331,31 @@ class Lifecycle:
             if not leaves and state not in self.terminal:
                 raise self._fail(f"state {state!r} is a dead end not marked terminal", "terminal")
         return table
+
+    def _check_names(self, step: Step) -> None:
+        """Names that become JSON keys in history records must be ASCII snake_case."""
+        names = [
+            *(f.name for f in step.payload),
+            *step.meets,
+            *(m for m, _ in step.sets),
+            *(s.kind for s in step.opens),
+            *(s.anchor for s in step.opens),
+        ]
+        for name in names:
+            if not isinstance(name, str) or not _NAME.fullmatch(name):
+                raise self._fail(f"step {step.event!r}: {name!r} is not a snake_case name", "steps")
+        fields = {f.name for f in step.payload}
+        for milestone, field in step.sets:
+            if field is not None and field not in fields:
+                raise self._fail(
+                    f"step {step.event!r} sets {milestone!r} from unknown field {field!r}", "steps"
+                )
+        for spec in step.payload:
+            for choice in spec.choices:
+                if not isinstance(choice, str) or not _NAME.fullmatch(choice):
+                    raise self._fail(
+                        f"step {step.event!r}: choice {choice!r} is not a snake_case name", "steps"
+                    )
 
     def step(self, state: str, event: str) -> Step | None:
         """

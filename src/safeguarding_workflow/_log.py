@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import structlog
 
-__all__ = ["LOGGER_NAME", "logger"]
+__all__ = ["LOGGER_NAME", "log_info", "logger"]
 
 LOGGER_NAME: Final = "safeguarding_workflow"
 
@@ -50,3 +50,15 @@ def logger() -> Any:
     if structlog.is_configured():
         return structlog.get_logger(LOGGER_NAME)
     return _fallback
+
+
+def log_info(event: str, **fields: Any) -> None:
+    """
+    Log *event* at INFO, skipping all work when nobody listens (the command path calls it).
+
+    .. versionadded:: 0.1.0
+    """
+    if structlog.is_configured():
+        structlog.get_logger(LOGGER_NAME).info(event, **fields)
+    elif _stdlib.isEnabledFor(logging.INFO):
+        _fallback.info(event, **fields)

@@ -8,7 +8,7 @@ from typing import Any
 import pendulum
 
 from ._case import Case, Deadline
-from ._codec import date_from_json, deadline_from_json, incident_from_json, time_from_json
+from ._codec import apply_deadline_change, date_from_json, incident_from_json, time_from_json
 from ._history import SCHEMA_VERSION, ChainHead, HistoryRecord, verify
 from .exceptions import InvalidInputError
 
@@ -64,8 +64,8 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
             if "facts" in changes:
                 facts = incident_from_json(changes["facts"])
             for item in changes.get("deadlines", ()):
-                deadline = deadline_from_json(item)
-                deadlines[deadline.kind] = deadline
+                kind = str(item["kind"])
+                deadlines[kind] = apply_deadline_change(deadlines.get(kind), item)
             for name, value in changes.get("milestones", {}).items():
                 on = date_from_json(value)
                 if on is not None:

@@ -19,6 +19,7 @@ or failed command leaves the store exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Protocol, final
@@ -28,10 +29,11 @@ import pendulum
 
 from ._authorities import LocalAuthorityRegistry
 from ._calendar import WorkingDayCalendar
-from ._case import Case, Command, Deadline, DeadlineStatus, GuardContext, london_date
+from ._case import Case, Command, Deadline, DeadlineStatus, GuardContext, replace_case
 from ._clock import Clock
 from ._codec import (
     date_to_json,
+    deadline_change,
     deadline_to_json,
     incident_to_json,
     time_from_json,
@@ -44,9 +46,10 @@ from ._guards import Reason
 from ._history import GENESIS, SCHEMA_VERSION, HistoryRecord
 from ._identifiers import check_opaque_id, looks_like_nhs_number
 from ._lifecycle import Lifecycle, Step, to_json_value
-from ._log import logger
+from ._log import log_info
 from ._settings import TenantSettings
 from ._store import CaseStore, MemoryStore
+from ._times import iso_utc, london_date, utc_naive
 from .exceptions import (
     ConfigurationError,
     InvalidInputError,
@@ -59,6 +62,7 @@ __all__ = ["DefaultIds", "IdFactory", "Outcome", "RulePack", "Workflow"]
 
 #: Namespace of the default, deterministic event ids (uuid5 of tenant/case/sequence).
 EVENT_ID_NAMESPACE: Final = uuid.UUID("6f1b2c1e-6a55-5b7e-9a43-0b3c9f1d2e10")
+_NAMESPACE_BYTES: Final = EVENT_ID_NAMESPACE.bytes
 
 
 class IdFactory(Protocol):
@@ -97,8 +101,22 @@ class DefaultIds:
         return candidate
 
     def event_id(self, tenant_id: str, case_id: str, sequence: int) -> str:
-        """uuid5 of ``tenant/case/sequence``."""
-        return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{tenant_id}/{case_id}/{sequence}"))
+        """
+        uuid5 of ``tenant/case/sequence``, as text.
+
+        Computed here rather than by ``uuid.uuid5`` because it runs on every
+        command and ``uuid.UUID`` objects cost several microseconds to build;
+        a test checks it equals ``str(uuid.uuid5(...))``.
+        """
+        digest = bytearray(
+            hashlib.sha1(_NAMESPACE_BYTES + f"{tenant_id}/{case_id}/{sequence}".encode()).digest()[
+                :16
+            ]
+        )
+        digest[6] = (digest[6] & 0x0F) | 0x50
+        digest[8] = (digest[8] & 0x3F) | 0x80
+        h = digest.hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @attrs.frozen
@@ -398,7 +416,9 @@ class Workflow:
                 field="role",
             )
         payload = step.convert_payload(command.payload)
-        occurred_on = self._check_time(case, command.occurred_at)
+        now = utc_naive(self.clock.now())
+        self._check_time(case, command, now)
+        occurred_on = command.occurred_on
         settings = self.settings(case.tenant_id)
         calendar = self.calendar(case.tenant_id)
         ctx = GuardContext(command, payload, occurred_on, calendar, settings, self.registry)
@@ -408,7 +428,7 @@ class Workflow:
             if not result.allowed:
                 reasons.extend(result.reasons)
         if reasons:
-            logger().info(
+            log_info(
                 "command_refused",
                 tenant=case.tenant_id,
                 case=case.case_id,
@@ -422,18 +442,17 @@ class Workflow:
                 event=step.event,
                 reasons=tuple(reasons),
             )
-        return self._apply(case, step, command, payload, occurred_on, calendar)
+        return self._apply(case, step, command, payload, calendar, now)
 
-    def _check_time(self, case: Case, occurred_at: pendulum.DateTime) -> pendulum.Date:
-        now = self.clock.now()
-        if occurred_at > now:
+    @staticmethod
+    def _check_time(case: Case, command: Command, now: dt.datetime) -> None:
+        if command.occurred_utc > now:
             raise InvalidInputError("'occurred_at' must not be in the future", field="occurred_at")
-        if occurred_at < case.last_step_at:
+        if command.occurred_at < case.last_step_at:
             raise InvalidInputError(
                 "'occurred_at' must not be before the previous step of the case",
                 field="occurred_at",
             )
-        return london_date(occurred_at)
 
     def _apply(
         self,
@@ -441,63 +460,69 @@ class Workflow:
         step: Step,
         command: Command,
         payload: Mapping[str, Any],
-        occurred_on: pendulum.Date,
         calendar: WorkingDayCalendar,
+        now: dt.datetime,
     ) -> Outcome:
         sequence = case.version + 1
-        state = step.dest or case.state
-        milestones = dict(case.milestones)
-        for milestone, field in step.sets:
-            milestones[milestone] = occurred_on if field is None else payload[field]
-        deadlines = {d.kind: d for d in case.deadlines}
-        changed: dict[str, Deadline] = {}
-        for spec in step.opens:
-            if spec.kind not in deadlines:
-                deadlines[spec.kind] = Deadline(
-                    kind=spec.kind,
-                    rule_ids=spec.rule_ids,
-                    anchor_event=spec.anchor,
-                    anchor_on=None,
-                    working_days=spec.working_days,
-                    months=spec.months,
+        occurred_on = command.occurred_on
+        milestones = case.milestones
+        set_now: dict[str, pendulum.Date] = {}
+        if step.sets:
+            merged = dict(milestones)
+            for milestone, field in step.sets:
+                merged[milestone] = set_now[milestone] = (
+                    occurred_on if field is None else payload[field]
                 )
-        set_now = {m for m, _ in step.sets}
-        existing = {d.kind for d in case.deadlines}
-        for kind, deadline in list(deadlines.items()):
+            milestones = tuple(merged.items())
+        deadlines = list(case.deadlines)
+        for spec in step.opens:
+            if all(d.kind != spec.kind for d in deadlines):
+                deadlines.append(
+                    Deadline(
+                        spec.kind, spec.rule_ids, spec.anchor, None, spec.working_days, spec.months
+                    )
+                )
+        known = len(case.deadlines)
+        changes_list = []
+        for index, deadline in enumerate(deadlines):
             updated = deadline
             if deadline.anchor_event in set_now:
-                updated = updated.computed(calendar, milestones[deadline.anchor_event])
-            if kind in step.meets and updated.is_open:
-                updated = updated.met(occurred_on, sequence)
-            if step.cancels and updated.is_open:
-                updated = attrs.evolve(updated, status=DeadlineStatus.CANCELLED)
-            if updated is not deadline or kind not in existing:
-                changed[kind] = updated
-                deadlines[kind] = updated
-        new_case = attrs.evolve(
-            case,
-            state=state,
-            deadlines=tuple(deadlines.values()),
-            milestones=tuple(milestones.items()),
-            last_step_at=command.occurred_at,
-        )
-        changes = {
-            "state": state,
-            "deadlines": [deadline_to_json(d) for d in changed.values()],
-            "milestones": {m: date_to_json(milestones[m]) for m in set_now},
-            "last_step_at": time_to_json(command.occurred_at),
+                updated = updated.computed(calendar, set_now[deadline.anchor_event])
+            if updated.status is DeadlineStatus.OPEN:
+                if deadline.kind in step.meets:
+                    updated = updated.met(occurred_on, sequence)
+                elif step.cancels:
+                    updated = updated.with_status(DeadlineStatus.CANCELLED, None, None)
+            if updated is not deadline or index >= known:
+                deadlines[index] = updated
+                changes_list.append(
+                    deadline_change(case.deadlines[index] if index < known else None, updated)
+                )
+        occurred = iso_utc(command.occurred_utc)
+        changes: dict[str, Any] = {"state": step.dest or case.state, "last_step_at": occurred}
+        if changes_list:
+            changes["deadlines"] = changes_list
+        if set_now:
+            changes["milestones"] = {m: on.isoformat() for m, on in set_now.items()}
+        updates = {
+            "state": step.dest or case.state,
+            "deadlines": tuple(deadlines),
+            "milestones": milestones,
+            "last_step_at": command.occurred_at,
         }
+        json_payload = {k: to_json_value(v) for k, v in payload.items()} if payload else {}
         return self._append(
             case,
-            new_case,
+            updates,
             "step",
             step.event,
             command.actor,
             command.role,
-            command.occurred_at,
-            {k: to_json_value(v) for k, v in payload.items()},
+            occurred,
+            json_payload,
             changes,
             step.rule_ids,
+            now,
         )
 
     # -- corrections and recomputation -------------------------------------------------------
@@ -572,7 +597,7 @@ class Workflow:
                 field="occurred_at",
             )
         calendar = self.calendar(tenant_id)
-        on = london_date(at)
+        on = london_date(utc_naive(at))
         milestones = dict(case.milestones)
         moved = {m for m, field in step.sets if field is None}
         for milestone in moved:
@@ -588,25 +613,25 @@ class Workflow:
                 changed[deadline.kind] = updated
         last = at if later is None else case.last_step_at
         payload = {"corrects": corrects, "occurred_at": time_to_json(at), "reason_ref": reason_ref}
+        current = {d.kind: d for d in case.deadlines}
         changes: dict[str, Any] = {
-            "deadlines": [deadline_to_json(d) for d in changed.values()],
+            "deadlines": [deadline_change(current[k], d) for k, d in changed.items()],
             "milestones": {m: date_to_json(on) for m in moved},
             "last_step_at": time_to_json(last),
         }
-        new_case = attrs.evolve(
-            case,
-            deadlines=tuple(changed.get(d.kind, d) for d in case.deadlines),
-            milestones=tuple(milestones.items()),
-            last_step_at=last,
-        )
+        updates = {
+            "deadlines": tuple(changed.get(d.kind, d) for d in case.deadlines),
+            "milestones": tuple(milestones.items()),
+            "last_step_at": last,
+        }
         return self._append(
             case,
-            new_case,
+            updates,
             "correction",
             "correct",
             actor,
             role,
-            at,
+            time_to_json(at),
             payload,
             changes,
             step.rule_ids,
@@ -663,21 +688,34 @@ class Workflow:
                 fresh
                 if old is None
                 else attrs.evolve(
-                    old, rule_ids=fresh.rule_ids, anchor_event=fresh.anchor_event
+                    old,
+                    rule_ids=fresh.rule_ids,
+                    anchor_event=fresh.anchor_event,
+                    working_days=fresh.working_days,
                 ).computed(calendar, fresh.anchor_on)
             )
             if updated != old:
                 changed[fresh.kind] = updated
         merged = {**current, **changed}
-        now = pendulum.instance(self.clock.now())
-        new_case = attrs.evolve(case, facts=facts, deadlines=tuple(merged.values()))
+        now = utc_naive(self.clock.now())
         changes = {
             "facts": incident_to_json(facts),
-            "deadlines": [deadline_to_json(d) for d in changed.values()],
+            "deadlines": [deadline_change(current.get(k), d) for k, d in changed.items()],
         }
         rule_ids = tuple(sorted({r for d in changed.values() for r in d.rule_ids} | {"DEC-04"}))
+        updates = {"facts": facts, "deadlines": tuple(merged.values())}
         return self._append(
-            case, new_case, "facts_updated", "update_facts", actor, role, now, {}, changes, rule_ids
+            case,
+            updates,
+            "facts_updated",
+            "update_facts",
+            actor,
+            role,
+            iso_utc(now),
+            {},
+            changes,
+            rule_ids,
+            now,
         )
 
     def recompute_deadlines(self, tenant_id: str, case_id: str, *, actor: str) -> Outcome:
@@ -699,25 +737,25 @@ class Workflow:
         }
         if not changed:
             return Outcome(case, None, None)
-        now = pendulum.instance(self.clock.now())
-        new_case = attrs.evolve(
-            case, deadlines=tuple(changed.get(d.kind, d) for d in case.deadlines)
-        )
+        now = utc_naive(self.clock.now())
+        current = {d.kind: d for d in case.deadlines}
         changes = {
-            "deadlines": [deadline_to_json(d) for d in changed.values()],
+            "deadlines": [deadline_change(current[k], d) for k, d in changed.items()],
             "calendar_additions": sorted(a.date.isoformat() for a in calendar.additions),
         }
+        updates = {"deadlines": tuple(changed.get(d.kind, d) for d in case.deadlines)}
         return self._append(
             case,
-            new_case,
+            updates,
             "deadlines_recomputed",
             "recompute_deadlines",
             actor,
             "system",
-            now,
+            iso_utc(now),
             {},
             changes,
             ("DEC-02",),
+            now,
         )
 
     def configure(self, settings: TenantSettings) -> None:
@@ -734,18 +772,22 @@ class Workflow:
     def _append(
         self,
         case: Case,
-        new_case: Case,
+        updates: dict[str, Any],
         kind: str,
         event: str,
         actor: str,
         role: str,
-        occurred_at: pendulum.DateTime,
+        occurred: str,
         payload: dict[str, Any],
         changes: dict[str, Any],
         rule_ids: Iterable[str],
+        now: dt.datetime | None = None,
     ) -> Outcome:
+        """Seal and store the next record with the case it produces, then announce it."""
         sequence = case.version + 1
-        recorded_at = time_to_json(pendulum.instance(self.clock.now()))
+        if now is None:
+            now = utc_naive(self.clock.now())
+        recorded_at = iso_utc(now)
         record = {
             "schema": SCHEMA_VERSION,
             "tenant": case.tenant_id,
@@ -757,20 +799,20 @@ class Workflow:
             "from": case.state,
             "actor": actor,
             "role": role,
-            "occurred_at": time_to_json(occurred_at),
+            "occurred_at": occurred,
             "recorded_at": recorded_at,
             "payload": payload,
             "changes": changes,
             "rule_ids": list(rule_ids),
         }
         sealed = HistoryRecord.seal(record, case.head)
-        final_case = attrs.evolve(new_case, version=sequence, head=sealed.hash)
-        self.store.append(final_case, sealed, expected_version=case.version)
-        return self._announce(final_case, sealed, recorded_at)
+        new_case = replace_case(case, version=sequence, head=sealed.hash, **updates)
+        self.store.append(new_case, sealed, expected_version=case.version)
+        return self._announce(new_case, sealed, recorded_at)
 
     def _announce(self, case: Case, record: HistoryRecord, recorded_at: str) -> Outcome:
         event = to_cloud_event(record, case.lifecycle, recorded_at)
-        logger().info(
+        log_info(
             "command_stored",
             tenant=case.tenant_id,
             case=case.case_id,
