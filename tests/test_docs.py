@@ -41,3 +41,36 @@ def test_rules_page_is_current() -> None:
     page = (DOCS / "reference" / "rules.md").read_text()
     begin, end = "<!-- rules:begin -->\n", "<!-- rules:end -->"
     assert rules_table() == page[page.index(begin) + len(begin) : page.index(end)]
+
+
+def mermaid_block() -> str:
+    """The England lifecycle's Mermaid diagram, fenced for the docs."""
+    return "```mermaid\n" + sw.diagrams.mermaid(sw.england.LIFECYCLE) + "```\n"
+
+
+def lifecycle_table() -> str:
+    """Every step of the England lifecycle as a Markdown table."""
+    lines = [
+        "| Step | From | To | Roles | Guards | Meets | Rules |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for step in sw.england.LIFECYCLE.steps:
+        cells = (
+            f"`{step.event}`",
+            ", ".join(step.sources),
+            step.dest or "(stays)",
+            ", ".join(step.roles),
+            ", ".join(step.guards) or "",
+            ", ".join(step.meets) or "",
+            ", ".join(step.rule_ids),
+        )
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def test_lifecycle_page_is_current() -> None:
+    """docs/reference/england-lifecycle.md shows the lifecycle exactly as the library defines it."""
+    page = (DOCS / "reference" / "england-lifecycle.md").read_text()
+    for name, content in (("diagram", mermaid_block()), ("steps", lifecycle_table())):
+        begin, end = f"<!-- {name}:begin -->\n", f"<!-- {name}:end -->"
+        assert content == page[page.index(begin) + len(begin) : page.index(end)]
