@@ -251,6 +251,17 @@ class Workflow:
             self._calendars[tenant_id] = calendar
         return calendar
 
+    def _assess(self, tenant_id: str, facts: Incident, local_authority: str) -> Assessment:
+        """The pack's assessment of *facts* for a tenant, on its calendar, refusing future facts."""
+        return self.pack.assess(
+            facts,
+            local_authority=local_authority,
+            settings=self.settings(tenant_id),
+            calendar=self.calendar(tenant_id),
+            registry=self.registry,
+            clock=self.clock,
+        )
+
     # -- reading ------------------------------------------------------------------------------
 
     def case(self, tenant_id: str, case_id: str) -> Case:
@@ -298,7 +309,7 @@ class Workflow:
             CaseExistsError: *case_id* is taken.
 
         """
-        settings = self.settings(tenant_id)
+        self.settings(tenant_id)  # an unknown tenant fails before anything else
         check_opaque_id(actor, "actor")
         if case_id is None:
             case_id = self.ids.case_id(tenant_id)
@@ -313,15 +324,7 @@ class Workflow:
                 ),
                 field="role",
             )
-        calendar = self.calendar(tenant_id)
-        assessment = self.pack.assess(
-            facts,
-            local_authority=local_authority,
-            settings=settings,
-            calendar=calendar,
-            registry=self.registry,
-            clock=self.clock,
-        )
+        assessment = self._assess(tenant_id, facts, local_authority)
         lifecycle = self.pack.lifecycle
         deadlines = tuple(Deadline.from_duty(d) for d in assessment.duties)
         now = pendulum.instance(self.clock.now())
@@ -671,14 +674,7 @@ class Workflow:
                 field="role",
             )
         calendar = self.calendar(tenant_id)
-        assessment = self.pack.assess(
-            facts,
-            local_authority=case.local_authority,
-            settings=self.settings(tenant_id),
-            calendar=calendar,
-            registry=self.registry,
-            clock=self.clock,
-        )
+        assessment = self._assess(tenant_id, facts, case.local_authority)
         current = {d.kind: d for d in case.deadlines}
         changed: dict[str, Deadline] = {}
         for duty in assessment.duties:
