@@ -594,6 +594,13 @@ class TestEvents:
         d.walk_to("rapid_review")
         assert seen == [(1, 1), (2, 2), (3, 3)]
 
+    def test_pack_subscribers_run_first(self) -> None:
+        """Subscribers given to the pack (per lifecycle) run before the workflow's own."""
+        order: list[str] = []
+        pack = sw.england.pack(subscribers=(lambda e: order.append("pack"),))
+        Driver(pack=pack, subscribers=(lambda e: order.append("workflow"),)).open()
+        assert ["pack", "workflow"] == order
+
     def test_failing_subscriber_is_logged_and_does_not_undo(
         self, caplog: pytest.LogCaptureFixture
     ) -> None:

@@ -130,6 +130,8 @@ class RulePack:
         lifecycle: The lifecycle its cases follow.
         assess: ``(incident, *, local_authority, settings, calendar, registry) -> Assessment``.
         calendar: The working-day calendar for a tenant.
+        subscribers: Subscribers for every workflow that runs this pack's lifecycle;
+            they run before the workflow's own.
 
     .. versionadded:: 0.1.0
 
@@ -140,6 +142,7 @@ class RulePack:
     lifecycle: Lifecycle
     assess: Callable[..., Assessment]
     calendar: Callable[[TenantSettings], WorkingDayCalendar]
+    subscribers: tuple[Subscriber, ...] = ()
 
 
 @attrs.frozen
@@ -173,7 +176,8 @@ class Workflow:
         settings: Each tenant's settings (an iterable, or a mapping by tenant id).
         store: Where cases live; a new :class:`MemoryStore` by default.
         registry: The local authority registry; the shipped one by default.
-        subscribers: Called with each event after its record is stored, in order.
+        subscribers: Called with each event after its record is stored, in order, after
+            the pack's own subscribers (those of the lifecycle).
         dispatcher: Delivers events; by default an :class:`ImmediateDispatcher`
             over *subscribers*. A durable store brings an outbox instead.
         ids: Makes case and event ids; :class:`DefaultIds` by default.
@@ -221,7 +225,9 @@ class Workflow:
         self.store: CaseStore = store if store is not None else MemoryStore()
         self.registry = registry if registry is not None else LocalAuthorityRegistry.default()
         self.dispatcher: Dispatcher = (
-            dispatcher if dispatcher is not None else ImmediateDispatcher(subscribers)
+            dispatcher
+            if dispatcher is not None
+            else ImmediateDispatcher((*pack.subscribers, *subscribers))
         )
         self.ids: IdFactory = ids if ids is not None else DefaultIds()
         self._calendars: dict[str, WorkingDayCalendar] = {}

@@ -23,6 +23,7 @@ from ._calendar import HolidayAddition, WorkingDayCalendar, to_date
 from ._clock import Clock
 from ._duties import Anchor, Assessment, Duty, DutyKind, Finding, Party, verification_of
 from ._england_lifecycle import build_lifecycle
+from ._events import Subscriber
 from ._facts import Child, Harm, Incident, Place
 from ._guards import Guard
 from ._rules import Basis
@@ -617,11 +618,21 @@ def _calendar_for(settings: TenantSettings) -> WorkingDayCalendar:
     return _tenant_calendar(settings.calendar_additions)
 
 
-def pack(*, extra_publication_guards: tuple[Guard, ...] = ()) -> RulePack:
+def pack(
+    *,
+    extra_publication_guards: tuple[Guard, ...] = (),
+    subscribers: tuple[Subscriber, ...] = (),
+) -> RulePack:
     """
     The England rule pack, with any host guards to run before publication.
 
+    Args:
+        extra_publication_guards: Guards run on both publication steps after the
+            LR-08 date check (the seam for the anonymisation leak check).
+        subscribers: Subscribers for every workflow that runs this pack's lifecycle.
+
     .. versionadded:: 0.1.0
+
     """
     return RulePack(
         name=RULE_PACK,
@@ -629,6 +640,7 @@ def pack(*, extra_publication_guards: tuple[Guard, ...] = ()) -> RulePack:
         lifecycle=build_lifecycle(extra_publication_guards),
         assess=assess,
         calendar=_calendar_for,
+        subscribers=subscribers,
     )
 
 
