@@ -70,3 +70,16 @@ def _r5_capture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     text = "\n".join(handler.lines) + b"\n".join(events).decode()
     for canary in CANARIES:
         assert canary not in text, "an identifier reached a log line or an event"
+
+
+@pytest.fixture(name="pg_url", scope="session")
+def _pg_url() -> Iterator[str]:
+    """A real PostgreSQL for the session; missing PostgreSQL fails in CI and skips elsewhere."""
+    from .postgres import binaries, server
+
+    if binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: .ci/run installs Debian's postgresql")
+        pytest.skip("PostgreSQL is not installed (Debian package postgresql)")
+    with server() as url:
+        yield url

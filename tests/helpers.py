@@ -135,6 +135,7 @@ class Driver:
         settings: sw.TenantSettings | None = None,
         subscribers: tuple[Callable[[sw.CloudEvent], object], ...] = (),
         pack: sw.RulePack | None = None,
+        store: sw.CaseStore | None = None,
     ) -> None:
         self.clock = FrozenClock(pendulum.datetime(2024, 1, 5, 12, tz="UTC"))
         self.events: list[sw.CloudEvent] = []
@@ -143,6 +144,7 @@ class Driver:
             clock=self.clock,
             settings=[settings or sw.TenantSettings(TENANT)],
             subscribers=(self.events.append, *subscribers),
+            store=store,
         )
         self.when = pendulum.datetime(2024, 1, 5, 10, tz="UTC")
 

@@ -45,6 +45,7 @@ from ._lifecycle import DeadlineSpec, Lifecycle, PayloadField, Step
 from ._replay import rebuild
 from ._rules import RULES, Basis, Rule, Verification
 from ._settings import RapidReviewAnchor, TenantSettings
+from ._sql import DueDeadline, SqlStore
 from ._store import CaseStore, MemoryStore
 from ._version import __version__
 from ._workflow import DefaultIds, Outcome, RulePack, Workflow
@@ -92,6 +93,7 @@ __all__ = [
     "DeadlineSpec",
     "DeadlineStatus",
     "DefaultIds",
+    "DueDeadline",
     "Duty",
     "DutyKind",
     "Finding",
@@ -122,6 +124,7 @@ __all__ = [
     "Rule",
     "RulePack",
     "SafeguardingWorkflowError",
+    "SqlStore",
     "Step",
     "StepNotAvailable",
     "StoreError",

@@ -6,13 +6,15 @@ from typing import Any, Final
 
 import pendulum
 
-from ._case import Deadline, DeadlineStatus
+from ._case import Case, Deadline, DeadlineStatus
 from ._facts import Child, Incident, Location
 from ._times import iso_utc, utc_naive
 from .exceptions import InvalidInputError
 
 __all__ = [
     "apply_deadline_change",
+    "case_from_json",
+    "case_to_json",
     "date_from_json",
     "date_to_json",
     "deadline_change",
@@ -182,3 +184,52 @@ def apply_deadline_change(old: Deadline | None, change: Any) -> Deadline:
     if not isinstance(change, dict):
         raise InvalidInputError("a stored deadline change is malformed", field="history")
     return deadline_from_json({**deadline_to_json(old), **change})
+
+
+def case_to_json(case: Case) -> dict[str, Any]:
+    """A case record as JSON values: the snapshot a durable store keeps beside the history."""
+    return {
+        "tenant": case.tenant_id,
+        "case": case.case_id,
+        "local_authority": case.local_authority,
+        "state": case.state,
+        "facts": incident_to_json(case.facts),
+        "deadlines": [deadline_to_json(d) for d in case.deadlines],
+        "milestones": [[name, on.isoformat()] for name, on in case.milestones],
+        "version": case.version,
+        "head": case.head,
+        "last_step_at": time_to_json(case.last_step_at),
+        "lifecycle": case.lifecycle,
+        "lifecycle_version": case.lifecycle_version,
+        "rule_pack": case.rule_pack,
+        "rule_pack_version": case.rule_pack_version,
+    }
+
+
+def case_from_json(data: Any) -> Case:
+    """The inverse of :func:`case_to_json`; malformed data raises InvalidInputError."""
+    try:
+        milestones = []
+        for name, on in data["milestones"]:
+            day = date_from_json(on)
+            if day is None:
+                raise InvalidInputError("a stored milestone is malformed", field="case")
+            milestones.append((str(name), day))
+        return Case(
+            tenant_id=str(data["tenant"]),
+            case_id=str(data["case"]),
+            local_authority=str(data["local_authority"]),
+            state=str(data["state"]),
+            facts=incident_from_json(data["facts"]),
+            deadlines=tuple(deadline_from_json(d) for d in data["deadlines"]),
+            milestones=tuple(milestones),
+            version=int(data["version"]),
+            head=str(data["head"]),
+            last_step_at=time_from_json(data["last_step_at"]),
+            lifecycle=str(data["lifecycle"]),
+            lifecycle_version=str(data["lifecycle_version"]),
+            rule_pack=str(data["rule_pack"]),
+            rule_pack_version=str(data["rule_pack_version"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise InvalidInputError("a stored case is malformed", field="case") from None

@@ -1,0 +1,580 @@
+"""
+The SQL case store: one SQLAlchemy Core code path for SQLite and PostgreSQL.
+
+Tables (names take a configurable prefix, and on PostgreSQL an optional schema):
+
+- ``cases``: one row per case, its latest record as JSON, its version and head hash;
+- ``history``: one row per history record, primary key (tenant, case, sequence), event id
+  unique; the database refuses UPDATE, DELETE and TRUNCATE on it (triggers);
+- ``deadlines``: one row per deadline of a case, with a partial index on open deadlines by
+  due date, for "what is overdue" without loading cases;
+- ``outbox``: one row per event, written in the same transaction as the record.
+
+Every row carries its tenant, and every query names one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Final, final
+
+import attrs
+import pendulum
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection, Engine
+
+from ._case import Case, DeadlineStatus
+from ._codec import case_from_json, case_to_json
+from ._events import to_cloud_event
+from ._history import HistoryRecord
+from ._store import CaseStore
+from .exceptions import (
+    CaseExistsError,
+    CaseNotFoundError,
+    ConcurrencyConflict,
+    ConfigurationError,
+    InvalidInputError,
+    StoreError,
+)
+
+__all__ = ["DueDeadline", "SqlStore"]
+
+#: The schema version of the tables this release creates.
+STORE_SCHEMA_VERSION: Final = 1
+
+
+@attrs.frozen
+class DueDeadline:
+    """
+    One row of an overdue or due-soon query: enough to act on without loading the case.
+
+    .. versionadded:: 0.1.0
+    """
+
+    tenant_id: str
+    case_id: str
+    kind: str
+    due: pendulum.Date
+    rule_ids: tuple[str, ...]
+    projected: bool
+
+
+def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str, sa.Table]:
+    text = sa.Text()
+    cases = sa.Table(
+        f"{prefix}cases",
+        metadata,
+        sa.Column("tenant_id", sa.String(64), primary_key=True),
+        sa.Column("case_id", sa.String(128), primary_key=True),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("head", sa.String(64), nullable=False),
+        sa.Column("state", sa.String(64), nullable=False),
+        sa.Column("lifecycle", sa.String(64), nullable=False),
+        sa.Column("snapshot", text, nullable=False),
+        schema=schema,
+    )
+    history = sa.Table(
+        f"{prefix}history",
+        metadata,
+        sa.Column("tenant_id", sa.String(64), primary_key=True),
+        sa.Column("case_id", sa.String(128), primary_key=True),
+        sa.Column("sequence", sa.Integer, primary_key=True),
+        sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("event", sa.String(64), nullable=False),
+        sa.Column("prev", sa.String(64), nullable=False),
+        sa.Column("hash", sa.String(64), nullable=False),
+        sa.Column("schema_version", sa.Integer, nullable=False),
+        sa.Column("body", text, nullable=False),
+        schema=schema,
+    )
+    deadlines = sa.Table(
+        f"{prefix}deadlines",
+        metadata,
+        sa.Column("tenant_id", sa.String(64), primary_key=True),
+        sa.Column("case_id", sa.String(128), primary_key=True),
+        sa.Column("kind", sa.String(64), primary_key=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("due", sa.Date, nullable=True),
+        sa.Column("rule_ids", sa.String(256), nullable=False),
+        sa.Column("projected", sa.Boolean, nullable=False),
+        schema=schema,
+    )
+    open_due = sa.text("status = 'open'")
+    sa.Index(
+        f"{prefix}deadlines_open_due",
+        deadlines.c.tenant_id,
+        deadlines.c.due,
+        deadlines.c.case_id,
+        deadlines.c.kind,
+        sqlite_where=open_due,
+        postgresql_where=open_due,
+    )
+    outbox = sa.Table(
+        f"{prefix}outbox",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("tenant_id", sa.String(64), nullable=False),
+        sa.Column("case_id", sa.String(128), nullable=False),
+        sa.Column("sequence", sa.Integer, nullable=False),
+        sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("event", text, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("available_at", sa.String(32), nullable=False, server_default=""),
+        sa.Column("delivered_at", sa.String(32), nullable=True),
+        schema=schema,
+    )
+    sa.Index(f"{prefix}outbox_pending", outbox.c.status, outbox.c.id)
+    meta = sa.Table(
+        f"{prefix}meta",
+        metadata,
+        sa.Column("key", sa.String(64), primary_key=True),
+        sa.Column("value", sa.String(256), nullable=False),
+        schema=schema,
+    )
+    return {
+        "cases": cases,
+        "history": history,
+        "deadlines": deadlines,
+        "outbox": outbox,
+        "meta": meta,
+    }
+
+
+def _sqlite_triggers(table: str) -> list[str]:
+    return [
+        (
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
+        ),
+        (
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
+        ),
+    ]
+
+
+def _postgresql_triggers(table: str, qualified: str) -> list[str]:
+    function = f"{table}_refuse"
+    schema_prefix = qualified[: -len(table)] if qualified != table else ""
+    return [
+        (
+            f"CREATE OR REPLACE FUNCTION {schema_prefix}{function}() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'history is append-only' "
+            "USING ERRCODE = 'insufficient_privilege'; END $$"
+        ),
+        f"DROP TRIGGER IF EXISTS {table}_no_change ON {qualified}",
+        (
+            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {qualified} "
+            f"FOR EACH ROW EXECUTE FUNCTION {schema_prefix}{function}()"
+        ),
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {qualified}",
+        (
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {qualified} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {schema_prefix}{function}()"
+        ),
+    ]
+
+
+def sqlite_engine(path: str) -> Engine:
+    """
+    An engine on a SQLite file: WAL, ``synchronous=FULL``, and writers that begin immediately.
+
+    .. versionadded:: 0.1.0
+    """
+    engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
+
+    @sa_event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy's recipe: we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa_event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@final
+class SqlStore(CaseStore):
+    """
+    Cases and histories in SQL: SQLite (a file, the embedded default) or PostgreSQL.
+
+    Each write runs in one transaction, the store's own or the host's: the case
+    row, its history record, its deadline rows and its outbox row commit together
+    or not at all. A writer that lost a race gets
+    :class:`~safeguarding_workflow.exceptions.ConcurrencyConflict` and nothing of
+    its command is stored.
+
+    Args:
+        engine: A SQLAlchemy engine (see :meth:`sqlite` and :meth:`postgresql`).
+        prefix: Prefix of the table names, so they sit beside the host's tables.
+        schema: PostgreSQL schema to hold the tables, if not the default.
+        connection: A connection in the host's transaction; writes then join it and
+            commit (or roll back) with the host's own (see :meth:`bound`).
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    __slots__ = ("_connection", "_tables", "engine", "prefix", "schema")
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        prefix: str = "sw_",
+        schema: str | None = None,
+        connection: Connection | None = None,
+    ) -> None:
+        if not prefix.replace("_", "").isalnum() or not prefix.isascii():
+            raise ConfigurationError("'prefix' must be letters, digits and '_'", field="prefix")
+        self.engine = engine
+        self.prefix = prefix
+        self.schema = schema
+        self._tables = _tables(sa.MetaData(), prefix, schema)
+        self._connection = connection
+
+    @classmethod
+    def sqlite(cls, path: str, *, prefix: str = "sw_") -> SqlStore:
+        """
+        A store on a SQLite file, its tables created if missing.
+
+        .. versionadded:: 0.1.0
+        """
+        store = cls(sqlite_engine(path), prefix=prefix)
+        store.create_schema()
+        return store
+
+    @classmethod
+    def postgresql(cls, url: str, *, prefix: str = "sw_", schema: str | None = None) -> SqlStore:
+        """
+        A store on PostgreSQL through psycopg 3 (``synchronous_commit=on``), tables created.
+
+        .. versionadded:: 0.1.0
+        """
+        engine = sa.create_engine(
+            url, connect_args={"options": "-c synchronous_commit=on"}, pool_pre_ping=True
+        )
+        store = cls(engine, prefix=prefix, schema=schema)
+        store.create_schema()
+        return store
+
+    def bound(self, connection: Connection) -> SqlStore:
+        """
+        The same store, writing inside the host's transaction on *connection*.
+
+        The host begins and commits (or rolls back) the transaction; a rollback
+        leaves nothing of the library's writes.
+
+        .. versionadded:: 0.1.0
+        """
+        return SqlStore(self.engine, prefix=self.prefix, schema=self.schema, connection=connection)
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def create_schema(self) -> None:
+        """
+        Create the tables, indexes and append-only triggers if missing; refuse a newer schema.
+
+        Raises:
+            StoreError: the database holds a schema newer than this release reads.
+
+        .. versionadded:: 0.1.0
+
+        """
+        history = self._tables["history"]
+        meta = self._tables["meta"]
+        with self.engine.begin() as connection:
+            if self.schema and connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            self._tables["cases"].metadata.create_all(connection)
+            if connection.dialect.name == "sqlite":
+                statements = _sqlite_triggers(history.name)
+            else:
+                qualified = f'"{self.schema}".{history.name}' if self.schema else history.name
+                statements = _postgresql_triggers(history.name, qualified)
+            for statement in statements:
+                connection.exec_driver_sql(statement)
+            row = connection.execute(
+                sa.select(meta.c.value).where(meta.c.key == "schema_version")
+            ).first()
+            if row is None:
+                connection.execute(
+                    meta.insert().values(key="schema_version", value=str(STORE_SCHEMA_VERSION))
+                )
+            elif int(row.value) > STORE_SCHEMA_VERSION:
+                raise StoreError(
+                    f"the database holds store schema {row.value}, newer than this release "
+                    f"reads ({STORE_SCHEMA_VERSION}); upgrade the library",
+                    field="schema",
+                )
+
+    # -- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        if self._connection is not None:
+            yield self._connection
+            return
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        if self._connection is not None:
+            yield self._connection
+            return
+        with self.engine.connect() as connection:
+            yield connection
+
+    # -- CaseStore ------------------------------------------------------------------------
+
+    def get(self, tenant_id: str, case_id: str) -> Case:
+        """The latest record of a case."""
+        cases = self._tables["cases"]
+        with self._read() as connection:
+            row = connection.execute(
+                sa.select(cases.c.snapshot).where(
+                    cases.c.tenant_id == tenant_id, cases.c.case_id == case_id
+                )
+            ).first()
+        if row is None:
+            raise CaseNotFoundError("no case with this tenant and id", field="case_id")
+        try:
+            return case_from_json(json.loads(row.snapshot))
+        except ValueError:
+            raise InvalidInputError("a stored case is malformed", field="case") from None
+
+    def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
+        """A case's history records, in sequence order."""
+        history = self._tables["history"]
+        with self._read() as connection:
+            rows = connection.execute(
+                sa.select(
+                    history.c.sequence,
+                    history.c.event_id,
+                    history.c.kind,
+                    history.c.event,
+                    history.c.prev,
+                    history.c.hash,
+                    history.c.body,
+                )
+                .where(history.c.tenant_id == tenant_id, history.c.case_id == case_id)
+                .order_by(history.c.sequence)
+            ).all()
+        if not rows:
+            raise CaseNotFoundError("no case with this tenant and id", field="case_id")
+        return tuple(
+            HistoryRecord(
+                tenant_id,
+                case_id,
+                r.sequence,
+                r.event_id,
+                r.kind,
+                r.event,
+                r.prev,
+                r.body.encode("utf-8"),
+                r.hash,
+            )
+            for r in rows
+        )
+
+    def create(self, case: Case, record: HistoryRecord) -> None:
+        """Store a new case with its first record, deadlines and outbox row, in one transaction."""
+        cases = self._tables["cases"]
+        try:
+            with self._write() as connection:
+                connection.execute(cases.insert().values(**self._case_row(case)))
+                self._insert_record(connection, case, record)
+        except sa.exc.IntegrityError:
+            raise CaseExistsError(
+                "a case with this tenant and id exists", field="case_id"
+            ) from None
+
+    def append(self, case: Case, record: HistoryRecord, expected_version: int) -> None:
+        """Store a case's next record, if the case is still at *expected_version*."""
+        cases = self._tables["cases"]
+        try:
+            with self._write() as connection:
+                result = connection.execute(
+                    cases.update()
+                    .where(
+                        cases.c.tenant_id == case.tenant_id,
+                        cases.c.case_id == case.case_id,
+                        cases.c.version == expected_version,
+                    )
+                    .values(**self._case_row(case))
+                )
+                if result.rowcount != 1:
+                    raise ConcurrencyConflict(
+                        "the case changed since the command read it; re-read and retry",
+                        field="expected_version",
+                    )
+                self._insert_record(connection, case, record)
+        except sa.exc.IntegrityError:
+            raise ConcurrencyConflict(
+                "the case changed since the command read it; re-read and retry",
+                field="expected_version",
+            ) from None
+        except sa.exc.OperationalError as error:
+            if "locked" in str(error.orig).lower() or "serializ" in str(error.orig).lower():
+                raise ConcurrencyConflict(
+                    "the case is being changed by another writer; re-read and retry",
+                    field="expected_version",
+                ) from None
+            raise StoreError(
+                f"the database refused the write ({type(error.orig).__name__})", field="store"
+            ) from None
+
+    def _case_row(self, case: Case) -> dict[str, Any]:
+        return {
+            "tenant_id": case.tenant_id,
+            "case_id": case.case_id,
+            "version": case.version,
+            "head": case.head,
+            "state": case.state,
+            "lifecycle": case.lifecycle,
+            "snapshot": json.dumps(case_to_json(case), separators=(",", ":")),
+        }
+
+    def _insert_record(self, connection: Connection, case: Case, record: HistoryRecord) -> None:
+        history, deadlines, outbox = (
+            self._tables["history"],
+            self._tables["deadlines"],
+            self._tables["outbox"],
+        )
+        data = record.data
+        connection.execute(
+            history.insert().values(
+                tenant_id=record.tenant_id,
+                case_id=record.case_id,
+                sequence=record.sequence,
+                event_id=record.event_id,
+                kind=record.kind,
+                event=record.event,
+                prev=record.prev,
+                hash=record.hash,
+                schema_version=data["schema"],
+                body=record.body.decode("utf-8"),
+            )
+        )
+        connection.execute(
+            deadlines.delete().where(
+                deadlines.c.tenant_id == case.tenant_id, deadlines.c.case_id == case.case_id
+            )
+        )
+        if case.deadlines:
+            connection.execute(
+                deadlines.insert(),
+                [
+                    {
+                        "tenant_id": case.tenant_id,
+                        "case_id": case.case_id,
+                        "kind": d.kind,
+                        "status": d.status.value,
+                        "due": d.due,
+                        "rule_ids": f" {' '.join(d.rule_ids)} ",
+                        "projected": d.projected,
+                    }
+                    for d in case.deadlines
+                ],
+            )
+        event = to_cloud_event(record, case.lifecycle, data["recorded_at"])
+        connection.execute(
+            outbox.insert().values(
+                tenant_id=record.tenant_id,
+                case_id=record.case_id,
+                sequence=record.sequence,
+                event_id=record.event_id,
+                event=json.dumps(event.to_dict(), separators=(",", ":")),
+                available_at=data["recorded_at"],
+            )
+        )
+
+    # -- queries --------------------------------------------------------------------------
+
+    def overdue(
+        self,
+        tenant_id: str,
+        as_of: pendulum.Date,
+        *,
+        limit: int = 100,
+        after: tuple[pendulum.Date, str, str] | None = None,
+        rule_id: str | None = None,
+        due_by: pendulum.Date | None = None,
+    ) -> list[DueDeadline]:
+        """
+        Open deadlines of a tenant due before *as_of* (or, with *due_by*, from *as_of* to it).
+
+        Paginated by the stable key ``(due, case_id, kind)``: pass the last row's key as
+        *after* for the next page. Answered from the deadlines table's partial index,
+        never by loading cases.
+
+        .. versionadded:: 0.1.0
+        """
+        deadlines = self._tables["deadlines"]
+        if type(limit) is not int or not 1 <= limit <= 10_000:
+            raise InvalidInputError("'limit' must be from 1 to 10000", field="limit")
+        query = sa.select(
+            deadlines.c.case_id,
+            deadlines.c.kind,
+            deadlines.c.due,
+            deadlines.c.rule_ids,
+            deadlines.c.projected,
+        ).where(
+            deadlines.c.tenant_id == tenant_id,
+            deadlines.c.status == DeadlineStatus.OPEN.value,
+            deadlines.c.due.is_not(None),
+        )
+        if due_by is None:
+            query = query.where(deadlines.c.due < as_of)
+        else:
+            query = query.where(deadlines.c.due >= as_of, deadlines.c.due <= due_by)
+        if rule_id is not None:
+            query = query.where(deadlines.c.rule_ids.like(f"% {rule_id} %"))
+        if after is not None:
+            due, case_id, kind = after
+            query = query.where(
+                sa.tuple_(deadlines.c.due, deadlines.c.case_id, deadlines.c.kind)
+                > sa.tuple_(sa.literal(due, sa.Date), sa.literal(case_id), sa.literal(kind))
+            )
+        query = query.order_by(deadlines.c.due, deadlines.c.case_id, deadlines.c.kind).limit(limit)
+        with self._read() as connection:
+            rows = connection.execute(query).all()
+        return [
+            DueDeadline(
+                tenant_id,
+                r.case_id,
+                r.kind,
+                pendulum.Date(r.due.year, r.due.month, r.due.day),
+                tuple(r.rule_ids.split()),
+                bool(r.projected),
+            )
+            for r in rows
+        ]
+
+    def case_ids(self, tenant_id: str) -> Sequence[str]:
+        """
+        Every case id of a tenant, in order.
+
+        .. versionadded:: 0.1.0
+        """
+        cases = self._tables["cases"]
+        with self._read() as connection:
+            rows = connection.execute(
+                sa.select(cases.c.case_id)
+                .where(cases.c.tenant_id == tenant_id)
+                .order_by(cases.c.case_id)
+            ).all()
+        return [r.case_id for r in rows]

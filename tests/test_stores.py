@@ -1,0 +1,280 @@
+"""The store contract, run on memory, SQLite and PostgreSQL; and what only SQL stores do."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pendulum
+import pytest
+import sqlalchemy as sa
+
+import safeguarding_workflow as sw
+from safeguarding_workflow._sql import SqlStore
+
+from .helpers import TENANT, Driver, death_in_barnsley
+
+_counter = itertools.count()
+
+StoreFactory = Callable[[], sw.CaseStore]
+
+
+@pytest.fixture(name="make_store", params=["memory", "sqlite", "postgresql"])
+def _make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """A factory of empty stores of one kind; each SQL store gets its own tables."""
+    engines: list[sa.Engine] = []
+
+    def make() -> sw.CaseStore:
+        if request.param == "memory":
+            return sw.MemoryStore()
+        prefix = f"sw{next(_counter)}_"
+        if request.param == "sqlite":
+            store = SqlStore.sqlite(str(tmp_path / f"{prefix}.db"), prefix=prefix)
+        else:
+            store = SqlStore.postgresql(request.getfixturevalue("pg_url"), prefix=prefix)
+        engines.append(store.engine)
+        return store
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+class TestContract:
+    """What every store does, on every engine."""
+
+    def test_walk_rebuild_verify(self, make_store: StoreFactory) -> None:
+        """A full walk stores a case equal to its rebuilt history, whose chain verifies."""
+        d = Driver(store=make_store())
+        case = d.walk_to("closed")
+        assert case == d.case()
+        history = d.history()
+        assert [r.sequence for r in history] == list(range(1, case.version + 1))
+        assert sw.verify(history).ok
+        assert case == sw.rebuild(history)
+
+    def test_conflict_stores_nothing(self, make_store: StoreFactory) -> None:
+        """A stale version is refused with ConcurrencyConflict; nothing of it is stored."""
+        d = Driver(store=make_store())
+        d.walk_to("notified")
+        before = (d.case(), d.history())
+        command = d.command("start_rapid_review")
+        stale = sw.Command(
+            TENANT,
+            "case-1",
+            command.event,
+            "user-1",
+            command.role,
+            command.occurred_at,
+            expected_version=1,
+        )
+        with pytest.raises(sw.ConcurrencyConflict):
+            d.workflow.fire(stale)
+        assert before == (d.case(), d.history())
+        store = d.workflow.store
+        with pytest.raises(sw.ConcurrencyConflict):  # the store's own check, under the engine
+            store.append(d.case(), d.history()[-1], expected_version=1)
+
+    def test_create_twice_and_missing(self, make_store: StoreFactory) -> None:
+        """A duplicate case is refused; a missing one is CaseNotFoundError."""
+        d = Driver(store=make_store())
+        d.open()
+        with pytest.raises(sw.CaseExistsError):
+            d.open()
+        with pytest.raises(sw.CaseNotFoundError):
+            d.workflow.case(TENANT, "no-such-case")
+        with pytest.raises(sw.CaseNotFoundError):
+            d.workflow.history(TENANT, "no-such-case")
+
+    def test_tenants_are_isolated(self, make_store: StoreFactory) -> None:
+        """Two tenants with the same case id never see each other's rows."""
+        store = make_store()
+        clock_at = pendulum.datetime(2024, 1, 20, tz="UTC")
+        from safeguarding_workflow.testing import FrozenClock
+
+        workflow = sw.Workflow(
+            sw.england.PACK,
+            clock=FrozenClock(clock_at),
+            store=store,
+            settings=[sw.TenantSettings("tenant-a"), sw.TenantSettings("tenant-b")],
+        )
+        for tenant in ("tenant-a", "tenant-b"):
+            workflow.open(
+                tenant,
+                death_in_barnsley(),
+                local_authority="Barnsley",
+                actor="u",
+                case_id="same-id",
+            )
+        workflow.fire(
+            sw.Command(
+                "tenant-a",
+                "same-id",
+                "notify_panel",
+                "u",
+                "local_authority",
+                pendulum.datetime(2024, 1, 8, tz="UTC"),
+            )
+        )
+        assert ("notified", "incident_recorded") == (
+            workflow.case("tenant-a", "same-id").state,
+            workflow.case("tenant-b", "same-id").state,
+        )
+        assert (2, 1) == (
+            len(workflow.history("tenant-a", "same-id")),
+            len(workflow.history("tenant-b", "same-id")),
+        )
+        if isinstance(store, SqlStore):
+            assert ["same-id"] == list(store.case_ids("tenant-b"))
+            overdue = store.overdue("tenant-b", pendulum.date(2024, 1, 20))
+            assert {"tenant-b"} == {row.tenant_id for row in overdue}
+            assert "notify_panel" in {row.kind for row in overdue}
+            assert "notify_panel" not in {
+                row.kind for row in store.overdue("tenant-a", pendulum.date(2024, 1, 20))
+            }
+
+    def test_racing_writers_have_one_winner(self, make_store: StoreFactory) -> None:
+        """R1 (threads): eight writers on one version, 20 rounds; one winner a round."""
+        d = Driver(store=make_store())
+        d.open()
+        d.fire("notify_panel")
+        for _ in range(20):
+            version = d.case().version
+            command = d.command("inform_safeguarding_partners")
+            results: list[str] = []
+            barrier = threading.Barrier(8)
+
+            def run(
+                i: int,
+                command: sw.Command = command,
+                version: int = version,
+                results: list[str] = results,
+                barrier: threading.Barrier = barrier,
+            ) -> None:
+                c = sw.Command(
+                    TENANT,
+                    "case-1",
+                    command.event,
+                    f"user-{i}",
+                    command.role,
+                    command.occurred_at,
+                    command.payload,
+                    expected_version=version,
+                )
+                barrier.wait()
+                try:
+                    d.workflow.fire(c)
+                    results.append("won")
+                except sw.ConcurrencyConflict:
+                    results.append("conflict")
+
+            threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert (1, 7) == (results.count("won"), results.count("conflict"))
+        history = d.history()
+        assert 22 == len(history) == d.case().version
+        assert sw.verify(history).ok
+
+
+class TestSql:
+    """What SQL stores add: the database's own guarantees and the indexed queries."""
+
+    @pytest.fixture(name="sql", params=["sqlite", "postgresql"])
+    def _sql(self, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
+        prefix = f"sw{next(_counter)}_"
+        if request.param == "sqlite":
+            store = SqlStore.sqlite(str(tmp_path / "s.db"), prefix=prefix)
+        else:
+            store = SqlStore.postgresql(request.getfixturevalue("pg_url"), prefix=prefix)
+        yield store
+        store.engine.dispose()
+
+    def test_r6_history_is_append_only(self, sql: SqlStore) -> None:
+        """R6: the database itself refuses UPDATE, DELETE and TRUNCATE on history."""
+        d = Driver(store=sql)
+        d.walk_to("notified")
+        table = f"{sql.prefix}history"
+        statements = [f"UPDATE {table} SET kind = 'x'", f"DELETE FROM {table}"]
+        if sql.engine.dialect.name == "postgresql":
+            statements.append(f"TRUNCATE {table}")
+        for statement in statements:
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"), sql.engine.begin() as c:
+                c.exec_driver_sql(statement)
+        assert 2 == len(d.history())
+        assert sw.verify(d.history()).ok
+
+    def test_host_transaction_rollback_leaves_nothing(self, sql: SqlStore) -> None:
+        """Writes on the host's connection commit or roll back with the host's own."""
+        with sql.engine.connect() as connection:
+            transaction = connection.begin()
+            d = Driver(store=sql.bound(connection))
+            d.open()
+            d.fire("notify_panel")
+            assert 2 == len(d.history())
+            transaction.rollback()
+        with pytest.raises(sw.CaseNotFoundError):
+            sql.get(TENANT, "case-1")
+        with sql.engine.connect() as connection:
+            transaction = connection.begin()
+            Driver(store=sql.bound(connection)).open()
+            transaction.commit()
+        assert 1 == sql.get(TENANT, "case-1").version
+
+    def test_outbox_rows_are_written_with_the_record(self, sql: SqlStore) -> None:
+        """Every record has its event in the outbox, written in the same transaction."""
+        d = Driver(store=sql)
+        d.walk_to("rapid_review")
+        outbox = f"{sql.prefix}outbox"
+        with sql.engine.connect() as c:
+            rows = c.exec_driver_sql(f"SELECT sequence, event FROM {outbox} ORDER BY id").all()
+        assert [1, 2, 3] == [r[0] for r in rows]
+        assert [e.id for e in d.events] == [json.loads(r[1])["id"] for r in rows]
+
+    def test_overdue_pages_by_a_stable_key(self, sql: SqlStore) -> None:
+        """Open deadlines due before a date, by rule id, a page at a time."""
+        d = Driver(store=sql)
+        for i in range(5):
+            d.open(case_id=f"case-{i}")
+        d.fire("notify_panel", case_id="case-0")
+        as_of = pendulum.date(2024, 2, 1)
+        rows = sql.overdue(TENANT, as_of, limit=100)
+        assert 14 == len(rows)  # 5 cases x 3 deadlines, less the one met
+        first = sql.overdue(TENANT, as_of, limit=4)
+        rest = sql.overdue(
+            TENANT, as_of, limit=100, after=(first[-1].due, first[-1].case_id, first[-1].kind)
+        )
+        assert rows == first + rest
+        panel = sql.overdue(TENANT, as_of, rule_id="NOT-04")
+        assert {"notify_panel"} == {r.kind for r in panel}
+        assert 4 == len(panel)
+        soon = sql.overdue(TENANT, pendulum.date(2024, 1, 15), due_by=pendulum.date(2024, 1, 26))
+        assert {"rapid_review"} == {r.kind for r in soon}
+        with pytest.raises(sw.InvalidInputError):
+            sql.overdue(TENANT, as_of, limit=0)
+
+    def test_newer_schema_is_refused(self, sql: SqlStore) -> None:
+        """Opening a database whose store schema is newer than the library fails clearly."""
+        with sql.engine.begin() as c:
+            c.exec_driver_sql(f"UPDATE {sql.prefix}meta SET value = '99'")
+        with pytest.raises(sw.StoreError, match="newer than this release"):
+            sql.create_schema()
+
+    def test_malformed_stored_case(self, sql: SqlStore) -> None:
+        """R4: a malformed stored case raises the library's error, not a driver's."""
+        d = Driver(store=sql)
+        d.open()
+        with sql.engine.begin() as c:
+            c.exec_driver_sql(f"UPDATE {sql.prefix}cases SET snapshot = '{{not json'")
+        with pytest.raises(sw.InvalidInputError, match="malformed"):
+            sql.get(TENANT, "case-1")
+
+    def test_prefix_is_checked(self, sql: SqlStore) -> None:
+        """A table prefix is letters, digits and underscores."""
+        with pytest.raises(sw.ConfigurationError):
+            SqlStore(sql.engine, prefix="x; drop table")
