@@ -42,6 +42,7 @@ from ._history import (
     verify,
 )
 from ._lifecycle import DeadlineSpec, Lifecycle, PayloadField, Step
+from ._outbox import IdempotentConsumer, OutboxRelay, RelayReport, exponential_backoff
 from ._replay import rebuild
 from ._rules import RULES, Basis, Rule, Verification
 from ._settings import RapidReviewAnchor, TenantSettings
@@ -102,6 +103,7 @@ __all__ = [
     "HistoryIntegrityError",
     "HistoryRecord",
     "HolidayAddition",
+    "IdempotentConsumer",
     "ImmediateDispatcher",
     "Incident",
     "InvalidInputError",
@@ -112,6 +114,7 @@ __all__ = [
     "Location",
     "MemoryStore",
     "Nation",
+    "OutboxRelay",
     "Outcome",
     "OutsideSupportedRangeError",
     "Party",
@@ -120,6 +123,7 @@ __all__ = [
     "RapidReviewAnchor",
     "Recomputation",
     "RegimeNotSupportedError",
+    "RelayReport",
     "RoleNotPermitted",
     "Rule",
     "RulePack",
@@ -140,6 +144,7 @@ __all__ = [
     "england",
     "event_schema",
     "exceptions",
+    "exponential_backoff",
     "guards",
     "history_from_json",
     "history_to_json",

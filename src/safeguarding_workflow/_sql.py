@@ -125,10 +125,21 @@ def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str,
         sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("available_at", sa.String(32), nullable=False, server_default=""),
+        sa.Column("claimed_by", sa.String(64), nullable=True),
+        sa.Column("claimed_until", sa.String(32), nullable=True),
+        sa.Column("last_error", sa.String(128), nullable=True),
         sa.Column("delivered_at", sa.String(32), nullable=True),
         schema=schema,
     )
     sa.Index(f"{prefix}outbox_pending", outbox.c.status, outbox.c.id)
+    sa.Index(f"{prefix}outbox_case", outbox.c.tenant_id, outbox.c.case_id, outbox.c.sequence)
+    consumed = sa.Table(
+        f"{prefix}consumed",
+        metadata,
+        sa.Column("consumer", sa.String(64), primary_key=True),
+        sa.Column("event_id", sa.String(64), primary_key=True),
+        schema=schema,
+    )
     meta = sa.Table(
         f"{prefix}meta",
         metadata,
@@ -142,6 +153,7 @@ def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str,
         "deadlines": deadlines,
         "outbox": outbox,
         "meta": meta,
+        "consumed": consumed,
     }
 
 
@@ -501,6 +513,44 @@ class SqlStore(CaseStore):
                 available_at=data["recorded_at"],
             )
         )
+
+    # -- outbox -----------------------------------------------------------------------------
+
+    @property
+    def tables(self) -> dict[str, sa.Table]:
+        """The store's tables, by role (``cases``, ``history``, ``deadlines``, ``outbox``, …)."""
+        return dict(self._tables)
+
+    def purge_outbox(self, delivered_before: str) -> int:
+        """
+        Delete outbox rows delivered before *delivered_before* (UTC ISO time); return how many.
+
+        Dead rows are kept until an operator deals with them.
+
+        .. versionadded:: 0.1.0
+        """
+        outbox = self._tables["outbox"]
+        with self._write() as connection:
+            result = connection.execute(
+                outbox.delete().where(
+                    outbox.c.status == "delivered", outbox.c.delivered_at < delivered_before
+                )
+            )
+        return int(result.rowcount)
+
+    def mark_consumed(self, consumer: str, event_id: str) -> bool:
+        """
+        Record that *consumer* handled *event_id*; False if it already had.
+
+        .. versionadded:: 0.1.0
+        """
+        consumed = self._tables["consumed"]
+        try:
+            with self._write() as connection:
+                connection.execute(consumed.insert().values(consumer=consumer, event_id=event_id))
+        except sa.exc.IntegrityError:
+            return False
+        return True
 
     # -- queries --------------------------------------------------------------------------
 

@@ -1,0 +1,302 @@
+"""
+The transactional outbox relay, and a helper that makes consumers idempotent.
+
+A :class:`~safeguarding_workflow.SqlStore` writes each event to its outbox in the
+same transaction as the record. The host calls :meth:`OutboxRelay.run_once` from
+its scheduler; the relay claims deliverable rows, calls the handler, and marks a
+row delivered only after the handler returns. So delivery is at least once. Per
+case, events go in sequence order: a later event waits while an earlier one is
+pending or backing off. After ``max_attempts`` failures a row is dead-lettered
+(status ``dead``), so one poison event does not hold back its case forever, and it
+stays visible for an operator. Several relays may run at once: a row is claimed
+for a lease before delivery (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, an
+immediate write transaction on SQLite), so no two relays deliver it at the same time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any, Final, Protocol, final
+
+import attrs
+import sqlalchemy as sa
+
+from ._clock import Clock
+from ._events import CloudEvent
+from ._identifiers import check_opaque_id
+from ._log import logger
+from ._sql import SqlStore
+from ._times import iso_utc, utc_naive
+from .exceptions import ConfigurationError
+
+__all__ = ["IdempotentConsumer", "OutboxRelay", "RelayReport", "SeenEvents", "exponential_backoff"]
+
+_LEASE: Final = dt.timedelta(minutes=5)
+
+
+def exponential_backoff(attempts: int) -> dt.timedelta:
+    """
+    Seconds to wait after the *attempts*-th failure: 2, 4, 8, … capped at one hour.
+
+    .. versionadded:: 0.1.0
+    """
+    return dt.timedelta(seconds=min(3600, 2**attempts))
+
+
+@attrs.frozen
+class RelayReport:
+    """
+    What one relay pass did.
+
+    .. versionadded:: 0.1.0
+    """
+
+    delivered: int
+    failed: int
+    dead: int
+
+
+def _event_from_row(text: str) -> CloudEvent:
+    data = json.loads(text)
+    return CloudEvent(
+        id=data["id"],
+        source=data["source"],
+        type=data["type"],
+        subject=data["subject"],
+        time=data["time"],
+        data_json=json.dumps(data["data"], separators=(",", ":"), ensure_ascii=False).encode(),
+    )
+
+
+@final
+class OutboxRelay:
+    """
+    Delivers a SQL store's outbox to a handler: at least once, in order per case.
+
+    Args:
+        store: The store whose outbox to relay.
+        handler: Called with each event; returning means delivered, raising means retry.
+        clock: Tells the time (leases, back-off).
+        relay_id: Opaque id of this relay, recorded on the rows it claims.
+        batch_size: Rows claimed per pass.
+        max_attempts: Failures before a row is dead-lettered.
+        backoff: Wait after the n-th failure (:func:`exponential_backoff` by default).
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    __slots__ = ("backoff", "batch_size", "clock", "handler", "max_attempts", "relay_id", "store")
+
+    def __init__(
+        self,
+        store: SqlStore,
+        handler: Callable[[CloudEvent], object],
+        *,
+        clock: Clock,
+        relay_id: str = "relay",
+        batch_size: int = 100,
+        max_attempts: int = 10,
+        backoff: Callable[[int], dt.timedelta] = exponential_backoff,
+    ) -> None:
+        if not isinstance(store, SqlStore):
+            raise ConfigurationError("'store' must be a SqlStore", field="store")
+        check_opaque_id(relay_id, "relay_id")
+        if type(batch_size) is not int or batch_size < 1:
+            raise ConfigurationError("'batch_size' must be at least 1", field="batch_size")
+        if type(max_attempts) is not int or max_attempts < 1:
+            raise ConfigurationError("'max_attempts' must be at least 1", field="max_attempts")
+        self.store = store
+        self.handler = handler
+        self.clock = clock
+        self.relay_id = relay_id
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+
+    def _now(self) -> dt.datetime:
+        return utc_naive(self.clock.now())
+
+    def _claim(self) -> list[Any]:
+        outbox = self.store.tables["outbox"]
+        earlier = outbox.alias("earlier")
+        now = self._now()
+        now_text = iso_utc(now)
+        query = (
+            sa.select(outbox.c.id, outbox.c.event, outbox.c.attempts)
+            .where(
+                outbox.c.status == "pending",
+                outbox.c.available_at <= now_text,
+                sa.or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now_text),
+                ~sa.exists().where(
+                    earlier.c.tenant_id == outbox.c.tenant_id,
+                    earlier.c.case_id == outbox.c.case_id,
+                    earlier.c.sequence < outbox.c.sequence,
+                    earlier.c.status == "pending",
+                ),
+            )
+            .order_by(outbox.c.id)
+            .limit(self.batch_size)
+        )
+        with self.store.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=outbox)
+            rows = connection.execute(query).all()
+            if rows:
+                connection.execute(
+                    outbox.update()
+                    .where(outbox.c.id.in_([r.id for r in rows]))
+                    .values(claimed_by=self.relay_id, claimed_until=iso_utc(now + _LEASE))
+                )
+        return list(rows)
+
+    def run_once(self) -> RelayReport:
+        """
+        Claim a batch of deliverable rows and deliver them, in order.
+
+        .. versionadded:: 0.1.0
+        """
+        outbox = self.store.tables["outbox"]
+        delivered = failed = dead = 0
+        blocked: set[tuple[str, str]] = set()
+        for row in self._claim():
+            event = _event_from_row(row.event)
+            key = (event.source, event.subject)
+            mine = (outbox.c.id == row.id) & (outbox.c.claimed_by == self.relay_id)
+            if key in blocked:  # an earlier event of this case failed in this pass
+                with self.store.engine.begin() as connection:
+                    connection.execute(outbox.update().where(mine).values(claimed_until=None))
+                continue
+            try:
+                self.handler(event)
+            except Exception as error:
+                attempts = row.attempts + 1
+                status = "dead" if attempts >= self.max_attempts else "pending"
+                available = iso_utc(self._now() + self.backoff(attempts))
+                with self.store.engine.begin() as connection:
+                    connection.execute(
+                        outbox.update()
+                        .where(mine)
+                        .values(
+                            attempts=attempts,
+                            status=status,
+                            available_at=available,
+                            claimed_until=None,
+                            last_error=type(error).__name__,
+                        )
+                    )
+                logger().warning(
+                    "outbox_delivery_failed",
+                    event_id=event.id,
+                    attempts=attempts,
+                    status=status,
+                    error=type(error).__name__,
+                )
+                if status == "dead":
+                    dead += 1
+                else:
+                    failed += 1
+                    blocked.add(key)
+                continue
+            with self.store.engine.begin() as connection:
+                connection.execute(
+                    outbox.update()
+                    .where(mine)
+                    .values(
+                        status="delivered", delivered_at=iso_utc(self._now()), claimed_until=None
+                    )
+                )
+            delivered += 1
+        return RelayReport(delivered, failed, dead)
+
+    def run_until_idle(self, max_passes: int = 1000) -> RelayReport:
+        """
+        Run passes until one delivers nothing; return the totals.
+
+        .. versionadded:: 0.1.0
+        """
+        totals = [0, 0, 0]
+        for _ in range(max_passes):
+            report = self.run_once()
+            totals = [
+                totals[0] + report.delivered,
+                totals[1] + report.failed,
+                totals[2] + report.dead,
+            ]
+            if not (report.delivered or report.dead):
+                break
+        return RelayReport(*totals)
+
+
+class SeenEvents(Protocol):
+    """
+    Remembers handled event ids: a ``set`` satisfies it.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __contains__(self, event_id: object) -> bool:
+        """Whether *event_id* was handled."""
+        ...
+
+    def add(self, event_id: str) -> None:
+        """Remember that *event_id* was handled."""
+        ...
+
+
+@final
+class IdempotentConsumer:
+    """
+    Wraps a handler so that each event id is handled once, whatever the redeliveries.
+
+    *seen* remembers handled ids: a set for tests, or :meth:`for_store` to keep them in
+    the store's ``consumed`` table. The id is recorded after the handler succeeds, so
+    a handler that fails is called again on the next delivery. For exactly-once effects,
+    record the id in the same transaction as the handler's own writes.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("handler", "seen")
+
+    def __init__(self, handler: Callable[[CloudEvent], object], seen: SeenEvents) -> None:
+        self.handler = handler
+        self.seen = seen
+
+    @classmethod
+    def for_store(
+        cls, handler: Callable[[CloudEvent], object], store: SqlStore, consumer: str
+    ) -> IdempotentConsumer:
+        """A consumer whose handled ids live in *store*'s ``consumed`` table."""
+        check_opaque_id(consumer, "consumer")
+        return cls(handler, _StoreSeen(store, consumer))
+
+    def __call__(self, event: CloudEvent) -> None:
+        """Handle *event* unless its id was handled before."""
+        if event.id in self.seen:
+            return
+        self.handler(event)
+        self.seen.add(event.id)
+
+
+class _StoreSeen:
+    """Event ids kept in a store's ``consumed`` table (a :class:`SeenEvents`)."""
+
+    def __init__(self, store: SqlStore, consumer: str) -> None:
+        self.store = store
+        self.consumer = consumer
+
+    def __contains__(self, event_id: object) -> bool:
+        consumed = self.store.tables["consumed"]
+        with self.store.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(consumed.c.event_id).where(
+                    consumed.c.consumer == self.consumer, consumed.c.event_id == event_id
+                )
+            ).first()
+        return row is not None
+
+    def add(self, event_id: str) -> None:
+        self.store.mark_consumed(self.consumer, event_id)
