@@ -30,6 +30,7 @@ from ._duties import (
 )
 from ._events import CloudEvent, ImmediateDispatcher, event_schema
 from ._facts import AbuseOrNeglect, Child, Harm, Incident, Location, Place
+from ._heads import load_signed_heads, sign_heads
 from ._history import (
     GENESIS,
     HASH_PREFIX,
@@ -148,8 +149,10 @@ __all__ = [
     "guards",
     "history_from_json",
     "history_to_json",
+    "load_signed_heads",
     "rebuild",
     "record_hash",
+    "sign_heads",
     "testing",
     "typing",
     "verify",

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from ._case import Case, DeadlineStatus
 from ._codec import case_from_json, case_to_json
 from ._events import to_cloud_event
-from ._history import HistoryRecord
+from ._history import ChainHead, HistoryRecord
 from ._store import CaseStore
 from .exceptions import (
     CaseExistsError,
@@ -613,6 +613,23 @@ class SqlStore(CaseStore):
             )
             for r in rows
         ]
+
+    def heads(self, tenant_id: str | None = None) -> list[ChainHead]:
+        """
+        The head of every case's chain (of one tenant, or all), from the cases table.
+
+        Keep them outside the database (signed: ``sign_heads``) to detect a chain
+        rewritten or cut back later.
+
+        .. versionadded:: 0.1.0
+        """
+        cases = self._tables["cases"]
+        query = sa.select(cases.c.tenant_id, cases.c.case_id, cases.c.version, cases.c.head)
+        if tenant_id is not None:
+            query = query.where(cases.c.tenant_id == tenant_id)
+        with self._read() as connection:
+            rows = connection.execute(query.order_by(cases.c.tenant_id, cases.c.case_id)).all()
+        return [ChainHead(r.tenant_id, r.case_id, r.version, r.head) for r in rows]
 
     def case_ids(self, tenant_id: str) -> Sequence[str]:
         """

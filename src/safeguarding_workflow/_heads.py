@@ -1,0 +1,91 @@
+"""
+Chain heads kept outside the database, signed with Ed25519.
+
+The host signs the heads of its cases' chains with a private key it keeps, and
+gives inspectors the public key. An inspector checks the signature, then checks
+each stored chain against its signed head: a chain rewritten or cut back since the
+heads were signed no longer matches.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable
+from typing import Any, Final
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from ._canonical import canonical_json
+from ._history import ChainHead
+from .exceptions import HistoryIntegrityError, InvalidInputError
+
+__all__ = ["load_signed_heads", "sign_heads"]
+
+_FORMAT: Final = "safeguarding-workflow/heads"
+
+
+def _payload(heads: Iterable[ChainHead], signed_at: str) -> dict[str, Any]:
+    return {
+        "format": _FORMAT,
+        "version": 1,
+        "signed_at": signed_at,
+        "heads": [
+            {"tenant": h.tenant_id, "case": h.case_id, "seq": h.sequence, "hash": h.hash}
+            for h in sorted(heads, key=lambda h: (h.tenant_id, h.case_id))
+        ],
+    }
+
+
+def sign_heads(heads: Iterable[ChainHead], key: Ed25519PrivateKey, *, signed_at: str) -> str:
+    """
+    A JSON document of *heads* signed with *key* (Ed25519 over its canonical JSON).
+
+    Args:
+        heads: The chain heads to keep.
+        key: The host's private key; it never leaves the host.
+        signed_at: When, as a UTC ISO time (the library reads no clock here).
+
+    .. versionadded:: 0.1.0
+
+    """
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InvalidInputError("'key' must be an Ed25519 private key", field="key")
+    payload = _payload(heads, signed_at)
+    signature = key.sign(canonical_json(payload))
+    return json.dumps({**payload, "signature": base64.b64encode(signature).decode()}, indent=1)
+
+
+def load_signed_heads(document: str | bytes, key: Ed25519PublicKey) -> tuple[ChainHead, ...]:
+    """
+    The heads of a signed document, after checking its signature with the public *key*.
+
+    Raises:
+        InvalidInputError: the document is malformed.
+        HistoryIntegrityError: the signature does not match: the heads were altered.
+
+    .. versionadded:: 0.1.0
+
+    """
+    try:
+        data = json.loads(document)
+        signature = base64.b64decode(data.pop("signature"), validate=True)
+        if data.get("format") != _FORMAT or data.get("version") != 1:
+            raise ValueError("not a heads document")
+        heads = tuple(
+            ChainHead(str(h["tenant"]), str(h["case"]), int(h["seq"]), str(h["hash"]))
+            for h in data["heads"]
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise InvalidInputError("the heads document is malformed", field="heads") from None
+    try:
+        key.verify(signature, canonical_json(data))
+    except InvalidSignature:
+        raise HistoryIntegrityError(
+            "the heads document's signature does not match: it was altered or signed with "
+            "another key",
+            position=0,
+            problem="signature",
+        ) from None
+    return heads
