@@ -73,7 +73,7 @@ def test_verify_detects_truncation_against_signed_heads(
     db: tuple[SqlStore, str, Driver], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A chain cut back after its heads were signed is reported, with exit 1."""
-    store, url, d = db
+    store, _url, d = db
     private, public = keys(tmp_path)
     heads_file = tmp_path / "heads.json"
     heads_file.write_text(sign_heads(store.heads(), private, signed_at=SIGNED_AT))
@@ -108,7 +108,7 @@ def test_verify_export(
     db: tuple[SqlStore, str, Driver], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """An export verifies; an altered one is reported with the record and exit 1."""
-    store, _, d = db
+    _store, _, d = db
     records = [*d.workflow.history(TENANT, "case-1"), *d.workflow.history(TENANT, "case-2")]
     good = tmp_path / "export.json"
     good.write_text(sw.history_to_json(records))
