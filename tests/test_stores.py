@@ -136,6 +136,70 @@ class TestContract:
                 row.kind for row in store.overdue("tenant-a", pendulum.date(2024, 1, 20))
             }
 
+    def test_idempotent_retry_returns_the_first_outcome(self, make_store: StoreFactory) -> None:
+        """A retry with the same idempotency key returns the first outcome; nothing twice."""
+        d = Driver(store=make_store())
+        d.open()
+        command = d.command("notify_panel")
+        keyed = sw.Command(
+            TENANT,
+            "case-1",
+            command.event,
+            "user-1",
+            command.role,
+            command.occurred_at,
+            command.payload,
+            idempotency_key="req-42",
+        )
+        first = d.workflow.fire(keyed)
+        d.fire("start_rapid_review")
+        again = d.workflow.fire(keyed)  # the acknowledgement was lost; the host retries
+        assert first.record == again.record
+        assert first.case == again.case
+        assert first.event.id == again.event.id  # type: ignore[union-attr]
+        assert 3 == len(d.history())
+        assert "req-42" == d.history()[1].idempotency_key
+
+    def test_retry_helper_rereads_after_a_conflict(self, make_store: StoreFactory) -> None:
+        """fire_with_retry re-reads the case and fires again when another writer got in first."""
+        d = Driver(store=make_store())
+        d.open()
+        d.fire("notify_panel")
+        at = d.when.add(days=1)
+        calls: list[int] = []
+
+        def build(case: sw.Case) -> sw.Command:
+            calls.append(case.version)
+            if len(calls) == 1:  # another writer takes a step between our read and our write
+                d.fire("inform_safeguarding_partners")
+            return sw.Command(
+                TENANT,
+                "case-1",
+                "start_rapid_review",
+                "user-1",
+                "safeguarding_partners",
+                d.when.add(hours=1) if len(calls) > 1 else at,
+            )
+
+        out = d.workflow.fire_with_retry(TENANT, "case-1", build)
+        assert ([2, 3], "rapid_review") == (calls, out.case.state)
+        with pytest.raises(sw.ConfigurationError):
+            d.workflow.fire_with_retry(TENANT, "case-1", build, attempts=0)
+
+        def always_beaten(case: sw.Case) -> sw.Command:
+            d.fire("inform_safeguarding_partners")  # someone else always gets in first
+            return sw.Command(
+                TENANT,
+                "case-1",
+                "inform_safeguarding_partners",
+                "user-1",
+                "local_authority",
+                d.when.add(hours=1),
+            )
+
+        with pytest.raises(sw.ConcurrencyConflict):
+            d.workflow.fire_with_retry(TENANT, "case-1", always_beaten, attempts=2)
+
     def test_racing_writers_have_one_winner(self, make_store: StoreFactory) -> None:
         """R1 (threads): eight writers on one version, 20 rounds; one winner a round."""
         d = Driver(store=make_store())

@@ -251,6 +251,11 @@ def _check_version(_instance: Any, _attribute: Any, value: Any) -> None:
         )
 
 
+def _check_optional_id(_instance: Any, _attribute: Any, value: Any) -> None:
+    if value is not None:
+        check_opaque_id(value, "Command.idempotency_key")
+
+
 def _check_event(_instance: Any, _attribute: Any, value: Any) -> None:
     if type(value) is not str or not value.isidentifier() or len(value) > 64:
         raise InvalidInputError("'Command.event' must be a step name", field="Command.event")
@@ -272,6 +277,9 @@ class Command:
         payload: The step's data (see each step's payload fields).
         expected_version: The case version the command was decided on, if the
             caller wants the step refused when the case has moved on.
+        idempotency_key: An opaque key for this command: a retry with the same key
+            (after a lost acknowledgement, say) returns the first outcome instead of
+            taking the step twice.
 
     .. versionadded:: 0.1.0
 
@@ -285,6 +293,7 @@ class Command:
     occurred_at: pendulum.DateTime = attrs.field(converter=_to_aware)
     payload: Mapping[str, Any] = attrs.field(default=None, converter=_to_payload)
     expected_version: int | None = attrs.field(default=None, validator=_check_version)
+    idempotency_key: str | None = attrs.field(default=None, validator=_check_optional_id)
     _utc: dt.datetime = attrs.field(init=False, eq=False, repr=False)
     _occurred_on: pendulum.Date = attrs.field(init=False, eq=False, repr=False)
 

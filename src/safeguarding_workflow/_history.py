@@ -112,6 +112,12 @@ class HistoryRecord:
         value: dict[str, Any] = json.loads(self.body)
         return value
 
+    @property
+    def idempotency_key(self) -> str | None:
+        """The idempotency key of the command that produced the record, if it had one."""
+        key = self.data.get("idempotency_key")
+        return key if isinstance(key, str) else None
+
     def to_json(self) -> dict[str, Any]:
         """The record in export form: ``{"prev": …, "hash": …, "record": {…}}``."""
         return {"prev": self.prev, "hash": self.hash, "record": self.data}

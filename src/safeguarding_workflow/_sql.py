@@ -88,8 +88,16 @@ def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str,
         sa.Column("prev", sa.String(64), nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
         sa.Column("schema_version", sa.Integer, nullable=False),
+        sa.Column("idempotency_key", sa.String(128), nullable=True),
         sa.Column("body", text, nullable=False),
         schema=schema,
+    )
+    sa.Index(
+        f"{prefix}history_idempotency",
+        history.c.tenant_id,
+        history.c.case_id,
+        history.c.idempotency_key,
+        unique=True,
     )
     deadlines = sa.Table(
         f"{prefix}deadlines",
@@ -402,6 +410,39 @@ class SqlStore(CaseStore):
             for r in rows
         )
 
+    def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> HistoryRecord | None:
+        """The record a command with this idempotency key produced, if any."""
+        history = self._tables["history"]
+        with self._read() as connection:
+            row = connection.execute(
+                sa.select(
+                    history.c.sequence,
+                    history.c.event_id,
+                    history.c.kind,
+                    history.c.event,
+                    history.c.prev,
+                    history.c.hash,
+                    history.c.body,
+                ).where(
+                    history.c.tenant_id == tenant_id,
+                    history.c.case_id == case_id,
+                    history.c.idempotency_key == idempotency_key,
+                )
+            ).first()
+        if row is None:
+            return None
+        return HistoryRecord(
+            tenant_id,
+            case_id,
+            row.sequence,
+            row.event_id,
+            row.kind,
+            row.event,
+            row.prev,
+            row.body.encode("utf-8"),
+            row.hash,
+        )
+
     def create(self, case: Case, record: HistoryRecord) -> None:
         """Store a new case with its first record, deadlines and outbox row, in one transaction."""
         cases = self._tables["cases"]
@@ -478,6 +519,7 @@ class SqlStore(CaseStore):
                 prev=record.prev,
                 hash=record.hash,
                 schema_version=data["schema"],
+                idempotency_key=data.get("idempotency_key"),
                 body=record.body.decode("utf-8"),
             )
         )

@@ -35,6 +35,10 @@ class CaseStore(abc.ABC):
         """A case's history records, in order; :class:`CaseNotFoundError` if none."""
 
     @abc.abstractmethod
+    def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> HistoryRecord | None:
+        """The record a command with this idempotency key produced, if any."""
+
+    @abc.abstractmethod
     def create(self, case: Case, record: HistoryRecord) -> None:
         """Store a new case and its first record; :class:`CaseExistsError` if it exists."""
 
@@ -54,12 +58,17 @@ class MemoryStore(CaseStore):
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_cases", "_histories", "_lock")
+    __slots__ = ("_cases", "_histories", "_keys", "_lock")
 
     def __init__(self) -> None:
         self._cases: dict[tuple[str, str], Case] = {}
         self._histories: dict[tuple[str, str], list[HistoryRecord]] = {}
+        self._keys: dict[tuple[str, str, str], HistoryRecord] = {}
         self._lock = threading.Lock()
+
+    def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> HistoryRecord | None:
+        """The record a command with this idempotency key produced, if any."""
+        return self._keys.get((tenant_id, case_id, idempotency_key))
 
     def get(self, tenant_id: str, case_id: str) -> Case:
         """The latest record of a case."""
@@ -96,6 +105,14 @@ class MemoryStore(CaseStore):
                     "the case changed since the command read it; re-read and retry",
                     field="expected_version",
                 )
+            idempotency_key = record.idempotency_key
+            if idempotency_key is not None:
+                if (*key, idempotency_key) in self._keys:
+                    raise ConcurrencyConflict(
+                        "a command with this idempotency key was stored meanwhile",
+                        field="idempotency_key",
+                    )
+                self._keys[(*key, idempotency_key)] = record
             self._histories[key].append(record)
             self._cases[key] = case
 

@@ -47,10 +47,12 @@ from ._history import GENESIS, SCHEMA_VERSION, HistoryRecord
 from ._identifiers import check_opaque_id, looks_like_nhs_number
 from ._lifecycle import Lifecycle, Step, to_json_value
 from ._log import log_info
+from ._replay import rebuild
 from ._settings import TenantSettings
 from ._store import CaseStore, MemoryStore
 from ._times import iso_utc, london_date, utc_naive
 from .exceptions import (
+    ConcurrencyConflict,
     ConfigurationError,
     InvalidInputError,
     RoleNotPermitted,
@@ -402,6 +404,10 @@ class Workflow:
         if not isinstance(command, Command):
             raise InvalidInputError("'command' must be a Command", field="command")
         case = self.store.get(command.tenant_id, command.case_id)
+        if command.idempotency_key is not None:
+            first = self.store.find(case.tenant_id, case.case_id, command.idempotency_key)
+            if first is not None:
+                return self._first_outcome(case, first)
         _check_version(case, command.expected_version)
         lifecycle = self.pack.lifecycle
         step = lifecycle.step(case.state, command.event)
@@ -532,6 +538,7 @@ class Workflow:
             changes,
             step.rule_ids,
             now,
+            command.idempotency_key,
         )
 
     # -- corrections and recomputation -------------------------------------------------------
@@ -784,6 +791,7 @@ class Workflow:
         changes: dict[str, Any],
         rule_ids: Iterable[str],
         now: dt.datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> Outcome:
         """Seal and store the next record with the case it produces, then announce it."""
         sequence = case.version + 1
@@ -807,10 +815,51 @@ class Workflow:
             "changes": changes,
             "rule_ids": list(rule_ids),
         }
+        if idempotency_key is not None:
+            record["idempotency_key"] = idempotency_key
         sealed = HistoryRecord.seal(record, case.head)
         new_case = replace_case(case, version=sequence, head=sealed.hash, **updates)
         self.store.append(new_case, sealed, expected_version=case.version)
         return self._announce(new_case, sealed, recorded_at)
+
+    def _first_outcome(self, case: Case, record: HistoryRecord) -> Outcome:
+        """The outcome a command had when it was first stored (an idempotent retry)."""
+        history = self.store.history(case.tenant_id, case.case_id)
+        then = rebuild(history[: record.sequence])
+        log_info(
+            "command_repeated", tenant=case.tenant_id, case=case.case_id, sequence=record.sequence
+        )
+        return Outcome(
+            then, record, to_cloud_event(record, case.lifecycle, record.data["recorded_at"])
+        )
+
+    def fire_with_retry(
+        self, tenant_id: str, case_id: str, build: Callable[[Case], Command], *, attempts: int = 5
+    ) -> Outcome:
+        """
+        Build a command from the current case and fire it, re-reading on a concurrency conflict.
+
+        *build* receives the latest case and returns the command to fire; its
+        ``expected_version`` is set to that case's version. Give the command an
+        ``idempotency_key`` so a retry after a lost acknowledgement is not taken twice.
+
+        Raises:
+            ConcurrencyConflict: still conflicting after *attempts* tries.
+
+        .. versionadded:: 0.1.0
+
+        """
+        if type(attempts) is not int or attempts < 1:
+            raise ConfigurationError("'attempts' must be at least 1", field="attempts")
+        for attempt in range(1, attempts + 1):
+            case = self.store.get(tenant_id, case_id)
+            command = attrs.evolve(build(case), expected_version=case.version)
+            try:
+                return self.fire(command)
+            except ConcurrencyConflict:
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     def _announce(self, case: Case, record: HistoryRecord, recorded_at: str) -> Outcome:
         event = to_cloud_event(record, case.lifecycle, recorded_at)
@@ -846,8 +895,6 @@ def _step_times(history: Iterable[HistoryRecord]) -> dict[int, pendulum.DateTime
 
 def _check_version(case: Case, expected: int | None) -> None:
     if expected is not None and expected != case.version:
-        from .exceptions import ConcurrencyConflict
-
         raise ConcurrencyConflict(
             "the case changed since the command read it; re-read and retry",
             field="expected_version",
