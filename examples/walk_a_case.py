@@ -3,11 +3,15 @@ Walk one fictional case from incident to publication under the England rules.
 
 Everything here is invented: no real child, family or case is described. The
 clock is a frozen one moved by hand so the dates are reproducible; a real host
-passes ``sw.SystemClock()``. Run it with ``make demo``.
+passes ``sw.SystemClock()``. Run it with ``make demo``: it leaves the case in the
+SQLite file ``safeguarding-demo.db``, which the inspector's verifier checks::
+
+    .venv/bin/python -m safeguarding_workflow verify --database sqlite:///safeguarding-demo.db
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pendulum
@@ -25,14 +29,16 @@ def uk(day: pendulum.Date | None) -> str:
     return "(waiting)" if day is None else day.format("dddd D MMMM YYYY")
 
 
-def main() -> None:
+def main(database: str = "safeguarding-demo.db") -> None:
     """Open a fictional case, take it through its steps and show what the library records."""
+    Path(database).unlink(missing_ok=True)
     clock = FrozenClock(pendulum.datetime(2023, 12, 22, 17, tz="Europe/London"))
     notices: list[str] = []
     workflow = sw.Workflow(
         sw.england.PACK,
         clock=clock,
         settings=[sw.TenantSettings(TENANT)],
+        store=sw.SqlStore.sqlite(database),
         subscribers=[lambda event: notices.append(event.type)],
     )
 
@@ -202,6 +208,9 @@ def main() -> None:
         f"{rebuilt == workflow.case(TENANT, CASE)}"
     )
     print(f"   events delivered to the host after each record was stored: {len(notices)}")
+
+    print(f"   stored in {database}; check it as an inspector would with:")
+    print(f"   python -m safeguarding_workflow verify --database sqlite:///{database}")
 
     print("\n8. The lifecycle, as Mermaid (first lines):")
     for line in sw.diagrams.mermaid(sw.england.LIFECYCLE).splitlines()[:8]:

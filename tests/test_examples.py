@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,13 +14,25 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 
 def run_main(path: Path) -> None:
-    """Import an example script as a module and call its main()."""
+    """Import an example script as a module, as worker processes can too, and call main()."""
     spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.main()
+    sys.modules[path.stem] = module
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+        module.main()
+    finally:
+        sys.path.remove(str(path.parent))
+        del sys.modules[path.stem]
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Examples that leave files leave them in a temporary folder."""
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
@@ -58,6 +71,9 @@ def test_walk_a_case_shows_the_lifecycle(capsys: pytest.CaptureFixture[str]) -> 
     assert "it equals the stored case: True" in out
     assert "stateDiagram-v2" in out
     assert "gantt" in out
+    from safeguarding_workflow.__main__ import run
+
+    assert 0 == run(["verify", "--database", "sqlite:///safeguarding-demo.db"])
 
 
 def test_custom_guard_and_subscriber(capsys: pytest.CaptureFixture[str]) -> None:
@@ -67,3 +83,10 @@ def test_custom_guard_and_subscriber(capsys: pytest.CaptureFixture[str]) -> None
     assert "Refused: the communications team has not approved" in out
     assert "After approval the case is published_full." in out
     assert 3 == out.count("reached")
+
+
+def test_two_workers(capsys: pytest.CaptureFixture[str]) -> None:
+    """Two processes on one SQLite file: each step once, every chain verified."""
+    run_main(ROOT / "examples" / "two_workers.py")
+    out = capsys.readouterr().out
+    assert "10 cases, each step taken exactly once, every chain verified: True" in out
