@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,7 +10,7 @@ import pendulum
 
 from ._case import Case, Deadline
 from ._codec import apply_deadline_change, date_from_json, incident_from_json, time_from_json
-from ._history import SCHEMA_VERSION, ChainHead, HistoryRecord, verify
+from ._history import SCHEMA_VERSION, ChainHead, HistoryRecord, verify_parsed
 from .exceptions import InvalidInputError
 
 __all__ = ["rebuild"]
@@ -44,20 +45,24 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
     .. versionadded:: 0.1.0
 
     """
-    verify(records, head).raise_for_problem()
-    if not records or records[0].kind != "opened":
+    try:
+        datas = [json.loads(record.body) for record in records]
+    except ValueError:
+        datas = None  # verification reports the broken record
+    verify_parsed(records, datas, head).raise_for_problem()
+    if not records or records[0].kind != "opened" or datas is None:
         raise InvalidInputError("a history starts with its opening record", field="history")
     try:
-        opening = _upcast(records[0].data)
+        opening = _upcast(datas[0])
         changes = opening["changes"]
         meta = changes["case"]
         state = str(changes["state"])
         facts = incident_from_json(changes["facts"])
         deadlines: dict[str, Deadline] = {}
         milestones: dict[str, pendulum.Date] = {}
-        last_step_at = time_from_json(changes["last_step_at"])
-        for record in records:
-            data = _upcast(record.data) if record is not records[0] else opening
+        last_step_text = changes["last_step_at"]
+        for index, parsed in enumerate(datas):
+            data = _upcast(parsed) if index else opening
             changes = data["changes"]
             if "state" in changes:
                 state = str(changes["state"])
@@ -71,7 +76,7 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
                 if on is not None:
                     milestones[str(name)] = on
             if "last_step_at" in changes:
-                last_step_at = time_from_json(changes["last_step_at"])
+                last_step_text = changes["last_step_at"]
         return Case(
             tenant_id=records[0].tenant_id,
             case_id=records[0].case_id,
@@ -82,7 +87,7 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
             milestones=tuple(milestones.items()),
             version=records[-1].sequence,
             head=records[-1].hash,
-            last_step_at=last_step_at,
+            last_step_at=time_from_json(last_step_text),
             lifecycle=str(meta["lifecycle"]),
             lifecycle_version=str(meta["lifecycle_version"]),
             rule_pack=str(meta["rule_pack"]),

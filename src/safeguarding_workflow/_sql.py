@@ -283,9 +283,7 @@ class SqlStore(CaseStore):
 
         .. versionadded:: 0.1.0
         """
-        engine = sa.create_engine(
-            url, connect_args={"options": "-c synchronous_commit=on"}, pool_pre_ping=True
-        )
+        engine = sa.create_engine(url, connect_args={"options": "-c synchronous_commit=on"})
         store = cls(engine, prefix=prefix, schema=schema)
         store.create_schema()
         return store
