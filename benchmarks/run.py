@@ -358,7 +358,9 @@ def p4() -> str:
 
         def bare() -> object:
             with store.engine.connect() as connection:
-                return connection.execute(bare_sql, {"t": "tenant-007", "d": as_of}).all()
+                return connection.execute(
+                    bare_sql, {"t": "tenant-007", "d": as_of.isoformat()}
+                ).all()
 
         assert len(ours()) == len(bare()) == 100  # type: ignore[arg-type]
         ours_t = best_per_call(ours, 50)
