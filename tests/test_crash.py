@@ -77,8 +77,9 @@ def check_consistent(store: SqlStore) -> int:
     with store.engine.connect() as c:
         orphans = c.execute(
             sa.text(
-                f"SELECT count(*) FROM {tables['history'].name} h WHERE NOT EXISTS (SELECT 1 FROM "
-                f"{tables['cases'].name} c WHERE c.tenant_id = h.tenant_id AND c.case_id = h.case_id)"
+                f"SELECT count(*) FROM {tables['history'].name} h WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {tables['cases'].name} c "
+                "WHERE c.tenant_id = h.tenant_id AND c.case_id = h.case_id)"
             )
         ).scalar()
     assert 0 == orphans
