@@ -200,6 +200,64 @@ def _postgresql_triggers(table: str, qualified: str) -> list[str]:
     ]
 
 
+def create_all(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:
+    """
+    Create the store's tables, indexes and append-only triggers on *connection*, if missing.
+
+    Used by :meth:`SqlStore.create_schema` and by the shipped Alembic migration, so
+    both give the same schema. Refuses a database whose store schema is newer.
+
+    Raises:
+        StoreError: the database holds a schema newer than this release reads.
+
+    .. versionadded:: 0.1.0
+
+    """
+    tables = _tables(sa.MetaData(), prefix, schema)
+    history, meta = tables["history"], tables["meta"]
+    if schema and connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    history.metadata.create_all(connection)
+    if connection.dialect.name == "sqlite":
+        statements = _sqlite_triggers(history.name)
+    else:
+        qualified = f'"{schema}".{history.name}' if schema else history.name
+        statements = _postgresql_triggers(history.name, qualified)
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+    row = connection.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
+    if row is None:
+        connection.execute(
+            meta.insert().values(key="schema_version", value=str(STORE_SCHEMA_VERSION))
+        )
+    elif int(row.value) > STORE_SCHEMA_VERSION:
+        raise StoreError(
+            f"the database holds store schema {row.value}, newer than this release "
+            f"reads ({STORE_SCHEMA_VERSION}); upgrade the library",
+            field="schema",
+        )
+
+
+def drop_all(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:
+    """
+    Drop the store's tables and triggers (the shipped migration's downgrade).
+
+    .. versionadded:: 0.1.0
+    """
+    tables = _tables(sa.MetaData(), prefix, schema)
+    history = tables["history"]
+    if connection.dialect.name == "postgresql":
+        schema_prefix = f'"{schema}".' if schema else ""
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {schema_prefix}{history.name} CASCADE")
+        connection.exec_driver_sql(
+            f"DROP FUNCTION IF EXISTS {schema_prefix}{history.name}_refuse()"
+        )
+    else:
+        for suffix in ("no_update", "no_delete"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {history.name}_{suffix}")
+    history.metadata.drop_all(connection)
+
+
 def sqlite_engine(path: str) -> Engine:
     """
     An engine on a SQLite file: WAL, ``synchronous=FULL``, and writers that begin immediately.
@@ -311,32 +369,8 @@ class SqlStore(CaseStore):
         .. versionadded:: 0.1.0
 
         """
-        history = self._tables["history"]
-        meta = self._tables["meta"]
         with self.engine.begin() as connection:
-            if self.schema and connection.dialect.name == "postgresql":
-                connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-            self._tables["cases"].metadata.create_all(connection)
-            if connection.dialect.name == "sqlite":
-                statements = _sqlite_triggers(history.name)
-            else:
-                qualified = f'"{self.schema}".{history.name}' if self.schema else history.name
-                statements = _postgresql_triggers(history.name, qualified)
-            for statement in statements:
-                connection.exec_driver_sql(statement)
-            row = connection.execute(
-                sa.select(meta.c.value).where(meta.c.key == "schema_version")
-            ).first()
-            if row is None:
-                connection.execute(
-                    meta.insert().values(key="schema_version", value=str(STORE_SCHEMA_VERSION))
-                )
-            elif int(row.value) > STORE_SCHEMA_VERSION:
-                raise StoreError(
-                    f"the database holds store schema {row.value}, newer than this release "
-                    f"reads ({STORE_SCHEMA_VERSION}); upgrade the library",
-                    field="schema",
-                )
+            create_all(connection, self.prefix, self.schema)
 
     # -- transactions ---------------------------------------------------------------------
 

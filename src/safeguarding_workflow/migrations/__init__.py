@@ -1,0 +1,50 @@
+"""
+Alembic migrations of the SQL store's tables, shipped with the library.
+
+Run them with :func:`safeguarding_workflow.migrations.upgrade`, or from the host's
+own Alembic setup: add ``safeguarding_workflow:migrations/versions`` to its
+``version_locations`` and upgrade the ``safeguarding_workflow@head`` branch. The
+table prefix and PostgreSQL schema come from the Alembic options ``sw_prefix`` and
+``sw_schema``.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+
+__all__ = ["config", "downgrade", "upgrade"]
+
+
+def config(url: str, *, prefix: str = "sw_", schema: str | None = None) -> Config:
+    """
+    An Alembic configuration for the shipped migrations on database *url*.
+
+    .. versionadded:: 0.1.0
+    """
+    cfg = Config()
+    cfg.set_main_option("script_location", "safeguarding_workflow:migrations")
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.set_main_option("sw_prefix", prefix)
+    cfg.set_main_option("sw_schema", schema or "")
+    return cfg
+
+
+def upgrade(url: str, *, prefix: str = "sw_", schema: str | None = None) -> None:
+    """
+    Bring the store's tables on *url* up to this release's schema.
+
+    .. versionadded:: 0.1.0
+    """
+    command.upgrade(config(url, prefix=prefix, schema=schema), "safeguarding_workflow@head")
+
+
+def downgrade(url: str, revision: str, *, prefix: str = "sw_", schema: str | None = None) -> None:
+    """
+    Take the store's tables on *url* back to *revision* (``"base"`` removes them).
+
+    .. versionadded:: 0.1.0
+    """
+    command.downgrade(config(url, prefix=prefix, schema=schema), revision)

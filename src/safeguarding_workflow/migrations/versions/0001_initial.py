@@ -1,0 +1,34 @@
+"""
+The store's first schema: cases, history (append-only), deadlines, outbox, consumed, meta.
+
+Revision ID: sw0001
+Revises:
+"""
+
+from __future__ import annotations
+
+from alembic import context, op
+
+from safeguarding_workflow._sql import create_all, drop_all
+
+revision = "sw0001"
+down_revision = None
+branch_labels = ("safeguarding_workflow",)
+depends_on = None
+
+
+def _options() -> tuple[str, str | None]:
+    config = context.config
+    return config.get_main_option("sw_prefix") or "sw_", config.get_main_option("sw_schema") or None
+
+
+def upgrade() -> None:
+    """Create the tables, indexes and triggers."""
+    prefix, schema = _options()
+    create_all(op.get_bind(), prefix, schema)
+
+
+def downgrade() -> None:
+    """Drop them."""
+    prefix, schema = _options()
+    drop_all(op.get_bind(), prefix, schema)
