@@ -215,8 +215,14 @@ def create_all(connection: Connection, prefix: str = "sw_", schema: str | None =
     """
     tables = _tables(sa.MetaData(), prefix, schema)
     history, meta = tables["history"], tables["meta"]
-    if schema and connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    if connection.dialect.name == "postgresql":
+        # Several servers may start at once: one creates, the others wait, then find it done.
+        connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"safeguarding_workflow:{schema or ''}:{prefix}"},
+        )
+        if schema:
+            connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     history.metadata.create_all(connection)
     if connection.dialect.name == "sqlite":
         statements = _sqlite_triggers(history.name)
