@@ -321,6 +321,12 @@ class TestSql:
         assert {"rapid_review"} == {r.kind for r in soon}
         with pytest.raises(sw.InvalidInputError):
             sql.overdue(TENANT, as_of, limit=0)
+        cal = sw.WorkingDayCalendar.england_and_wales()
+        within = sql.due_soon(TENANT, pendulum.date(2024, 1, 8), working_days=4, calendar=cal)
+        assert {"notify_panel", "inform_safeguarding_partners"} == {r.kind for r in within}
+        assert [] == sql.due_soon(TENANT, pendulum.date(2024, 1, 8), working_days=3, calendar=cal)
+        with pytest.raises(sw.InvalidInputError):
+            sql.due_soon(TENANT, as_of, working_days=-1, calendar=cal)
 
     def test_newer_schema_is_refused(self, sql: SqlStore) -> None:
         """Opening a database whose store schema is newer than the library fails clearly."""

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
+from ._calendar import WorkingDayCalendar
 from ._case import Case, DeadlineStatus
 from ._codec import case_from_json, case_to_json
 from ._events import to_cloud_event
@@ -693,6 +694,33 @@ class SqlStore(CaseStore):
             )
             for r in rows
         ]
+
+    def due_soon(
+        self,
+        tenant_id: str,
+        as_of: pendulum.Date,
+        *,
+        working_days: int,
+        calendar: WorkingDayCalendar,
+        limit: int = 100,
+        after: tuple[pendulum.Date, str, str] | None = None,
+        rule_id: str | None = None,
+    ) -> list[DueDeadline]:
+        """
+        Open deadlines of a tenant due from *as_of* to the *working_days*-th working day after it.
+
+        Same paging and filters as :meth:`overdue`.
+
+        .. versionadded:: 0.1.0
+        """
+        if type(working_days) is not int or working_days < 0:
+            raise InvalidInputError(
+                "'working_days' must be a whole number >= 0", field="working_days"
+            )
+        until = calendar.add_working_days(as_of, working_days)
+        return self.overdue(
+            tenant_id, as_of, limit=limit, after=after, rule_id=rule_id, due_by=until
+        )
 
     def heads(self, tenant_id: str | None = None) -> list[ChainHead]:
         """
