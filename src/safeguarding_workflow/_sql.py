@@ -166,6 +166,29 @@ def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str,
     }
 
 
+def _statements(tables: dict[str, sa.Table]) -> dict[str, Any]:
+    """The command path's statements, built once: parameters come at execution."""
+    cases, history, deadlines = tables["cases"], tables["history"], tables["deadlines"]
+    tenant: sa.BindParameter[str] = sa.bindparam("k_tenant")
+    case: sa.BindParameter[str] = sa.bindparam("k_case")
+    return {
+        "get": sa.select(cases.c.snapshot).where(
+            cases.c.tenant_id == tenant, cases.c.case_id == case
+        ),
+        "update_case": cases.update().where(
+            cases.c.tenant_id == tenant,
+            cases.c.case_id == case,
+            cases.c.version == sa.bindparam("k_version"),
+        ),
+        "insert_history": history.insert(),
+        "delete_deadlines": deadlines.delete().where(
+            deadlines.c.tenant_id == tenant, deadlines.c.case_id == case
+        ),
+        "insert_deadlines": deadlines.insert(),
+        "insert_outbox": tables["outbox"].insert(),
+    }
+
+
 def _sqlite_triggers(table: str) -> list[str]:
     return [
         (
@@ -312,7 +335,7 @@ class SqlStore(CaseStore):
 
     """
 
-    __slots__ = ("_connection", "_tables", "engine", "prefix", "schema")
+    __slots__ = ("_connection", "_statements", "_tables", "engine", "prefix", "schema")
 
     def __init__(
         self,
@@ -328,6 +351,7 @@ class SqlStore(CaseStore):
         self.prefix = prefix
         self.schema = schema
         self._tables = _tables(sa.MetaData(), prefix, schema)
+        self._statements = _statements(self._tables)
         self._connection = connection
 
     @classmethod
@@ -401,12 +425,9 @@ class SqlStore(CaseStore):
 
     def get(self, tenant_id: str, case_id: str) -> Case:
         """The latest record of a case."""
-        cases = self._tables["cases"]
         with self._read() as connection:
             row = connection.execute(
-                sa.select(cases.c.snapshot).where(
-                    cases.c.tenant_id == tenant_id, cases.c.case_id == case_id
-                )
+                self._statements["get"], {"k_tenant": tenant_id, "k_case": case_id}
             ).first()
         if row is None:
             raise CaseNotFoundError("no case with this tenant and id", field="case_id")
@@ -496,18 +517,11 @@ class SqlStore(CaseStore):
 
     def append(self, case: Case, record: HistoryRecord, expected_version: int) -> None:
         """Store a case's next record, if the case is still at *expected_version*."""
-        cases = self._tables["cases"]
+        row = self._case_row(case)
+        row.update(k_tenant=case.tenant_id, k_case=case.case_id, k_version=expected_version)
         try:
             with self._write() as connection:
-                result = connection.execute(
-                    cases.update()
-                    .where(
-                        cases.c.tenant_id == case.tenant_id,
-                        cases.c.case_id == case.case_id,
-                        cases.c.version == expected_version,
-                    )
-                    .values(**self._case_row(case))
-                )
+                result = connection.execute(self._statements["update_case"], row)
                 if result.rowcount != 1:
                     raise ConcurrencyConflict(
                         "the case changed since the command read it; re-read and retry",
@@ -541,35 +555,31 @@ class SqlStore(CaseStore):
         }
 
     def _insert_record(self, connection: Connection, case: Case, record: HistoryRecord) -> None:
-        history, deadlines, outbox = (
-            self._tables["history"],
-            self._tables["deadlines"],
-            self._tables["outbox"],
-        )
+        statements = self._statements
         data = record.data
+        body = record.body.decode("utf-8")
         connection.execute(
-            history.insert().values(
-                tenant_id=record.tenant_id,
-                case_id=record.case_id,
-                sequence=record.sequence,
-                event_id=record.event_id,
-                kind=record.kind,
-                event=record.event,
-                prev=record.prev,
-                hash=record.hash,
-                schema_version=data["schema"],
-                idempotency_key=data.get("idempotency_key"),
-                body=record.body.decode("utf-8"),
-            )
+            statements["insert_history"],
+            {
+                "tenant_id": record.tenant_id,
+                "case_id": record.case_id,
+                "sequence": record.sequence,
+                "event_id": record.event_id,
+                "kind": record.kind,
+                "event": record.event,
+                "prev": record.prev,
+                "hash": record.hash,
+                "schema_version": data["schema"],
+                "idempotency_key": data.get("idempotency_key"),
+                "body": body,
+            },
         )
         connection.execute(
-            deadlines.delete().where(
-                deadlines.c.tenant_id == case.tenant_id, deadlines.c.case_id == case.case_id
-            )
+            statements["delete_deadlines"], {"k_tenant": case.tenant_id, "k_case": case.case_id}
         )
         if case.deadlines:
             connection.execute(
-                deadlines.insert(),
+                statements["insert_deadlines"],
                 [
                     {
                         "tenant_id": case.tenant_id,
@@ -584,15 +594,20 @@ class SqlStore(CaseStore):
                 ],
             )
         event = to_cloud_event(record, case.lifecycle, data["recorded_at"])
+        envelope = json.dumps(
+            {k: v for k, v in event.to_dict().items() if k != "data"}, separators=(",", ":")
+        )
         connection.execute(
-            outbox.insert().values(
-                tenant_id=record.tenant_id,
-                case_id=record.case_id,
-                sequence=record.sequence,
-                event_id=record.event_id,
-                event=json.dumps(event.to_dict(), separators=(",", ":")),
-                available_at=data["recorded_at"],
-            )
+            statements["insert_outbox"],
+            {
+                "tenant_id": record.tenant_id,
+                "case_id": record.case_id,
+                "sequence": record.sequence,
+                "event_id": record.event_id,
+                # The envelope's attributes, then the data exactly as the event carries it.
+                "event": envelope[:-1] + ',"data":' + event.data_json.decode("utf-8") + "}",
+                "available_at": data["recorded_at"],
+            },
         )
 
     # -- outbox -----------------------------------------------------------------------------
