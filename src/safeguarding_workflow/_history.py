@@ -69,6 +69,8 @@ class HistoryRecord:
         prev: The previous record's hash (:data:`GENESIS` for the first).
         body: The record's canonical JSON bytes.
         hash: The hash of *prev* and *body* (:func:`record_hash`).
+        idempotency_key: The key of the command that produced it, if any (it is in the
+            body too; kept here so stores need not parse the body).
 
     .. versionadded:: 0.1.0
 
@@ -83,6 +85,8 @@ class HistoryRecord:
     prev: str
     body: bytes = attrs.field(repr=False)
     hash: str
+    #: The idempotency key of the command that produced the record, if it had one.
+    idempotency_key: str | None = None
 
     @classmethod
     def seal(cls, record: dict[str, Any], prev: str) -> HistoryRecord:
@@ -104,6 +108,7 @@ class HistoryRecord:
             prev=prev,
             body=body,
             hash=record_hash(prev, body),
+            idempotency_key=record.get("idempotency_key"),
         )
 
     @property
@@ -111,12 +116,6 @@ class HistoryRecord:
         """The record as JSON values: a fresh copy each time, so nothing can alter the record."""
         value: dict[str, Any] = json.loads(self.body)
         return value
-
-    @property
-    def idempotency_key(self) -> str | None:
-        """The idempotency key of the command that produced the record, if it had one."""
-        key = self.data.get("idempotency_key")
-        return key if isinstance(key, str) else None
 
     def to_json(self) -> dict[str, Any]:
         """The record in export form: ``{"prev": …, "hash": …, "record": {…}}``."""
@@ -145,6 +144,7 @@ class HistoryRecord:
                 prev=str(prev),
                 body=body,
                 hash=str(stored),
+                idempotency_key=record.get("idempotency_key"),
             )
         except (KeyError, TypeError, ValueError):
             raise InvalidInputError(

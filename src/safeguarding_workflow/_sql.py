@@ -186,7 +186,43 @@ def _statements(tables: dict[str, sa.Table]) -> dict[str, Any]:
         ),
         "insert_deadlines": deadlines.insert(),
         "insert_outbox": tables["outbox"].insert(),
+        "history": sa.select(*_RECORD_COLUMNS(history))
+        .where(history.c.tenant_id == tenant, history.c.case_id == case)
+        .order_by(history.c.sequence),
+        "find": sa.select(*_RECORD_COLUMNS(history)).where(
+            history.c.tenant_id == tenant,
+            history.c.case_id == case,
+            history.c.idempotency_key == sa.bindparam("k_key"),
+        ),
     }
+
+
+def _RECORD_COLUMNS(history: sa.Table) -> tuple[sa.Column[Any], ...]:  # noqa: N802 - a column list
+    return (
+        history.c.sequence,
+        history.c.event_id,
+        history.c.kind,
+        history.c.event,
+        history.c.prev,
+        history.c.hash,
+        history.c.body,
+        history.c.idempotency_key,
+    )
+
+
+def _record(tenant_id: str, case_id: str, row: Any) -> HistoryRecord:
+    return HistoryRecord(
+        tenant_id,
+        case_id,
+        row.sequence,
+        row.event_id,
+        row.kind,
+        row.event,
+        row.prev,
+        row.body.encode("utf-8"),
+        row.hash,
+        row.idempotency_key,
+    )
 
 
 def _sqlite_triggers(table: str) -> list[str]:
@@ -438,70 +474,22 @@ class SqlStore(CaseStore):
 
     def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
         """A case's history records, in sequence order."""
-        history = self._tables["history"]
         with self._read() as connection:
             rows = connection.execute(
-                sa.select(
-                    history.c.sequence,
-                    history.c.event_id,
-                    history.c.kind,
-                    history.c.event,
-                    history.c.prev,
-                    history.c.hash,
-                    history.c.body,
-                )
-                .where(history.c.tenant_id == tenant_id, history.c.case_id == case_id)
-                .order_by(history.c.sequence)
+                self._statements["history"], {"k_tenant": tenant_id, "k_case": case_id}
             ).all()
         if not rows:
             raise CaseNotFoundError("no case with this tenant and id", field="case_id")
-        return tuple(
-            HistoryRecord(
-                tenant_id,
-                case_id,
-                r.sequence,
-                r.event_id,
-                r.kind,
-                r.event,
-                r.prev,
-                r.body.encode("utf-8"),
-                r.hash,
-            )
-            for r in rows
-        )
+        return tuple(_record(tenant_id, case_id, r) for r in rows)
 
     def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> HistoryRecord | None:
         """The record a command with this idempotency key produced, if any."""
-        history = self._tables["history"]
         with self._read() as connection:
             row = connection.execute(
-                sa.select(
-                    history.c.sequence,
-                    history.c.event_id,
-                    history.c.kind,
-                    history.c.event,
-                    history.c.prev,
-                    history.c.hash,
-                    history.c.body,
-                ).where(
-                    history.c.tenant_id == tenant_id,
-                    history.c.case_id == case_id,
-                    history.c.idempotency_key == idempotency_key,
-                )
+                self._statements["find"],
+                {"k_tenant": tenant_id, "k_case": case_id, "k_key": idempotency_key},
             ).first()
-        if row is None:
-            return None
-        return HistoryRecord(
-            tenant_id,
-            case_id,
-            row.sequence,
-            row.event_id,
-            row.kind,
-            row.event,
-            row.prev,
-            row.body.encode("utf-8"),
-            row.hash,
-        )
+        return None if row is None else _record(tenant_id, case_id, row)
 
     def create(self, case: Case, record: HistoryRecord) -> None:
         """Store a new case with its first record, deadlines and outbox row, in one transaction."""
@@ -570,7 +558,7 @@ class SqlStore(CaseStore):
                 "prev": record.prev,
                 "hash": record.hash,
                 "schema_version": data["schema"],
-                "idempotency_key": data.get("idempotency_key"),
+                "idempotency_key": record.idempotency_key,
                 "body": body,
             },
         )
