@@ -139,7 +139,8 @@ def test_r1_threads(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -
 def test_r1_processes(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """Processes: the same, across eight processes with their own connections."""
     target, prefix = prepared(kind, tmp_path, request)
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")  # clean children, not test-process forks
+    context.set_forkserver_preload(["tests.test_races"])
     barrier = context.Barrier(WRITERS)
     results = context.Queue()
     processes = [
