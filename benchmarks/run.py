@@ -23,6 +23,7 @@ import numpy as np
 import pendulum
 
 import safeguarding_workflow as sw
+from safeguarding_workflow.bulk import USUAL_PATH
 
 
 def best_per_call(fn: Callable[[], object], number: int, repeat: int = 7) -> float:
@@ -69,34 +70,7 @@ def p5() -> str:
     )
 
 
-WALK = (
-    ("notify_panel", "local_authority", {"notification_ref": "sin-1"}),
-    ("inform_safeguarding_partners", "local_authority", {}),
-    ("start_rapid_review", "safeguarding_partners", {}),
-    (
-        "submit_rapid_review",
-        "safeguarding_partners",
-        {"decision": "local_review", "rationale_ref": "r-1", "facts_ref": "f-1"},
-    ),
-    (
-        "commission_local_review",
-        "safeguarding_partners",
-        {
-            "improvements_needed": True,
-            "recurrent_themes": False,
-            "multi_agency_concerns": True,
-            "panel_suggested_local_review": False,
-            "rationale_ref": "d-1",
-        },
-    ),
-    (
-        "appoint_reviewer",
-        "safeguarding_partners",
-        {"reviewer_ref": "rev-1", "independence_declared": True, "terms_of_reference_ref": "t-1"},
-    ),
-    ("submit_draft", "reviewer", {"draft_ref": "draft-1"}),
-    ("finalise_report", "reviewer", {"report_ref": "rep-1"}),
-)
+WALK = USUAL_PATH
 
 
 def _incident(rng: random.Random, codes: list[str]) -> tuple[str, sw.Incident]:

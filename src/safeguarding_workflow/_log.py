@@ -1,9 +1,9 @@
 """
 Logging through structlog, silent until the host turns it on.
 
-The library never calls ``structlog.configure()``. When the host has configured
-structlog, the library's events go through the host's structlog pipeline. When
-it has not, they go through structlog to the standard-library logger
+The library never configures structlog globally: that is the host's to do. When
+the host has configured structlog, the library's events go through the host's
+structlog pipeline. When it has not, they go through structlog to the standard-library logger
 ``"safeguarding_workflow"``, which has a ``NullHandler`` and so prints nothing
 until the host configures ``logging``. Either way the host receives them, and
 only once. The library logs opaque ids, codes and counts, never an identifying

@@ -30,7 +30,7 @@ from ._calendar import WorkingDayCalendar
 from ._case import Case, DeadlineStatus
 from ._codec import case_from_json, case_to_json
 from ._events import to_cloud_event
-from ._history import ChainHead, HistoryRecord
+from ._history import SCHEMA_VERSION, ChainHead, HistoryRecord
 from ._store import CaseStore
 from .exceptions import (
     CaseExistsError,
@@ -223,6 +223,68 @@ def _record(tenant_id: str, case_id: str, row: Any) -> HistoryRecord:
         row.hash,
         row.idempotency_key,
     )
+
+
+def case_row(case: Case) -> dict[str, Any]:
+    """The ``cases`` row of a case record."""
+    return {
+        "tenant_id": case.tenant_id,
+        "case_id": case.case_id,
+        "version": case.version,
+        "head": case.head,
+        "state": case.state,
+        "lifecycle": case.lifecycle,
+        "snapshot": json.dumps(case_to_json(case), separators=(",", ":")),
+    }
+
+
+def history_row(record: HistoryRecord) -> dict[str, Any]:
+    """The ``history`` row of a record: its bytes, link and hash, and the columns indexed."""
+    return {
+        "tenant_id": record.tenant_id,
+        "case_id": record.case_id,
+        "sequence": record.sequence,
+        "event_id": record.event_id,
+        "kind": record.kind,
+        "event": record.event,
+        "prev": record.prev,
+        "hash": record.hash,
+        "schema_version": SCHEMA_VERSION,
+        "idempotency_key": record.idempotency_key,
+        "body": record.body.decode("utf-8"),
+    }
+
+
+def deadline_rows_of(case: Case) -> list[dict[str, Any]]:
+    """The ``deadlines`` rows of a case; rule ids padded with spaces for whole-word matching."""
+    return [
+        {
+            "tenant_id": case.tenant_id,
+            "case_id": case.case_id,
+            "kind": d.kind,
+            "status": d.status.value,
+            "due": d.due,
+            "rule_ids": f" {' '.join(d.rule_ids)} ",
+            "projected": d.projected,
+        }
+        for d in case.deadlines
+    ]
+
+
+def outbox_row(record: HistoryRecord, lifecycle: str, recorded_at: str) -> dict[str, Any]:
+    """The ``outbox`` row announcing a record: its CloudEvent, data byte for byte."""
+    event = to_cloud_event(record, lifecycle, recorded_at)
+    envelope = json.dumps(
+        {k: v for k, v in event.to_dict().items() if k != "data"}, separators=(",", ":")
+    )
+    return {
+        "tenant_id": record.tenant_id,
+        "case_id": record.case_id,
+        "sequence": record.sequence,
+        "event_id": record.event_id,
+        "event": envelope[:-1] + ',"data":' + event.data_json.decode("utf-8") + "}",
+        "available_at": recorded_at,
+    }
 
 
 def _sqlite_triggers(table: str) -> list[str]:
@@ -532,70 +594,19 @@ class SqlStore(CaseStore):
             ) from None
 
     def _case_row(self, case: Case) -> dict[str, Any]:
-        return {
-            "tenant_id": case.tenant_id,
-            "case_id": case.case_id,
-            "version": case.version,
-            "head": case.head,
-            "state": case.state,
-            "lifecycle": case.lifecycle,
-            "snapshot": json.dumps(case_to_json(case), separators=(",", ":")),
-        }
+        return case_row(case)
 
     def _insert_record(self, connection: Connection, case: Case, record: HistoryRecord) -> None:
         statements = self._statements
-        data = record.data
-        body = record.body.decode("utf-8")
-        connection.execute(
-            statements["insert_history"],
-            {
-                "tenant_id": record.tenant_id,
-                "case_id": record.case_id,
-                "sequence": record.sequence,
-                "event_id": record.event_id,
-                "kind": record.kind,
-                "event": record.event,
-                "prev": record.prev,
-                "hash": record.hash,
-                "schema_version": data["schema"],
-                "idempotency_key": record.idempotency_key,
-                "body": body,
-            },
-        )
+        connection.execute(statements["insert_history"], history_row(record))
         connection.execute(
             statements["delete_deadlines"], {"k_tenant": case.tenant_id, "k_case": case.case_id}
         )
         if case.deadlines:
-            connection.execute(
-                statements["insert_deadlines"],
-                [
-                    {
-                        "tenant_id": case.tenant_id,
-                        "case_id": case.case_id,
-                        "kind": d.kind,
-                        "status": d.status.value,
-                        "due": d.due,
-                        "rule_ids": f" {' '.join(d.rule_ids)} ",
-                        "projected": d.projected,
-                    }
-                    for d in case.deadlines
-                ],
-            )
-        event = to_cloud_event(record, case.lifecycle, data["recorded_at"])
-        envelope = json.dumps(
-            {k: v for k, v in event.to_dict().items() if k != "data"}, separators=(",", ":")
-        )
+            connection.execute(statements["insert_deadlines"], deadline_rows_of(case))
+        recorded_at = json.loads(record.body)["recorded_at"]
         connection.execute(
-            statements["insert_outbox"],
-            {
-                "tenant_id": record.tenant_id,
-                "case_id": record.case_id,
-                "sequence": record.sequence,
-                "event_id": record.event_id,
-                # The envelope's attributes, then the data exactly as the event carries it.
-                "event": envelope[:-1] + ',"data":' + event.data_json.decode("utf-8") + "}",
-                "available_at": data["recorded_at"],
-            },
+            statements["insert_outbox"], outbox_row(record, case.lifecycle, recorded_at)
         )
 
     # -- outbox -----------------------------------------------------------------------------

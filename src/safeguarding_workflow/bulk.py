@@ -11,7 +11,6 @@ through the same tables. Every case is invented from a seeded random generator.
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Sequence
 from typing import Any, Final
@@ -22,24 +21,23 @@ import sqlalchemy as sa
 
 from ._authorities import LocalAuthorityRegistry, Nation
 from ._case import Case, Command
-from ._codec import case_to_json
-from ._events import to_cloud_event
 from ._facts import Child, Incident, Location
 from ._history import HistoryRecord
 from ._settings import TenantSettings
-from ._sql import SqlStore
+from ._sql import SqlStore, case_row, deadline_rows_of, history_row, outbox_row
 from ._store import MemoryStore
 from ._workflow import Workflow
 from .england import PACK
 from .exceptions import ConfigurationError
 from .testing import FrozenClock
 
-__all__ = ["GenerationReport", "generate"]
+__all__ = ["USUAL_PATH", "GenerationReport", "generate"]
 
 _FIRST_DAY: Final = pendulum.Date(2022, 1, 1)
 
-#: The happy path the generator walks a random number of steps along.
-_PATH: Final[tuple[tuple[str, str, dict[str, object]], ...]] = (
+#: The usual path, step by step, with each step's role and payload: the generator walks a
+#: random number of steps along it, and the benchmarks walk it too.
+USUAL_PATH: Final[tuple[tuple[str, str, dict[str, object]], ...]] = (
     ("notify_panel", "local_authority", {"notification_ref": "sin-1"}),
     ("inform_safeguarding_partners", "local_authority", {}),
     ("start_rapid_review", "safeguarding_partners", {}),
@@ -144,7 +142,7 @@ def generate(
             )
             workflow.open(tenant, incident, local_authority=code, actor="bulk", case_id=case_id)
             at = aware
-            for event, role, payload in _PATH[: rng.randrange(len(_PATH) + 1)]:
+            for event, role, payload in USUAL_PATH[: rng.randrange(len(USUAL_PATH) + 1)]:
                 at = at.add(days=rng.choice((0, 1, 2, 3, 5, 8, 13)), hours=1)
                 workflow.fire(Command(tenant, case_id, event, "bulk", role, at, payload))
             made.append((memory.get(tenant, case_id), memory.history(tenant, case_id)))
@@ -161,60 +159,18 @@ def _write(store: SqlStore, made: list[tuple[Case, tuple[HistoryRecord, ...]]]) 
     deadline_rows: list[dict[str, Any]] = []
     outbox_rows: list[dict[str, Any]] = []
     for case, records in made:
-        case_rows.append(
-            {
-                "tenant_id": case.tenant_id,
-                "case_id": case.case_id,
-                "version": case.version,
-                "head": case.head,
-                "state": case.state,
-                "lifecycle": case.lifecycle,
-                "snapshot": json.dumps(case_to_json(case), separators=(",", ":")),
-            }
-        )
+        case_rows.append(case_row(case))
         for record in records:
-            data = record.data
-            history_rows.append(
-                {
-                    "tenant_id": record.tenant_id,
-                    "case_id": record.case_id,
-                    "sequence": record.sequence,
-                    "event_id": record.event_id,
-                    "kind": record.kind,
-                    "event": record.event,
-                    "prev": record.prev,
-                    "hash": record.hash,
-                    "schema_version": data["schema"],
-                    "idempotency_key": None,
-                    "body": record.body.decode("utf-8"),
-                }
-            )
-            event = to_cloud_event(record, case.lifecycle, data["recorded_at"])
+            recorded_at = record.data["recorded_at"]
+            history_rows.append(history_row(record))
             outbox_rows.append(
                 {
-                    "tenant_id": record.tenant_id,
-                    "case_id": record.case_id,
-                    "sequence": record.sequence,
-                    "event_id": record.event_id,
-                    "event": json.dumps(event.to_dict(), separators=(",", ":")),
+                    **outbox_row(record, case.lifecycle, recorded_at),
                     "status": "delivered",
-                    "attempts": 0,
-                    "available_at": data["recorded_at"],
-                    "delivered_at": data["recorded_at"],
+                    "delivered_at": recorded_at,
                 }
             )
-        deadline_rows.extend(
-            {
-                "tenant_id": case.tenant_id,
-                "case_id": case.case_id,
-                "kind": d.kind,
-                "status": d.status.value,
-                "due": d.due,
-                "rule_ids": f" {' '.join(d.rule_ids)} ",
-                "projected": d.projected,
-            }
-            for d in case.deadlines
-        )
+        deadline_rows.extend(deadline_rows_of(case))
     with store.engine.begin() as connection:
         connection.execute(sa.insert(tables["cases"]), case_rows)
         connection.execute(sa.insert(tables["history"]), history_rows)
