@@ -129,6 +129,7 @@ class TestContract:
         )
         if isinstance(store, SqlStore):
             assert ["same-id"] == list(store.case_ids("tenant-b"))
+            assert {"tenant-b"} == {h.tenant_id for h in store.heads("tenant-b")}
             overdue = store.overdue("tenant-b", pendulum.date(2024, 1, 20))
             assert {"tenant-b"} == {row.tenant_id for row in overdue}
             assert "notify_panel" in {row.kind for row in overdue}
