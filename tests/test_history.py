@@ -229,3 +229,24 @@ class TestRebuild:
         record = sw.HistoryRecord.seal(data, sw.GENESIS)
         with pytest.raises(sw.InvalidInputError, match="malformed"):
             sw.rebuild((record,))
+
+
+def test_trailing_data_in_a_rehashed_body_is_refused() -> None:
+    """A body with data after the record is malformed even when its hash was recomputed."""
+    first = HISTORY[0]
+    body = first.body + b' {"x":1}'
+    forged = sw.HistoryRecord(
+        first.tenant_id,
+        first.case_id,
+        1,
+        first.event_id,
+        first.kind,
+        first.event,
+        sw.GENESIS,
+        body,
+        sw.record_hash(sw.GENESIS, body),
+    )
+    with pytest.raises(sw.HistoryIntegrityError) as info:
+        sw.rebuild((forged,))
+    assert (1, "malformed") == (info.value.position, info.value.problem)
+    assert "malformed" == sw.verify((forged,)).problem

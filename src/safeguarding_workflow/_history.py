@@ -235,7 +235,10 @@ def verify_parsed(
             return _broken(records, expected, "altered", "was altered")
         if record.prev != prev:
             return _broken(records, expected, "broken_link", "does not follow the record before it")
-        body = record.data if datas is None else datas[index]
+        try:
+            body = record.data if datas is None else datas[index]
+        except ValueError:
+            return _broken(records, expected, "malformed", "is not a well-formed record")
         if (body.get("seq"), body.get("tenant"), body.get("case"), body.get("id")) != (
             record.sequence,
             record.tenant_id,

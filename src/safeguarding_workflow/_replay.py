@@ -15,6 +15,8 @@ from .exceptions import InvalidInputError
 
 __all__ = ["rebuild"]
 
+_DECODER = json.JSONDecoder()
+
 
 def _upcast(data: dict[str, Any]) -> dict[str, Any]:
     """A stored record in this release's schema; records from a newer release are refused."""
@@ -28,6 +30,15 @@ def _upcast(data: dict[str, Any]) -> dict[str, Any]:
             field="history",
         )
     return data
+
+
+def _parse_body(body: bytes) -> Any:
+    """A canonical body as JSON values; anything after the object makes it malformed."""
+    text = body.decode("utf-8")
+    value, end = _DECODER.raw_decode(text)
+    if end != len(text):
+        raise ValueError("trailing data after the record")
+    return value
 
 
 def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> Case:
@@ -46,7 +57,9 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
 
     """
     try:
-        datas = [json.loads(record.body) for record in records]
+        # Canonical bodies have no surrounding whitespace, so raw_decode on str is enough;
+        # json.loads would sniff each body's encoding and strip whitespace first.
+        datas = [_parse_body(record.body) for record in records]
     except ValueError:
         datas = None  # verification reports the broken record
     verify_parsed(records, datas, head).raise_for_problem()

@@ -211,17 +211,18 @@ def _RECORD_COLUMNS(history: sa.Table) -> tuple[sa.Column[Any], ...]:  # noqa: N
 
 
 def _record(tenant_id: str, case_id: str, row: Any) -> HistoryRecord:
+    sequence, event_id, kind, event, prev, hash_, body, key = row  # positional: rows are many
     return HistoryRecord(
         tenant_id,
         case_id,
-        row.sequence,
-        row.event_id,
-        row.kind,
-        row.event,
-        row.prev,
-        row.body.encode("utf-8"),
-        row.hash,
-        row.idempotency_key,
+        sequence,
+        event_id,
+        kind,
+        event,
+        prev,
+        body.encode("utf-8"),
+        hash_,
+        key,
     )
 
 

@@ -248,7 +248,8 @@ class HistoryIntegrityError(SafeguardingWorkflowError):
     Attributes:
         position: The sequence number (1-based) where the first break was found.
         problem: What was found there: ``"altered"``, ``"missing"``, ``"inserted"``,
-            ``"reordered"``, ``"broken_link"``, ``"truncated"`` or ``"foreign"``.
+            ``"reordered"``, ``"broken_link"``, ``"truncated"``, ``"foreign"`` or
+            ``"malformed"``.
 
     .. versionadded:: 0.1.0
 
