@@ -130,6 +130,7 @@ def test_r3_every_change_is_detected(data: st.DataObject) -> None:
         "broken_link",
         "truncated",
         "foreign",
+        "malformed",
     }
 
 
