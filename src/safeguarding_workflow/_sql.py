@@ -434,7 +434,15 @@ class SqlStore(CaseStore):
 
     """
 
-    __slots__ = ("_connection", "_statements", "_tables", "engine", "prefix", "schema")
+    __slots__ = (
+        "_connection",
+        "_overdue_queries",
+        "_statements",
+        "_tables",
+        "engine",
+        "prefix",
+        "schema",
+    )
 
     def __init__(
         self,
@@ -451,6 +459,7 @@ class SqlStore(CaseStore):
         self.schema = schema
         self._tables = _tables(sa.MetaData(), prefix, schema)
         self._statements = _statements(self._tables)
+        self._overdue_queries: dict[tuple[bool, bool, bool], Any] = {}
         self._connection = connection
 
     @classmethod
@@ -669,9 +678,39 @@ class SqlStore(CaseStore):
 
         .. versionadded:: 0.1.0
         """
-        deadlines = self._tables["deadlines"]
         if type(limit) is not int or not 1 <= limit <= 10_000:
             raise InvalidInputError("'limit' must be from 1 to 10000", field="limit")
+        shape = (due_by is not None, rule_id is not None, after is not None)
+        query = self._overdue_queries.get(shape)
+        if query is None:
+            query = self._overdue_queries[shape] = self._overdue_query(*shape)
+        params: dict[str, Any] = {"k_tenant": tenant_id, "k_as_of": as_of, "k_limit": limit}
+        if due_by is not None:
+            params["k_due_by"] = due_by
+        if rule_id is not None:
+            params["k_rule"] = f"% {rule_id} %"
+        if after is not None:
+            params["k_after_due"], params["k_after_case"], params["k_after_kind"] = after
+        with self._read() as connection:
+            rows = connection.execute(query, params).all()
+        date = pendulum.Date
+        result = []
+        for case_id, kind, due, rule_ids, projected in rows:
+            result.append(
+                DueDeadline(
+                    tenant_id,
+                    case_id,
+                    kind,
+                    date(due.year, due.month, due.day),
+                    tuple(rule_ids.split()),
+                    bool(projected),
+                )
+            )
+        return result
+
+    def _overdue_query(self, due_by: bool, rule: bool, after: bool) -> Any:
+        """One shape of the overdue query, built once with bound parameters."""
+        deadlines = self._tables["deadlines"]
         query = sa.select(
             deadlines.c.case_id,
             deadlines.c.kind,
@@ -679,36 +718,31 @@ class SqlStore(CaseStore):
             deadlines.c.rule_ids,
             deadlines.c.projected,
         ).where(
-            deadlines.c.tenant_id == tenant_id,
+            deadlines.c.tenant_id == sa.bindparam("k_tenant"),
             deadlines.c.status == DeadlineStatus.OPEN.value,
             deadlines.c.due.is_not(None),
         )
-        if due_by is None:
-            query = query.where(deadlines.c.due < as_of)
+        as_of = sa.bindparam("k_as_of", type_=sa.Date)
+        if due_by:
+            query = query.where(
+                deadlines.c.due >= as_of, deadlines.c.due <= sa.bindparam("k_due_by", type_=sa.Date)
+            )
         else:
-            query = query.where(deadlines.c.due >= as_of, deadlines.c.due <= due_by)
-        if rule_id is not None:
-            query = query.where(deadlines.c.rule_ids.like(f"% {rule_id} %"))
-        if after is not None:
-            due, case_id, kind = after
+            query = query.where(deadlines.c.due < as_of)
+        if rule:
+            query = query.where(deadlines.c.rule_ids.like(sa.bindparam("k_rule")))
+        if after:
             query = query.where(
                 sa.tuple_(deadlines.c.due, deadlines.c.case_id, deadlines.c.kind)
-                > sa.tuple_(sa.literal(due, sa.Date), sa.literal(case_id), sa.literal(kind))
+                > sa.tuple_(
+                    sa.bindparam("k_after_due", type_=sa.Date),
+                    sa.bindparam("k_after_case"),
+                    sa.bindparam("k_after_kind"),
+                )
             )
-        query = query.order_by(deadlines.c.due, deadlines.c.case_id, deadlines.c.kind).limit(limit)
-        with self._read() as connection:
-            rows = connection.execute(query).all()
-        return [
-            DueDeadline(
-                tenant_id,
-                r.case_id,
-                r.kind,
-                pendulum.Date(r.due.year, r.due.month, r.due.day),
-                tuple(r.rule_ids.split()),
-                bool(r.projected),
-            )
-            for r in rows
-        ]
+        return query.order_by(deadlines.c.due, deadlines.c.case_id, deadlines.c.kind).limit(
+            sa.bindparam("k_limit")
+        )
 
     def due_soon(
         self,
