@@ -84,12 +84,23 @@ def refuse(
     return GuardResult(False, (Reason(code, message, tuple(rule_ids), tuple(citations)),))
 
 
-@final
-class _All:
+class _Combined:
+    """Guards combined by :func:`all_` or :func:`any_`; subclasses say how."""
+
     __slots__ = ("guards",)
+    _name = ""
 
     def __init__(self, guards: tuple[Guard, ...]) -> None:
         self.guards = guards
+
+    def __repr__(self) -> str:
+        return f"{self._name}({', '.join(map(repr, self.guards))})"
+
+
+@final
+class _All(_Combined):
+    __slots__ = ()
+    _name = "all_"
 
     def __call__(self, case: Case, ctx: GuardContext) -> GuardResult:
         reasons: list[Reason] = []
@@ -99,16 +110,11 @@ class _All:
                 reasons.extend(result.reasons)
         return GuardResult(False, tuple(reasons)) if reasons else ALLOW
 
-    def __repr__(self) -> str:
-        return f"all_({', '.join(map(repr, self.guards))})"
-
 
 @final
-class _Any:
-    __slots__ = ("guards",)
-
-    def __init__(self, guards: tuple[Guard, ...]) -> None:
-        self.guards = guards
+class _Any(_Combined):
+    __slots__ = ()
+    _name = "any_"
 
     def __call__(self, case: Case, ctx: GuardContext) -> GuardResult:
         reasons: list[Reason] = []
@@ -118,9 +124,6 @@ class _Any:
                 return ALLOW
             reasons.extend(result.reasons)
         return GuardResult(False, tuple(reasons))
-
-    def __repr__(self) -> str:
-        return f"any_({', '.join(map(repr, self.guards))})"
 
 
 @final
