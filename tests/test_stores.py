@@ -13,9 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 import safeguarding_workflow as sw
-from safeguarding_workflow._sql import SqlStore
+from safeguarding_workflow._codec import case_from_json
+from safeguarding_workflow._sql import SqlStore, deadline_rows_of
 
-from .helpers import TENANT, Driver, death_in_barnsley
+from .helpers import BARNSLEY, TENANT, Driver, death_in_barnsley
 
 _counter = itertools.count()
 
@@ -290,6 +291,133 @@ class TestSql:
             Driver(store=sql.bound(connection)).open()
             transaction.commit()
         assert 1 == sql.get(TENANT, "case-1").version
+
+    def test_rows_match_the_case_after_every_kind_of_command(self, sql: SqlStore) -> None:
+        """
+        Snapshot and deadline rows match the case after every kind of command.
+
+        The snapshot reads back as the very case (times in UTC, so a kept case equals a
+        decoded one), and the deadline rows, written only where a command changed them,
+        are the case's deadlines: after opening, steps, a correction, new facts and a
+        recomputation.
+        """
+        d = Driver(store=sql)
+        cases, deadlines = sql.tables["cases"], sql.tables["deadlines"]
+
+        def check(outcome: sw.Outcome) -> str:
+            case = outcome.case
+            assert outcome.record is not None
+            with sql.engine.connect() as c:
+                snapshot = c.execute(
+                    sa.select(cases.c.snapshot).where(cases.c.case_id == case.case_id)
+                ).scalar_one()
+                rows = c.execute(
+                    sa.select(
+                        deadlines.c.kind,
+                        deadlines.c.status,
+                        deadlines.c.due,
+                        deadlines.c.rule_ids,
+                        deadlines.c.projected,
+                    ).where(deadlines.c.case_id == case.case_id)
+                ).all()
+            assert repr(case) == repr(case_from_json(json.loads(snapshot)))
+            expected = {
+                (r["kind"], r["status"], r["due"], r["rule_ids"], r["projected"])
+                for r in deadline_rows_of(case)
+            }
+            assert expected == {tuple(r) for r in rows}
+            assert len(case.deadlines) == len(rows)
+            return case.case_id
+
+        no_abuse = death_in_barnsley(
+            abuse_or_neglect="not_suspected",
+            children=[sw.Child(age=15, harm="death", looked_after_by=BARNSLEY)],
+        )
+        case_id = check(d.workflow.open(TENANT, no_abuse, local_authority=BARNSLEY, actor="u"))
+        d.clock.set(pendulum.datetime(2024, 1, 16, 12, tz="UTC"))
+        d.when = pendulum.datetime(2024, 1, 16, 9, tz="UTC")
+        suspected = death_in_barnsley(
+            children=no_abuse.children, abuse_or_neglect_since=pendulum.date(2024, 1, 15)
+        )
+        check(d.workflow.update_facts(TENANT, case_id, suspected, actor="user-1"))
+        check(d.fire("notify_panel", case_id=case_id))
+        check(
+            d.workflow.correct(
+                TENANT,
+                case_id,
+                corrects=3,
+                occurred_at=d.when.subtract(hours=3),
+                actor="user-2",
+                role="local_authority",
+                reason_ref="memo-1",
+            )
+        )
+        addition = sw.HolidayAddition(pendulum.date(2024, 1, 19), "Proclaimed (fictional)")
+        d.workflow.configure(sw.TenantSettings(TENANT, calendar_additions=[addition]))
+        check(d.workflow.recompute_deadlines(TENANT, case_id, actor="scheduler"))
+        check(d.fire("withdraw", case_id=case_id))
+        assert 6 == sql.get(TENANT, case_id).version
+
+    def test_each_command_leaves_rows_matching_its_case(self, sql: SqlStore) -> None:
+        """Rows checked after every command of a full walk, not only at the end."""
+        d = Driver(store=sql)
+        deadlines = sql.tables["deadlines"]
+        case = d.open()
+        from .helpers import ROUTES
+
+        for event in ROUTES["closed"]:
+            days = 31 if event == "publish_full" else 1
+            case = d.fire(event, days=days).case
+            with sql.engine.connect() as c:
+                rows = c.execute(
+                    sa.select(deadlines.c.kind, deadlines.c.status, deadlines.c.due).where(
+                        deadlines.c.case_id == "case-1"
+                    )
+                ).all()
+            assert {(r["kind"], r["status"], r["due"]) for r in deadline_rows_of(case)} == {
+                tuple(r) for r in rows
+            }
+            assert repr(case) == repr(sql.get(TENANT, "case-1"))
+
+    def test_a_rolled_back_write_is_never_read(self, sql: SqlStore) -> None:
+        """A command rolled back with the host's transaction leaves the stored case served."""
+        d = Driver(store=sql)
+        d.open()
+        stored = sql.get(TENANT, "case-1")
+        with sql.engine.connect() as connection:
+            transaction = connection.begin()
+            bound = Driver(store=sql.bound(connection))
+            bound.clock.set(pendulum.datetime(2024, 1, 8, tz="UTC"))
+            moved = bound.workflow.fire(bound.command("notify_panel")).case
+            assert 2 == moved.version
+            transaction.rollback()
+        assert stored == sql.get(TENANT, "case-1")
+        assert 1 == sql.get(TENANT, "case-1").version
+        assert 1 == len(sql.history(TENANT, "case-1"))
+
+    def test_one_bound_view_for_several_cases(self, sql: SqlStore) -> None:
+        """A host's transaction may run commands on several cases through one view."""
+        d = Driver(store=sql)
+        d.open(case_id="a")
+        d.open(case_id="b")
+        deadlines = sql.tables["deadlines"]
+        with sql.engine.connect() as connection:
+            transaction = connection.begin()
+            bound = Driver(store=sql.bound(connection))
+            bound.clock.set(pendulum.datetime(2024, 1, 9, tz="UTC"))
+            bound.workflow.fire(bound.command("notify_panel", case_id="a"))
+            bound.workflow.fire(bound.command("notify_panel", case_id="b", days=0))
+            bound.workflow.fire(bound.command("start_rapid_review", case_id="a", days=0))
+            transaction.commit()
+        for case_id in ("a", "b"):
+            case = sql.get(TENANT, case_id)
+            with sql.engine.connect() as c:
+                rows = c.execute(
+                    sa.select(deadlines.c.kind, deadlines.c.status).where(
+                        deadlines.c.case_id == case_id
+                    )
+                ).all()
+            assert {(d.kind, d.status.value) for d in case.deadlines} == {tuple(r) for r in rows}
 
     def test_outbox_rows_are_written_with_the_record(self, sql: SqlStore) -> None:
         """Every record has its event in the outbox, written in the same transaction."""

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Final
 
+import attrs
 import pendulum
 
 from ._case import Case, Deadline, DeadlineStatus
 from ._facts import Child, Incident, Location
 from ._times import iso_utc, utc_naive
 from .exceptions import InvalidInputError
+
+_UTC: Final = pendulum.UTC
 
 __all__ = [
     "apply_deadline_change",
@@ -20,10 +24,12 @@ __all__ = [
     "deadline_change",
     "deadline_from_json",
     "deadline_to_json",
+    "in_utc",
     "incident_from_json",
     "incident_to_json",
     "time_from_json",
     "time_to_json",
+    "utc_facts",
 ]
 
 
@@ -44,22 +50,42 @@ def date_from_json(value: object) -> pendulum.Date | None:
         raise InvalidInputError("a stored date is malformed", field="history") from None
 
 
-def time_to_json(value: pendulum.DateTime) -> str:
+def time_to_json(value: dt.datetime) -> str:
     """The instant in UTC, ISO 8601 with microseconds: ``2024-01-03T09:30:00.000000Z``."""
     return iso_utc(utc_naive(value))
 
 
 def time_from_json(value: object) -> pendulum.DateTime:
-    """The inverse of :func:`time_to_json`."""
+    """The inverse of :func:`time_to_json`: a pendulum DateTime in UTC."""
     if not isinstance(value, str) or not value.endswith("Z"):
         raise InvalidInputError("a stored time is malformed", field="history")
     try:
-        parsed = pendulum.parse(value)
-    except (ValueError, pendulum.parsing.exceptions.ParserError):
+        t = dt.datetime.fromisoformat(value[:-1])
+    except ValueError:
         raise InvalidInputError("a stored time is malformed", field="history") from None
-    if not isinstance(parsed, pendulum.DateTime):
+    if t.tzinfo is not None:
         raise InvalidInputError("a stored time is malformed", field="history")
-    return parsed
+    return pendulum.DateTime(
+        t.year, t.month, t.day, t.hour, t.minute, t.second, t.microsecond, tzinfo=_UTC
+    )
+
+
+def in_utc(value: dt.datetime) -> pendulum.DateTime:
+    """
+    The instant as a pendulum DateTime in UTC, to the microsecond.
+
+    Exactly what its JSON form reads back as, so a case holds the same values
+    whether it was just built or read back from a store.
+    """
+    return time_from_json(time_to_json(value))
+
+
+def utc_facts(incident: Incident) -> Incident:
+    """The incident with ``la_aware_at`` in UTC (see :func:`in_utc`)."""
+    aware = in_utc(incident.la_aware_at)
+    if aware.tzinfo is incident.la_aware_at.tzinfo and aware == incident.la_aware_at:
+        return incident
+    return attrs.evolve(incident, la_aware_at=aware)
 
 
 def incident_to_json(incident: Incident) -> dict[str, Any]:

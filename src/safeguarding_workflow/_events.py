@@ -61,6 +61,26 @@ class CloudEvent:
         value: dict[str, Any] = json.loads(self.data_json)
         return value
 
+    def to_json(self) -> str:
+        """
+        The event in CloudEvents' JSON format (structured mode), its data byte for byte.
+
+        .. versionadded:: 0.1.0
+        """
+        envelope = json.dumps(
+            {
+                "specversion": self.specversion,
+                "id": self.id,
+                "source": self.source,
+                "type": self.type,
+                "subject": self.subject,
+                "time": self.time,
+                "datacontenttype": self.datacontenttype,
+            },
+            separators=(",", ":"),
+        )
+        return envelope[:-1] + ',"data":' + self.data_json.decode("utf-8") + "}"
+
     def to_dict(self) -> dict[str, Any]:
         """The event in CloudEvents' JSON format (structured mode)."""
         return {

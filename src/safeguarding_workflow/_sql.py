@@ -15,19 +15,21 @@ Every row carries its tenant, and every query names one.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, Final, final
 
 import attrs
+import orjson
 import pendulum
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
 from ._calendar import WorkingDayCalendar
-from ._case import Case, DeadlineStatus
+from ._case import Case, Deadline, DeadlineStatus
 from ._codec import case_from_json, case_to_json
 from ._events import to_cloud_event
 from ._history import SCHEMA_VERSION, ChainHead, HistoryRecord
@@ -38,6 +40,7 @@ from .exceptions import (
     ConcurrencyConflict,
     ConfigurationError,
     InvalidInputError,
+    SafeguardingWorkflowError,
     StoreError,
 )
 
@@ -45,6 +48,25 @@ __all__ = ["DueDeadline", "SqlStore"]
 
 #: The schema version of the tables this release creates.
 STORE_SCHEMA_VERSION: Final = 1
+
+#: The execution option marking a connection that only reads (SQLite begins it deferred).
+_READING: Final = "safeguarding_workflow_reading"
+
+_CHANGED: Final = "the case changed since the command read it; re-read and retry"
+_BUSY: Final = "the case is being changed by another writer; re-read and retry"
+
+
+class _Shared:
+    """What every view of one store shares: tables and statements, built once."""
+
+    __slots__ = ("driver", "overdue_queries", "recent", "statements", "tables")
+
+    def __init__(self, tables: dict[str, sa.Table], dialect: sa.Dialect) -> None:
+        self.recent = _Recent(1024)
+        self.tables = tables
+        self.statements = _statements(tables)
+        self.driver = _driver_statements(tables, dialect)
+        self.overdue_queries: dict[tuple[bool, bool, bool], Any] = {}
 
 
 @attrs.frozen
@@ -167,25 +189,14 @@ def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str,
 
 
 def _statements(tables: dict[str, sa.Table]) -> dict[str, Any]:
-    """The command path's statements, built once: parameters come at execution."""
-    cases, history, deadlines = tables["cases"], tables["history"], tables["deadlines"]
+    """The reads outside a command, built once: parameters come at execution."""
+    cases, history = tables["cases"], tables["history"]
     tenant: sa.BindParameter[str] = sa.bindparam("k_tenant")
     case: sa.BindParameter[str] = sa.bindparam("k_case")
     return {
         "get": sa.select(cases.c.snapshot).where(
             cases.c.tenant_id == tenant, cases.c.case_id == case
         ),
-        "update_case": cases.update().where(
-            cases.c.tenant_id == tenant,
-            cases.c.case_id == case,
-            cases.c.version == sa.bindparam("k_version"),
-        ),
-        "insert_history": history.insert(),
-        "delete_deadlines": deadlines.delete().where(
-            deadlines.c.tenant_id == tenant, deadlines.c.case_id == case
-        ),
-        "insert_deadlines": deadlines.insert(),
-        "insert_outbox": tables["outbox"].insert(),
         "history": sa.select(*_RECORD_COLUMNS(history))
         .where(history.c.tenant_id == tenant, history.c.case_id == case)
         .order_by(history.c.sequence),
@@ -194,6 +205,77 @@ def _statements(tables: dict[str, sa.Table]) -> dict[str, Any]:
             history.c.case_id == case,
             history.c.idempotency_key == sa.bindparam("k_key"),
         ),
+    }
+
+
+@attrs.frozen
+class _Driver:
+    """
+    A statement compiled once by SQLAlchemy for the engine's dialect, run on the driver's cursor.
+
+    A command's few statements run this way: the statement is SQLAlchemy Core, and
+    only the per-execution bookkeeping is skipped (about 40 µs a statement).
+    """
+
+    sql: str
+    names: tuple[str, ...] | None  # the order of positional parameters; None for named
+
+    @classmethod
+    def of(cls, statement: Any, dialect: sa.Dialect, keys: Sequence[str] | None = None) -> _Driver:
+        compiled = statement.compile(dialect=dialect, column_keys=keys)
+        names = tuple(compiled.positiontup) if dialect.positional else None
+        return cls(str(compiled), names)
+
+    def params(self, values: dict[str, Any]) -> Any:
+        return values if self.names is None else tuple([values[n] for n in self.names])
+
+
+_CASE_SET: Final = ("version", "head", "state", "lifecycle", "snapshot")
+_HISTORY_KEYS: Final = (
+    "tenant_id",
+    "case_id",
+    "sequence",
+    "event_id",
+    "kind",
+    "event",
+    "prev",
+    "hash",
+    "schema_version",
+    "idempotency_key",
+    "body",
+)
+_DEADLINE_KEYS: Final = ("tenant_id", "case_id", "kind", "status", "due", "rule_ids", "projected")
+_OUTBOX_KEYS: Final = ("tenant_id", "case_id", "sequence", "event_id", "event", "available_at")
+
+
+def _driver_statements(tables: dict[str, sa.Table], dialect: sa.Dialect) -> dict[str, _Driver]:
+    """A command's statements, compiled for *dialect*."""
+    cases, history, deadlines = tables["cases"], tables["history"], tables["deadlines"]
+    tenant: sa.BindParameter[str] = sa.bindparam("k_tenant")
+    case: sa.BindParameter[str] = sa.bindparam("k_case")
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    upsert: Any = (postgresql if dialect.name == "postgresql" else sqlite).insert(deadlines)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[deadlines.c.tenant_id, deadlines.c.case_id, deadlines.c.kind],
+        set_={k: upsert.excluded[k] for k in _DEADLINE_KEYS[3:]},
+    )
+    return {
+        "get": _Driver.of(_statements(tables)["get"], dialect),
+        "find": _Driver.of(_statements(tables)["find"], dialect),
+        "insert_case": _Driver.of(cases.insert(), dialect, ("tenant_id", "case_id", *_CASE_SET)),
+        "update_case": _Driver.of(
+            cases.update().where(
+                cases.c.tenant_id == tenant,
+                cases.c.case_id == case,
+                cases.c.version == sa.bindparam("k_version"),
+            ),
+            dialect,
+            _CASE_SET,
+        ),
+        "insert_history": _Driver.of(history.insert(), dialect, _HISTORY_KEYS),
+        "upsert_deadline": _Driver.of(upsert, dialect, _DEADLINE_KEYS),
+        "insert_outbox": _Driver.of(tables["outbox"].insert(), dialect, _OUTBOX_KEYS),
     }
 
 
@@ -227,7 +309,7 @@ def _record(tenant_id: str, case_id: str, row: Any) -> HistoryRecord:
 
 
 def case_row(case: Case) -> dict[str, Any]:
-    """The ``cases`` row of a case record."""
+    """The ``cases`` row of a case record: its snapshot is compact JSON (not canonical)."""
     return {
         "tenant_id": case.tenant_id,
         "case_id": case.case_id,
@@ -235,7 +317,7 @@ def case_row(case: Case) -> dict[str, Any]:
         "head": case.head,
         "state": case.state,
         "lifecycle": case.lifecycle,
-        "snapshot": json.dumps(case_to_json(case), separators=(",", ":")),
+        "snapshot": orjson.dumps(case_to_json(case)).decode("utf-8"),
     }
 
 
@@ -258,32 +340,120 @@ def history_row(record: HistoryRecord) -> dict[str, Any]:
 
 def deadline_rows_of(case: Case) -> list[dict[str, Any]]:
     """The ``deadlines`` rows of a case; rule ids padded with spaces for whole-word matching."""
+    return _deadline_rows(case, case.deadlines, iso=False)
+
+
+def _deadline_rows(case: Case, deadlines: Iterable[Deadline], *, iso: bool) -> list[dict[str, Any]]:
+    """Rows of some of a case's deadlines; *iso* gives due dates as text, for the driver."""
     return [
         {
             "tenant_id": case.tenant_id,
             "case_id": case.case_id,
             "kind": d.kind,
             "status": d.status.value,
-            "due": d.due,
+            "due": d.due.isoformat() if iso and d.due is not None else d.due,
             "rule_ids": f" {' '.join(d.rule_ids)} ",
             "projected": d.projected,
         }
-        for d in case.deadlines
+        for d in deadlines
     ]
+
+
+class _Recent:
+    """
+    Cases this process stored or read lately, each with its snapshot text.
+
+    A read whose row holds the very same text takes the kept case instead of
+    decoding the text again. The text is compared in full, so a case changed by
+    another process, or a write that rolled back, is never served from here; and
+    cases are immutable values, equal to what their text decodes to (their times
+    are kept in UTC), so sharing them is safe.
+    """
+
+    __slots__ = ("_items", "_lock", "_size")
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[tuple[str, str], tuple[str, Case]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def case(self, tenant_id: str, case_id: str, row: Any) -> Case:
+        """The case in a ``cases`` row's snapshot; CaseNotFoundError for no row."""
+        if row is None:
+            raise CaseNotFoundError("no case with this tenant and id", field="case_id")
+        text = row[0]
+        kept = self._items.get((tenant_id, case_id))
+        if kept is not None and kept[0] == text:
+            return kept[1]
+        try:
+            case = case_from_json(orjson.loads(text))
+        except (ValueError, TypeError):
+            raise InvalidInputError("a stored case is malformed", field="case") from None
+        if case.tenant_id != tenant_id or case.case_id != case_id:
+            raise InvalidInputError("a stored case is malformed", field="case")
+        self.keep(case, text)
+        return case
+
+    def keep(self, case: Case, text: str) -> None:
+        """Keep *case* with its snapshot *text*, forgetting the oldest beyond the size."""
+        key = (case.tenant_id, case.case_id)
+        with self._lock:
+            self._items[key] = (text, case)
+            self._items.move_to_end(key)
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+@contextmanager
+def _translated(engine: Engine, on_integrity: type[SafeguardingWorkflowError]) -> Iterator[None]:
+    """
+    The driver's errors as the library's: a lost race is a conflict, never a raw error.
+
+    A unique key violated means another writer stored first (*on_integrity*); a
+    lock or serialisation failure means another writer holds the case.
+    """
+    dbapi = engine.dialect.loaded_dbapi
+    try:
+        yield
+    except (sa.exc.IntegrityError, dbapi.IntegrityError):
+        if on_integrity is CaseExistsError:
+            raise CaseExistsError(
+                "a case with this tenant and id exists", field="case_id"
+            ) from None
+        raise ConcurrencyConflict(_CHANGED, field="expected_version") from None
+    except (sa.exc.OperationalError, dbapi.OperationalError) as error:
+        cause = getattr(error, "orig", None) or error
+        text = str(cause).lower()
+        if "locked" in text or "serializ" in text or "deadlock" in text:
+            raise ConcurrencyConflict(_BUSY, field="expected_version") from None
+        raise StoreError(
+            f"the database refused the write ({type(cause).__name__})", field="store"
+        ) from None
+
+
+def _pipelines(engine: Engine) -> Callable[[Any], AbstractContextManager[Any]]:
+    """
+    How to batch a command's statements into one round trip on *engine*'s driver.
+
+    psycopg 3 sends them in pipeline mode (libpq 14 and later) and reads the
+    results at the end; SQLite runs in the process and needs no batching.
+    """
+    if engine.dialect.driver == "psycopg":
+        import psycopg
+
+        if psycopg.Pipeline.is_supported():
+            return lambda raw: raw.driver_connection.pipeline()
+    return lambda raw: nullcontext()
 
 
 def outbox_row(record: HistoryRecord, lifecycle: str, recorded_at: str) -> dict[str, Any]:
     """The ``outbox`` row announcing a record: its CloudEvent, data byte for byte."""
-    event = to_cloud_event(record, lifecycle, recorded_at)
-    envelope = json.dumps(
-        {k: v for k, v in event.to_dict().items() if k != "data"}, separators=(",", ":")
-    )
     return {
         "tenant_id": record.tenant_id,
         "case_id": record.case_id,
         "sequence": record.sequence,
         "event_id": record.event_id,
-        "event": envelope[:-1] + ',"data":' + event.data_json.decode("utf-8") + "}",
+        "event": to_cloud_event(record, lifecycle, recorded_at).to_json(),
         "available_at": recorded_at,
     }
 
@@ -407,7 +577,9 @@ def sqlite_engine(path: str) -> Engine:
 
     @sa_event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers begin deferred, so they never wait for a writer (WAL keeps their snapshot).
+        reading = connection.get_execution_options().get(_READING, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -434,15 +606,7 @@ class SqlStore(CaseStore):
 
     """
 
-    __slots__ = (
-        "_connection",
-        "_overdue_queries",
-        "_statements",
-        "_tables",
-        "engine",
-        "prefix",
-        "schema",
-    )
+    __slots__ = ("_connection", "_loaded", "_pipeline", "_shared", "engine", "prefix", "schema")
 
     def __init__(
         self,
@@ -457,10 +621,10 @@ class SqlStore(CaseStore):
         self.engine = engine
         self.prefix = prefix
         self.schema = schema
-        self._tables = _tables(sa.MetaData(), prefix, schema)
-        self._statements = _statements(self._tables)
-        self._overdue_queries: dict[tuple[bool, bool, bool], Any] = {}
+        self._shared = _Shared(_tables(sa.MetaData(), prefix, schema), engine.dialect)
         self._connection = connection
+        self._loaded: Case | None = None
+        self._pipeline = _pipelines(engine)
 
     @classmethod
     def sqlite(cls, path: str, *, prefix: str = "sw_") -> SqlStore:
@@ -494,7 +658,28 @@ class SqlStore(CaseStore):
 
         .. versionadded:: 0.1.0
         """
-        return SqlStore(self.engine, prefix=self.prefix, schema=self.schema, connection=connection)
+        view = object.__new__(SqlStore)
+        view.engine, view.prefix, view.schema = self.engine, self.prefix, self.schema
+        view._shared, view._pipeline = self._shared, self._pipeline
+        view._connection = connection
+        view._loaded = None
+        return view
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlStore]:
+        """
+        One database transaction for one command: its reads, its writes and one commit.
+
+        Inside the host's transaction (:meth:`bound`) the scope joins it instead.
+        On SQLite the transaction begins immediately (it takes the write lock first).
+
+        .. versionadded:: 0.1.0
+        """
+        if self._connection is not None:
+            yield self
+            return
+        with _translated(self.engine, ConcurrencyConflict), self.engine.begin() as connection:
+            yield self.bound(connection)
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -516,6 +701,8 @@ class SqlStore(CaseStore):
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         if self._connection is not None:
+            if not self._connection.in_transaction():
+                self._connection.begin()  # the host's to commit; begun for the driver's cursor
             yield self._connection
             return
         with self.engine.begin() as connection:
@@ -527,6 +714,7 @@ class SqlStore(CaseStore):
             yield self._connection
             return
         with self.engine.connect() as connection:
+            connection.execution_options(**{_READING: True})
             yield connection
 
     # -- CaseStore ------------------------------------------------------------------------
@@ -535,20 +723,35 @@ class SqlStore(CaseStore):
         """The latest record of a case."""
         with self._read() as connection:
             row = connection.execute(
-                self._statements["get"], {"k_tenant": tenant_id, "k_case": case_id}
+                self._shared.statements["get"], {"k_tenant": tenant_id, "k_case": case_id}
             ).first()
-        if row is None:
-            raise CaseNotFoundError("no case with this tenant and id", field="case_id")
-        try:
-            return case_from_json(json.loads(row.snapshot))
-        except ValueError:
-            raise InvalidInputError("a stored case is malformed", field="case") from None
+        return self._shared.recent.case(tenant_id, case_id, row)
+
+    def load(
+        self, tenant_id: str, case_id: str, idempotency_key: str | None
+    ) -> tuple[Case, HistoryRecord | None]:
+        """The latest record of a case and the record of *idempotency_key*: one round trip."""
+        driver = self._shared.driver
+        keys = {"k_tenant": tenant_id, "k_case": case_id, "k_key": idempotency_key}
+        with self._write() as connection:
+            raw = connection.connection
+            get, find = raw.cursor(), raw.cursor()
+            with self._pipeline(raw):
+                get.execute(driver["get"].sql, driver["get"].params(keys))
+                if idempotency_key is not None:
+                    find.execute(driver["find"].sql, driver["find"].params(keys))
+            row = get.fetchone()
+            first = None if idempotency_key is None else find.fetchone()
+        case = self._shared.recent.case(tenant_id, case_id, row)
+        if self._connection is not None:
+            self._loaded = case  # read in the write's transaction: append writes what changed
+        return case, None if first is None else _record(tenant_id, case_id, first)
 
     def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
         """A case's history records, in sequence order."""
         with self._read() as connection:
             rows = connection.execute(
-                self._statements["history"], {"k_tenant": tenant_id, "k_case": case_id}
+                self._shared.statements["history"], {"k_tenant": tenant_id, "k_case": case_id}
             ).all()
         if not rows:
             raise CaseNotFoundError("no case with this tenant and id", field="case_id")
@@ -558,73 +761,86 @@ class SqlStore(CaseStore):
         """The record a command with this idempotency key produced, if any."""
         with self._read() as connection:
             row = connection.execute(
-                self._statements["find"],
+                self._shared.statements["find"],
                 {"k_tenant": tenant_id, "k_case": case_id, "k_key": idempotency_key},
             ).first()
         return None if row is None else _record(tenant_id, case_id, row)
 
     def create(self, case: Case, record: HistoryRecord) -> None:
         """Store a new case with its first record, deadlines and outbox row, in one transaction."""
-        cases = self._tables["cases"]
-        try:
-            with self._write() as connection:
-                connection.execute(cases.insert().values(**self._case_row(case)))
-                self._insert_record(connection, case, record)
-        except sa.exc.IntegrityError:
-            raise CaseExistsError(
-                "a case with this tenant and id exists", field="case_id"
-            ) from None
+        driver = self._shared.driver
+        row = case_row(case)
+        with _translated(self.engine, CaseExistsError), self._write() as connection:
+            raw = connection.connection
+            cursor = raw.cursor()
+            with self._pipeline(raw):
+                cursor.execute(driver["insert_case"].sql, driver["insert_case"].params(row))
+                self._insert_record(cursor, case, record, case.deadlines)
+        self._shared.recent.keep(case, row["snapshot"])
 
     def append(self, case: Case, record: HistoryRecord, expected_version: int) -> None:
         """Store a case's next record, if the case is still at *expected_version*."""
-        row = self._case_row(case)
+        driver = self._shared.driver
+        row = case_row(case)
         row.update(k_tenant=case.tenant_id, k_case=case.case_id, k_version=expected_version)
-        try:
-            with self._write() as connection:
-                result = connection.execute(self._statements["update_case"], row)
-                if result.rowcount != 1:
-                    raise ConcurrencyConflict(
-                        "the case changed since the command read it; re-read and retry",
-                        field="expected_version",
-                    )
-                self._insert_record(connection, case, record)
-        except sa.exc.IntegrityError:
-            raise ConcurrencyConflict(
-                "the case changed since the command read it; re-read and retry",
-                field="expected_version",
-            ) from None
-        except sa.exc.OperationalError as error:
-            if "locked" in str(error.orig).lower() or "serializ" in str(error.orig).lower():
-                raise ConcurrencyConflict(
-                    "the case is being changed by another writer; re-read and retry",
-                    field="expected_version",
-                ) from None
-            raise StoreError(
-                f"the database refused the write ({type(error.orig).__name__})", field="store"
-            ) from None
+        with _translated(self.engine, ConcurrencyConflict), self._write() as connection:
+            raw = connection.connection
+            update, cursor = raw.cursor(), raw.cursor()
+            with self._pipeline(raw):
+                update.execute(driver["update_case"].sql, driver["update_case"].params(row))
+                self._insert_record(
+                    cursor, case, record, self._changed(case, record, expected_version)
+                )
+            if update.rowcount != 1:
+                raise ConcurrencyConflict(_CHANGED, field="expected_version")
+        self._shared.recent.keep(case, row["snapshot"])
 
-    def _case_row(self, case: Case) -> dict[str, Any]:
-        return case_row(case)
+    def _changed(
+        self, case: Case, record: HistoryRecord, expected_version: int
+    ) -> tuple[Deadline, ...]:
+        """
+        The deadlines a record changed, whose rows are to be written.
 
-    def _insert_record(self, connection: Connection, case: Case, record: HistoryRecord) -> None:
-        statements = self._statements
-        connection.execute(statements["insert_history"], history_row(record))
-        connection.execute(
-            statements["delete_deadlines"], {"k_tenant": case.tenant_id, "k_case": case.case_id}
-        )
-        if case.deadlines:
-            connection.execute(statements["insert_deadlines"], deadline_rows_of(case))
-        recorded_at = json.loads(record.body)["recorded_at"]
-        connection.execute(
-            statements["insert_outbox"], outbox_row(record, case.lifecycle, recorded_at)
-        )
+        Against the case read in this transaction when there is one (the version
+        check makes it the row being replaced); else from the record, which lists
+        every deadline it changed.
+        """
+        loaded = self._loaded
+        if (
+            loaded is not None
+            and loaded.version == expected_version
+            and loaded.case_id == case.case_id
+            and loaded.tenant_id == case.tenant_id
+        ):
+            before = {d.kind: d for d in loaded.deadlines}
+            return tuple(d for d in case.deadlines if before.get(d.kind) != d)
+        kinds = {c["kind"] for c in orjson.loads(record.body)["changes"].get("deadlines", ())}
+        return tuple(d for d in case.deadlines if d.kind in kinds)
+
+    def _insert_record(
+        self, cursor: Any, case: Case, record: HistoryRecord, deadlines: Sequence[Deadline]
+    ) -> None:
+        """Write a record's history row, the rows of *deadlines* and the record's outbox row."""
+        driver = self._shared.driver
+        statement = driver["insert_history"]
+        cursor.execute(statement.sql, statement.params(history_row(record)))
+        if deadlines:
+            statement = driver["upsert_deadline"]
+            cursor.executemany(
+                statement.sql,
+                [statement.params(row) for row in _deadline_rows(case, deadlines, iso=True)],
+            )
+        statement = driver["insert_outbox"]
+        recorded_at = orjson.loads(record.body)["recorded_at"]
+        row = outbox_row(record, case.lifecycle, recorded_at)
+        cursor.execute(statement.sql, statement.params(row))
 
     # -- outbox -----------------------------------------------------------------------------
 
     @property
     def tables(self) -> dict[str, sa.Table]:
         """The store's tables, by role (``cases``, ``history``, ``deadlines``, ``outbox``, …)."""
-        return dict(self._tables)
+        return dict(self._shared.tables)
 
     def purge_outbox(self, delivered_before: str) -> int:
         """
@@ -634,7 +850,7 @@ class SqlStore(CaseStore):
 
         .. versionadded:: 0.1.0
         """
-        outbox = self._tables["outbox"]
+        outbox = self._shared.tables["outbox"]
         with self._write() as connection:
             result = connection.execute(
                 outbox.delete().where(
@@ -649,7 +865,7 @@ class SqlStore(CaseStore):
 
         .. versionadded:: 0.1.0
         """
-        consumed = self._tables["consumed"]
+        consumed = self._shared.tables["consumed"]
         try:
             with self._write() as connection:
                 connection.execute(consumed.insert().values(consumer=consumer, event_id=event_id))
@@ -681,9 +897,9 @@ class SqlStore(CaseStore):
         if type(limit) is not int or not 1 <= limit <= 10_000:
             raise InvalidInputError("'limit' must be from 1 to 10000", field="limit")
         shape = (due_by is not None, rule_id is not None, after is not None)
-        query = self._overdue_queries.get(shape)
+        query = self._shared.overdue_queries.get(shape)
         if query is None:
-            query = self._overdue_queries[shape] = self._overdue_query(*shape)
+            query = self._shared.overdue_queries[shape] = self._overdue_query(*shape)
         params: dict[str, Any] = {"k_tenant": tenant_id, "k_as_of": as_of, "k_limit": limit}
         if due_by is not None:
             params["k_due_by"] = due_by
@@ -710,7 +926,7 @@ class SqlStore(CaseStore):
 
     def _overdue_query(self, due_by: bool, rule: bool, after: bool) -> Any:
         """One shape of the overdue query, built once with bound parameters."""
-        deadlines = self._tables["deadlines"]
+        deadlines = self._shared.tables["deadlines"]
         query = sa.select(
             deadlines.c.case_id,
             deadlines.c.kind,
@@ -780,7 +996,7 @@ class SqlStore(CaseStore):
 
         .. versionadded:: 0.1.0
         """
-        cases = self._tables["cases"]
+        cases = self._shared.tables["cases"]
         query = sa.select(cases.c.tenant_id, cases.c.case_id, cases.c.version, cases.c.head)
         if tenant_id is not None:
             query = query.where(cases.c.tenant_id == tenant_id)
@@ -794,7 +1010,7 @@ class SqlStore(CaseStore):
 
         .. versionadded:: 0.1.0
         """
-        cases = self._tables["cases"]
+        cases = self._shared.tables["cases"]
         with self._read() as connection:
             rows = connection.execute(
                 sa.select(cases.c.case_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import abc
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import final
 
 from ._case import Case
@@ -23,8 +25,41 @@ class CaseStore(abc.ABC):
     :class:`~safeguarding_workflow.exceptions.ConcurrencyConflict` when the case
     has moved on from the version the command read.
 
+    A command reads the case and writes its next record inside
+    :meth:`transaction`; a store whose reads and writes can share one database
+    transaction (:class:`~safeguarding_workflow.SqlStore`) makes the scope one
+    transaction, so a command costs one commit. The defaults suit a store without
+    transactions: the scope is the store itself.
+
     .. versionadded:: 0.1.0
     """
+
+    @contextmanager
+    def transaction(self) -> Iterator[CaseStore]:
+        """
+        A scope for one command: reads and the write inside it share one transaction.
+
+        Yields the store to read and write through. Leaving the scope by an
+        exception stores nothing of the command.
+
+        .. versionadded:: 0.1.0
+        """
+        yield self
+
+    def load(
+        self, tenant_id: str, case_id: str, idempotency_key: str | None
+    ) -> tuple[Case, HistoryRecord | None]:
+        """
+        The latest record of a case, and the record an idempotency key produced, if any.
+
+        The default calls :meth:`get` and :meth:`find`; a store may answer both at once.
+
+        .. versionadded:: 0.1.0
+        """
+        case = self.get(tenant_id, case_id)
+        if idempotency_key is None:
+            return case, None
+        return case, self.find(tenant_id, case_id, idempotency_key)
 
     @abc.abstractmethod
     def get(self, tenant_id: str, case_id: str) -> Case:

@@ -3,17 +3,21 @@ The workflow: opens cases and runs commands through a rule pack's lifecycle.
 
 Order of work for a command, documented and fixed:
 
-1. load the case; refuse if the command's ``expected_version`` is stale;
+1. open the store's transaction scope (:meth:`CaseStore.transaction`: one database
+   transaction on a SQL store) and load the case, with the record of an earlier
+   command under the same idempotency key if there is one; refuse if the command's
+   ``expected_version`` is stale;
 2. find the step for the case's state and the event (else ``StepNotAvailable``);
 3. check the role (else ``RoleNotPermitted``) and the payload (else ``InvalidInputError``);
 4. check ``occurred_at``: not in the future, not before the previous lifecycle step;
 5. run the step's guards in order (any refusal: ``TransitionRefused`` with every reason);
 6. build the new case record and the sealed history record;
-7. store both together (a concurrent writer makes this ``ConcurrencyConflict``);
-8. log one line, then hand the event to the dispatcher, which calls subscribers.
+7. store both together and close the scope, committing (a concurrent writer makes
+   this ``ConcurrencyConflict``);
+8. only then log one line and hand the event to the dispatcher, which calls subscribers.
 
 Nothing is stored before step 7, and nothing but guards runs before it; a refused
-or failed command leaves the store exactly as it was.
+or failed command leaves the scope by its exception and the store exactly as it was.
 """
 
 from __future__ import annotations
@@ -35,9 +39,11 @@ from ._codec import (
     date_to_json,
     deadline_change,
     deadline_to_json,
+    in_utc,
     incident_to_json,
     time_from_json,
     time_to_json,
+    utc_facts,
 )
 from ._duties import Assessment
 from ._events import CloudEvent, Dispatcher, ImmediateDispatcher, Subscriber, to_cloud_event
@@ -161,6 +167,15 @@ class Outcome:
     case: Case
     record: HistoryRecord | None
     event: CloudEvent | None
+
+
+@attrs.frozen
+class _Stored:
+    """A record stored inside a command's transaction, to announce once the scope commits."""
+
+    case: Case
+    record: HistoryRecord
+    recorded_at: str
 
 
 def _reason(code: str, message: str, *rule_ids: str) -> Reason:
@@ -333,6 +348,7 @@ class Workflow:
                 field="role",
             )
         assessment = self._assess(tenant_id, facts, local_authority)
+        facts = utc_facts(facts)
         lifecycle = self.pack.lifecycle
         deadlines = tuple(Deadline.from_duty(d) for d in assessment.duties)
         now = pendulum.instance(self.clock.now())
@@ -403,11 +419,14 @@ class Workflow:
         """
         if not isinstance(command, Command):
             raise InvalidInputError("'command' must be a Command", field="command")
-        case = self.store.get(command.tenant_id, command.case_id)
-        if command.idempotency_key is not None:
-            first = self.store.find(case.tenant_id, case.case_id, command.idempotency_key)
-            if first is not None:
-                return self._first_outcome(case, first)
+        with self.store.transaction() as store:
+            result = self._fire(store, command)
+        return self._finish(result)
+
+    def _fire(self, store: CaseStore, command: Command) -> Outcome | _Stored:
+        case, first = store.load(command.tenant_id, command.case_id, command.idempotency_key)
+        if first is not None:
+            return self._first_outcome(store, case, first)
         _check_version(case, command.expected_version)
         lifecycle = self.pack.lifecycle
         step = lifecycle.step(case.state, command.event)
@@ -457,7 +476,7 @@ class Workflow:
                 event=step.event,
                 reasons=tuple(reasons),
             )
-        return self._apply(case, step, command, payload, calendar, now)
+        return self._apply(store, case, step, command, payload, calendar, now)
 
     @staticmethod
     def _check_time(case: Case, command: Command, now: dt.datetime) -> None:
@@ -471,13 +490,14 @@ class Workflow:
 
     def _apply(
         self,
+        store: CaseStore,
         case: Case,
         step: Step,
         command: Command,
         payload: Mapping[str, Any],
         calendar: WorkingDayCalendar,
         now: dt.datetime,
-    ) -> Outcome:
+    ) -> _Stored:
         sequence = case.version + 1
         occurred_on = command.occurred_on
         milestones = case.milestones
@@ -523,10 +543,11 @@ class Workflow:
             "state": step.dest or case.state,
             "deadlines": tuple(deadlines),
             "milestones": milestones,
-            "last_step_at": command.occurred_at,
+            "last_step_at": in_utc(command.occurred_at),
         }
         json_payload = {k: to_json_value(v) for k, v in payload.items()} if payload else {}
         return self._append(
+            store,
             case,
             updates,
             "step",
@@ -581,9 +602,27 @@ class Workflow:
         check_opaque_id(actor, "actor")
         check_opaque_id(reason_ref, "reason_ref")
         at = _aware(occurred_at, "occurred_at")
-        case = self.store.get(tenant_id, case_id)
+        with self.store.transaction() as store:
+            result = self._correct(
+                store, tenant_id, case_id, corrects, at, actor, role, reason_ref, expected_version
+            )
+        return self._finish(result)
+
+    def _correct(
+        self,
+        store: CaseStore,
+        tenant_id: str,
+        case_id: str,
+        corrects: int,
+        at: pendulum.DateTime,
+        actor: str,
+        role: str,
+        reason_ref: str,
+        expected_version: int | None,
+    ) -> _Stored:
+        case = store.get(tenant_id, case_id)
         _check_version(case, expected_version)
-        history = self.store.history(tenant_id, case_id)
+        history = store.history(tenant_id, case_id)
         times = _step_times(history)
         if type(corrects) is not int or corrects not in times:
             raise InvalidInputError(
@@ -627,7 +666,7 @@ class Workflow:
                 updated = updated.met(on, corrects)
             if updated != deadline:
                 changed[deadline.kind] = updated
-        last = at if later is None else case.last_step_at
+        last = in_utc(at) if later is None else case.last_step_at
         payload = {"corrects": corrects, "occurred_at": time_to_json(at), "reason_ref": reason_ref}
         current = {d.kind: d for d in case.deadlines}
         changes: dict[str, Any] = {
@@ -641,6 +680,7 @@ class Workflow:
             "last_step_at": last,
         }
         return self._append(
+            store,
             case,
             updates,
             "correction",
@@ -676,7 +716,23 @@ class Workflow:
 
         """
         check_opaque_id(actor, "actor")
-        case = self.store.get(tenant_id, case_id)
+        with self.store.transaction() as store:
+            result = self._update_facts(
+                store, tenant_id, case_id, facts, actor, role, expected_version
+            )
+        return self._finish(result)
+
+    def _update_facts(
+        self,
+        store: CaseStore,
+        tenant_id: str,
+        case_id: str,
+        facts: Incident,
+        actor: str,
+        role: str,
+        expected_version: int | None,
+    ) -> _Stored:
+        case = store.get(tenant_id, case_id)
         _check_version(case, expected_version)
         if role != "local_authority":
             raise RoleNotPermitted(
@@ -712,8 +768,9 @@ class Workflow:
             "deadlines": [deadline_change(current.get(k), d) for k, d in changed.items()],
         }
         rule_ids = tuple(sorted({r for d in changed.values() for r in d.rule_ids} | {"DEC-04"}))
-        updates = {"facts": facts, "deadlines": tuple(merged.values())}
+        updates = {"facts": utc_facts(facts), "deadlines": tuple(merged.values())}
         return self._append(
+            store,
             case,
             updates,
             "facts_updated",
@@ -737,7 +794,14 @@ class Workflow:
         moves, nothing is recorded and the outcome's record is None.
         """
         check_opaque_id(actor, "actor")
-        case = self.store.get(tenant_id, case_id)
+        with self.store.transaction() as store:
+            result = self._recompute_deadlines(store, tenant_id, case_id, actor)
+        return self._finish(result)
+
+    def _recompute_deadlines(
+        self, store: CaseStore, tenant_id: str, case_id: str, actor: str
+    ) -> Outcome | _Stored:
+        case = store.get(tenant_id, case_id)
         calendar = self.calendar(tenant_id)
         changed = {
             d.kind: updated
@@ -754,6 +818,7 @@ class Workflow:
         }
         updates = {"deadlines": tuple(changed.get(d.kind, d) for d in case.deadlines)}
         return self._append(
+            store,
             case,
             updates,
             "deadlines_recomputed",
@@ -780,6 +845,7 @@ class Workflow:
 
     def _append(
         self,
+        store: CaseStore,
         case: Case,
         updates: dict[str, Any],
         kind: str,
@@ -792,8 +858,8 @@ class Workflow:
         rule_ids: Iterable[str],
         now: dt.datetime | None = None,
         idempotency_key: str | None = None,
-    ) -> Outcome:
-        """Seal and store the next record with the case it produces, then announce it."""
+    ) -> _Stored:
+        """Seal and store the next record with the case it produces, inside the command's scope."""
         sequence = case.version + 1
         if now is None:
             now = utc_naive(self.clock.now())
@@ -819,12 +885,19 @@ class Workflow:
             record["idempotency_key"] = idempotency_key
         sealed = HistoryRecord.seal(record, case.head)
         new_case = replace_case(case, version=sequence, head=sealed.hash, **updates)
-        self.store.append(new_case, sealed, expected_version=case.version)
-        return self._announce(new_case, sealed, recorded_at)
+        store.append(new_case, sealed, expected_version=case.version)
+        return _Stored(new_case, sealed, recorded_at)
 
-    def _first_outcome(self, case: Case, record: HistoryRecord) -> Outcome:
+    def _finish(self, result: Outcome | _Stored) -> Outcome:
+        """Announce a record once its command's scope has committed."""
+        if isinstance(result, Outcome):
+            return result
+        return self._announce(result.case, result.record, result.recorded_at)
+
+    @staticmethod
+    def _first_outcome(store: CaseStore, case: Case, record: HistoryRecord) -> Outcome:
         """The outcome a command had when it was first stored (an idempotent retry)."""
-        history = self.store.history(case.tenant_id, case.case_id)
+        history = store.history(case.tenant_id, case.case_id)
         then = rebuild(history[: record.sequence])
         log_info(
             "command_repeated", tenant=case.tenant_id, case=case.case_id, sequence=record.sequence
