@@ -419,6 +419,47 @@ class TestSql:
                 ).all()
             assert {(d.kind, d.status.value) for d in case.deadlines} == {tuple(r) for r in rows}
 
+    def test_a_race_lost_after_reading_commits_nothing(
+        self, pg_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """
+        Another writer commits between a command's read and its write: the command loses.
+
+        On PostgreSQL the command's COMMIT travels with its writes; the history's
+        primary key must stop it. (SQLite takes the write lock before reading, so there
+        another writer cannot come between.)
+        """
+        sql = SqlStore.postgresql(pg_url, prefix=f"sw{next(_counter)}_")
+        d = Driver(store=sql)
+        d.walk_to("notified")
+        rival = Driver(store=SqlStore(sql.engine, prefix=sql.prefix))
+        rival.when = d.when
+        loaded = SqlStore.load
+        raced: list[sw.Outcome] = []
+        racing: list[bool] = []
+
+        def load_then_race(self: SqlStore, *args: object) -> object:
+            result = loaded(self, *args)  # type: ignore[arg-type]
+            if not racing:
+                racing.append(True)
+                raced.append(rival.fire("start_rapid_review"))
+            return result
+
+        monkeypatch.setattr(SqlStore, "load", load_then_race)
+        with pytest.raises(sw.ConcurrencyConflict):
+            d.fire("withdraw")
+        monkeypatch.undo()
+        assert raced[0].case == sql.get(TENANT, "case-1")
+        history = sql.history(TENANT, "case-1")
+        assert ["opened", "notify_panel", "start_rapid_review"] == [r.event for r in history]
+        assert sw.verify(history).ok
+        with sql.engine.connect() as c:
+            events = c.exec_driver_sql(f"SELECT count(*) FROM {sql.prefix}outbox").scalar()
+        assert 3 == events
+        d.when = rival.when
+        assert "withdrawn" == d.fire("withdraw").case.state  # the retry, on the new version
+        sql.engine.dispose()
+
     def test_outbox_rows_are_written_with_the_record(self, sql: SqlStore) -> None:
         """Every record has its event in the outbox, written in the same transaction."""
         d = Driver(store=sql)

@@ -15,6 +15,7 @@ Every row carries its tenant, and every query names one.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -53,20 +54,38 @@ STORE_SCHEMA_VERSION: Final = 1
 _READING: Final = "safeguarding_workflow_reading"
 
 _CHANGED: Final = "the case changed since the command read it; re-read and retry"
+
+# The states of a batched scope's transaction (SqlStore.transaction on PostgreSQL).
+_PENDING: Final = "pending"  # BEGIN not sent yet: it goes with the first statement
+_OPEN: Final = "open"
+_DONE: Final = "done"  # committed with the command's write
 _BUSY: Final = "the case is being changed by another writer; re-read and retry"
 
 
 class _Shared:
     """What every view of one store shares: tables and statements, built once."""
 
-    __slots__ = ("driver", "overdue_queries", "recent", "statements", "tables")
+    __slots__ = (
+        "batched",
+        "driver",
+        "options",
+        "overdue_queries",
+        "pipeline",
+        "recent",
+        "statements",
+        "tables",
+    )
 
     def __init__(self, tables: dict[str, sa.Table], dialect: sa.Dialect) -> None:
+        pipeline = _pipelines(dialect)
+        self.batched = pipeline is not None
+        self.options = _options(dialect)
+        self.pipeline = pipeline or _unbatched
         self.recent = _Recent(1024)
         self.tables = tables
         self.statements = _statements(tables)
         self.driver = _driver_statements(tables, dialect)
-        self.overdue_queries: dict[tuple[bool, bool, bool], Any] = {}
+        self.overdue_queries: dict[tuple[bool, bool, bool], _Driver] = {}
 
 
 @attrs.frozen
@@ -219,15 +238,38 @@ class _Driver:
 
     sql: str
     names: tuple[str, ...] | None  # the order of positional parameters; None for named
+    fixed: dict[str, Any]  # the values bound in the statement itself
+    options: dict[str, Any]  # the driver's execute options
 
     @classmethod
     def of(cls, statement: Any, dialect: sa.Dialect, keys: Sequence[str] | None = None) -> _Driver:
         compiled = statement.compile(dialect=dialect, column_keys=keys)
         names = tuple(compiled.positiontup) if dialect.positional else None
-        return cls(str(compiled), names)
+        fixed = {
+            name: bind.effective_value
+            for bind, name in compiled.bind_names.items()
+            if not bind.required and bind.effective_value is not None
+        }
+        return cls(str(compiled), names, fixed, _options(dialect))
 
     def params(self, values: dict[str, Any]) -> Any:
+        if self.fixed:
+            values = {**self.fixed, **values}
         return values if self.names is None else tuple([values[n] for n in self.names])
+
+    def run(self, cursor: Any, values: dict[str, Any]) -> None:
+        """Execute on the driver's *cursor* with *values*."""
+        cursor.execute(self.sql, self.params(values), **self.options)
+
+
+def _options(dialect: sa.Dialect) -> dict[str, Any]:
+    """
+    The driver's execute options for a command's statements.
+
+    psycopg would prepare a statement on its fifth use; in pipeline mode, a statement
+    skipped after an earlier one failed would then be taken as prepared when it is not.
+    """
+    return {"prepare": False} if dialect.driver == "psycopg" else {}
 
 
 _CASE_SET: Final = ("version", "head", "state", "lifecycle", "snapshot")
@@ -359,6 +401,13 @@ def _deadline_rows(case: Case, deadlines: Iterable[Deadline], *, iso: bool) -> l
     ]
 
 
+def _iso_date(value: object, field: str) -> str:
+    """A date as ``YYYY-MM-DD`` text, the form both engines compare with their date column."""
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise InvalidInputError(f"{field!r} must be a date", field=field)
+    return value.isoformat()
+
+
 class _Recent:
     """
     Cases this process stored or read lately, each with its snapshot text.
@@ -431,19 +480,32 @@ def _translated(engine: Engine, on_integrity: type[SafeguardingWorkflowError]) -
         ) from None
 
 
-def _pipelines(engine: Engine) -> Callable[[Any], AbstractContextManager[Any]]:
+def _pipelines(dialect: sa.Dialect) -> Callable[[Any], AbstractContextManager[Any]] | None:
     """
-    How to batch a command's statements into one round trip on *engine*'s driver.
+    How to batch a command's statements into one round trip on *dialect*'s driver.
 
     psycopg 3 sends them in pipeline mode (libpq 14 and later) and reads the
-    results at the end; SQLite runs in the process and needs no batching.
+    results at the end. None where there is no batching: SQLite runs in the
+    process, so a round trip costs nothing.
     """
-    if engine.dialect.driver == "psycopg":
+    if dialect.driver == "psycopg":
         import psycopg
 
         if psycopg.Pipeline.is_supported():
             return lambda raw: raw.driver_connection.pipeline()
-    return lambda raw: nullcontext()
+    return None
+
+
+def _unbatched(_raw: Any) -> AbstractContextManager[Any]:
+    return nullcontext()
+
+
+def _end(connection: Connection, statement: str, options: dict[str, Any]) -> None:
+    """Roll back by hand; a connection that cannot is dropped from the pool."""
+    try:
+        connection.connection.cursor().execute(statement, **options)
+    except Exception:
+        connection.invalidate()
 
 
 def outbox_row(record: HistoryRecord, lifecycle: str, recorded_at: str) -> dict[str, Any]:
@@ -606,7 +668,7 @@ class SqlStore(CaseStore):
 
     """
 
-    __slots__ = ("_connection", "_loaded", "_pipeline", "_shared", "engine", "prefix", "schema")
+    __slots__ = ("_connection", "_loaded", "_shared", "_tx", "engine", "prefix", "schema")
 
     def __init__(
         self,
@@ -624,7 +686,7 @@ class SqlStore(CaseStore):
         self._shared = _Shared(_tables(sa.MetaData(), prefix, schema), engine.dialect)
         self._connection = connection
         self._loaded: Case | None = None
-        self._pipeline = _pipelines(engine)
+        self._tx: str | None = None  # a batched scope's transaction: pending, open or done
 
     @classmethod
     def sqlite(cls, path: str, *, prefix: str = "sw_") -> SqlStore:
@@ -660,9 +722,10 @@ class SqlStore(CaseStore):
         """
         view = object.__new__(SqlStore)
         view.engine, view.prefix, view.schema = self.engine, self.prefix, self.schema
-        view._shared, view._pipeline = self._shared, self._pipeline
+        view._shared = self._shared
         view._connection = connection
         view._loaded = None
+        view._tx = None
         return view
 
     @contextmanager
@@ -678,8 +741,53 @@ class SqlStore(CaseStore):
         if self._connection is not None:
             yield self
             return
-        with _translated(self.engine, ConcurrencyConflict), self.engine.begin() as connection:
-            yield self.bound(connection)
+        if not self._shared.batched:
+            with _translated(self.engine, ConcurrencyConflict), self.engine.begin() as connection:
+                yield self.bound(connection)
+            return
+        # Batched (PostgreSQL): the driver in autocommit mode, BEGIN sent by hand in the same
+        # round trip as the command's first statements, and COMMIT in the same round trip as
+        # its writes (see append); ROLLBACK if the scope fails before that.
+        with _translated(self.engine, ConcurrencyConflict), self.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            view = self.bound(connection)
+            view._tx = _PENDING
+            try:
+                yield view
+            except BaseException:
+                if view._tx == _OPEN:
+                    _end(connection, "ROLLBACK", self._shared.options)
+                raise
+            if view._tx == _OPEN:
+                connection.connection.cursor().execute("COMMIT", **self._shared.options)
+
+    @contextmanager
+    def _batch(self, raw: Any) -> Iterator[None]:
+        """
+        Statements sent together, their results read at the end (one round trip on psycopg).
+
+        A statement's error can surface while later ones are still being queued; it is
+        kept and raised once the batch has ended, rather than leaving the driver to end
+        a batch that is failing.
+        """
+        errors: list[Exception] = []
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            with self._shared.pipeline(raw):
+                try:
+                    yield
+                except dbapi_error as error:
+                    errors.append(error)
+        except dbapi_error as error:
+            raise (errors[0] if errors else error) from None
+        if errors:
+            raise errors[0]
+
+    def _opening(self, cursor: Any) -> None:
+        """Send a batched scope's BEGIN ahead of its first statement, in the same round trip."""
+        if self._tx == _PENDING:
+            cursor.execute("BEGIN", **self._shared.options)
+            self._tx = _OPEN
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -701,7 +809,7 @@ class SqlStore(CaseStore):
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         if self._connection is not None:
-            if not self._connection.in_transaction():
+            if self._tx is None and not self._connection.in_transaction():
                 self._connection.begin()  # the host's to commit; begun for the driver's cursor
             yield self._connection
             return
@@ -711,6 +819,7 @@ class SqlStore(CaseStore):
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         if self._connection is not None:
+            self._opening(self._connection.connection.cursor())
             yield self._connection
             return
         with self.engine.connect() as connection:
@@ -736,10 +845,11 @@ class SqlStore(CaseStore):
         with self._write() as connection:
             raw = connection.connection
             get, find = raw.cursor(), raw.cursor()
-            with self._pipeline(raw):
-                get.execute(driver["get"].sql, driver["get"].params(keys))
+            with self._batch(raw):
+                self._opening(get)
+                driver["get"].run(get, keys)
                 if idempotency_key is not None:
-                    find.execute(driver["find"].sql, driver["find"].params(keys))
+                    driver["find"].run(find, keys)
             row = get.fetchone()
             first = None if idempotency_key is None else find.fetchone()
         case = self._shared.recent.case(tenant_id, case_id, row)
@@ -773,46 +883,73 @@ class SqlStore(CaseStore):
         with _translated(self.engine, CaseExistsError), self._write() as connection:
             raw = connection.connection
             cursor = raw.cursor()
-            with self._pipeline(raw):
-                cursor.execute(driver["insert_case"].sql, driver["insert_case"].params(row))
+            with self._batch(raw):
+                self._opening(cursor)
+                driver["insert_case"].run(cursor, row)
                 self._insert_record(cursor, case, record, case.deadlines)
         self._shared.recent.keep(case, row["snapshot"])
 
     def append(self, case: Case, record: HistoryRecord, expected_version: int) -> None:
-        """Store a case's next record, if the case is still at *expected_version*."""
+        """
+        Store a case's next record, if the case is still at *expected_version*.
+
+        In a batched scope (PostgreSQL) that read the case at *expected_version*, the
+        COMMIT goes in the same round trip as the writes. That is safe because a lost
+        race cannot commit: the loser's history row takes the sequence the winner
+        already stored, so its INSERT fails on the history's primary key, and the
+        database skips everything after a failed statement up to the round trip's end.
+        """
         driver = self._shared.driver
         row = case_row(case)
         row.update(k_tenant=case.tenant_id, k_case=case.case_id, k_version=expected_version)
+        read = self._read_at(case, expected_version)
+        if record.sequence != expected_version + 1 or case.version != record.sequence:
+            raise InvalidInputError(
+                "the record must be the case's next, after 'expected_version'",
+                field="expected_version",
+            )
+        commit = read and self._tx in (_PENDING, _OPEN)
         with _translated(self.engine, ConcurrencyConflict), self._write() as connection:
             raw = connection.connection
             update, cursor = raw.cursor(), raw.cursor()
-            with self._pipeline(raw):
-                update.execute(driver["update_case"].sql, driver["update_case"].params(row))
-                self._insert_record(
-                    cursor, case, record, self._changed(case, record, expected_version)
-                )
+            with self._batch(raw):
+                self._opening(cursor)
+                driver["update_case"].run(update, row)
+                deadlines = self._changed(case, record, read)
+                self._insert_record(cursor, case, record, deadlines)
+                if commit:
+                    cursor.execute("COMMIT", **self._shared.options)
+            if commit:
+                self._tx = _DONE
             if update.rowcount != 1:
+                if commit:  # pragma: no cover - only a hand-edited cases table gets here
+                    raise StoreError(
+                        "the case row did not match its history; verify the store",
+                        field="store",
+                    )
                 raise ConcurrencyConflict(_CHANGED, field="expected_version")
         self._shared.recent.keep(case, row["snapshot"])
 
-    def _changed(
-        self, case: Case, record: HistoryRecord, expected_version: int
-    ) -> tuple[Deadline, ...]:
-        """
-        The deadlines a record changed, whose rows are to be written.
-
-        Against the case read in this transaction when there is one (the version
-        check makes it the row being replaced); else from the record, which lists
-        every deadline it changed.
-        """
+    def _read_at(self, case: Case, expected_version: int) -> bool:
+        """Whether this transaction read *case* at *expected_version* (see :meth:`load`)."""
         loaded = self._loaded
-        if (
+        return (
             loaded is not None
             and loaded.version == expected_version
             and loaded.case_id == case.case_id
             and loaded.tenant_id == case.tenant_id
-        ):
-            before = {d.kind: d for d in loaded.deadlines}
+        )
+
+    def _changed(self, case: Case, record: HistoryRecord, read: bool) -> tuple[Deadline, ...]:
+        """
+        The deadlines a record changed, whose rows are to be written.
+
+        Against the case read in this transaction when there is one (*read*: the version
+        check makes it the row being replaced); else from the record, which lists every
+        deadline it changed.
+        """
+        if read and self._loaded is not None:
+            before = {d.kind: d for d in self._loaded.deadlines}
             return tuple(d for d in case.deadlines if before.get(d.kind) != d)
         kinds = {c["kind"] for c in orjson.loads(record.body)["changes"].get("deadlines", ())}
         return tuple(d for d in case.deadlines if d.kind in kinds)
@@ -823,17 +960,15 @@ class SqlStore(CaseStore):
         """Write a record's history row, the rows of *deadlines* and the record's outbox row."""
         driver = self._shared.driver
         statement = driver["insert_history"]
-        cursor.execute(statement.sql, statement.params(history_row(record)))
-        if deadlines:
-            statement = driver["upsert_deadline"]
-            cursor.executemany(
-                statement.sql,
-                [statement.params(row) for row in _deadline_rows(case, deadlines, iso=True)],
-            )
+        statement.run(cursor, history_row(record))
+        statement = driver["upsert_deadline"]
+        for row in _deadline_rows(case, deadlines, iso=True):
+            # one by one: psycopg's executemany would end the pipeline's round trip early
+            statement.run(cursor, row)
         statement = driver["insert_outbox"]
         recorded_at = orjson.loads(record.body)["recorded_at"]
         row = outbox_row(record, case.lifecycle, recorded_at)
-        cursor.execute(statement.sql, statement.params(row))
+        statement.run(cursor, row)
 
     # -- outbox -----------------------------------------------------------------------------
 
@@ -900,32 +1035,38 @@ class SqlStore(CaseStore):
         query = self._shared.overdue_queries.get(shape)
         if query is None:
             query = self._shared.overdue_queries[shape] = self._overdue_query(*shape)
-        params: dict[str, Any] = {"k_tenant": tenant_id, "k_as_of": as_of, "k_limit": limit}
+        params: dict[str, Any] = {
+            "k_tenant": tenant_id,
+            "k_as_of": _iso_date(as_of, "as_of"),
+            "k_limit": limit,
+        }
         if due_by is not None:
-            params["k_due_by"] = due_by
+            params["k_due_by"] = _iso_date(due_by, "due_by")
         if rule_id is not None:
             params["k_rule"] = f"% {rule_id} %"
         if after is not None:
-            params["k_after_due"], params["k_after_case"], params["k_after_kind"] = after
+            if not isinstance(after, tuple) or len(after) != 3:
+                raise InvalidInputError("'after' must be a (due, case_id, kind) key", field="after")
+            params["k_after_due"] = _iso_date(after[0], "after")
+            params["k_after_case"], params["k_after_kind"] = after[1], after[2]
         with self._read() as connection:
-            rows = connection.execute(query, params).all()
+            cursor = connection.connection.cursor()
+            query.run(cursor, params)
+            rows = cursor.fetchall()
         date = pendulum.Date
         result = []
         for case_id, kind, due, rule_ids, projected in rows:
+            if due.__class__ is str:  # SQLite keeps dates as text
+                day = date(int(due[:4]), int(due[5:7]), int(due[8:10]))
+            else:
+                day = date(due.year, due.month, due.day)
             result.append(
-                DueDeadline(
-                    tenant_id,
-                    case_id,
-                    kind,
-                    date(due.year, due.month, due.day),
-                    tuple(rule_ids.split()),
-                    bool(projected),
-                )
+                DueDeadline(tenant_id, case_id, kind, day, tuple(rule_ids.split()), bool(projected))
             )
         return result
 
-    def _overdue_query(self, due_by: bool, rule: bool, after: bool) -> Any:
-        """One shape of the overdue query, built once with bound parameters."""
+    def _overdue_query(self, due_by: bool, rule: bool, after: bool) -> _Driver:
+        """One shape of the overdue query, built and compiled once, with bound parameters."""
         deadlines = self._shared.tables["deadlines"]
         query = sa.select(
             deadlines.c.case_id,
@@ -956,9 +1097,10 @@ class SqlStore(CaseStore):
                     sa.bindparam("k_after_kind"),
                 )
             )
-        return query.order_by(deadlines.c.due, deadlines.c.case_id, deadlines.c.kind).limit(
+        query = query.order_by(deadlines.c.due, deadlines.c.case_id, deadlines.c.kind).limit(
             sa.bindparam("k_limit")
         )
+        return _Driver.of(query, self.engine.dialect)
 
     def due_soon(
         self,
