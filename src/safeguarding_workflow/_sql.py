@@ -68,7 +68,6 @@ class _Shared:
     __slots__ = (
         "batched",
         "driver",
-        "options",
         "overdue_queries",
         "pipeline",
         "recent",
@@ -79,7 +78,6 @@ class _Shared:
     def __init__(self, tables: dict[str, sa.Table], dialect: sa.Dialect) -> None:
         pipeline = _pipelines(dialect)
         self.batched = pipeline is not None
-        self.options = _options(dialect)
         self.pipeline = pipeline or _unbatched
         self.recent = _Recent(1024)
         self.tables = tables
@@ -239,7 +237,6 @@ class _Driver:
     sql: str
     names: tuple[str, ...] | None  # the order of positional parameters; None for named
     fixed: dict[str, Any]  # the values bound in the statement itself
-    options: dict[str, Any]  # the driver's execute options
 
     @classmethod
     def of(cls, statement: Any, dialect: sa.Dialect, keys: Sequence[str] | None = None) -> _Driver:
@@ -250,7 +247,7 @@ class _Driver:
             for bind, name in compiled.bind_names.items()
             if not bind.required and bind.effective_value is not None
         }
-        return cls(str(compiled), names, fixed, _options(dialect))
+        return cls(str(compiled), names, fixed)
 
     def params(self, values: dict[str, Any]) -> Any:
         if self.fixed:
@@ -259,17 +256,7 @@ class _Driver:
 
     def run(self, cursor: Any, values: dict[str, Any]) -> None:
         """Execute on the driver's *cursor* with *values*."""
-        cursor.execute(self.sql, self.params(values), **self.options)
-
-
-def _options(dialect: sa.Dialect) -> dict[str, Any]:
-    """
-    The driver's execute options for a command's statements.
-
-    psycopg would prepare a statement on its fifth use; in pipeline mode, a statement
-    skipped after an earlier one failed would then be taken as prepared when it is not.
-    """
-    return {"prepare": False} if dialect.driver == "psycopg" else {}
+        cursor.execute(self.sql, self.params(values))
 
 
 _CASE_SET: Final = ("version", "head", "state", "lifecycle", "snapshot")
@@ -500,10 +487,12 @@ def _unbatched(_raw: Any) -> AbstractContextManager[Any]:
     return nullcontext()
 
 
-def _end(connection: Connection, statement: str, options: dict[str, Any]) -> None:
+def _end(connection: Connection, statement: str) -> None:
     """Roll back by hand; a connection that cannot is dropped from the pool."""
+    if connection.invalidated:
+        return
     try:
-        connection.connection.cursor().execute(statement, **options)
+        connection.connection.cursor().execute(statement)
     except Exception:
         connection.invalidate()
 
@@ -756,37 +745,43 @@ class SqlStore(CaseStore):
                 yield view
             except BaseException:
                 if view._tx == _OPEN:
-                    _end(connection, "ROLLBACK", self._shared.options)
+                    _end(connection, "ROLLBACK")
                 raise
             if view._tx == _OPEN:
-                connection.connection.cursor().execute("COMMIT", **self._shared.options)
+                connection.connection.cursor().execute("COMMIT")
 
     @contextmanager
-    def _batch(self, raw: Any) -> Iterator[None]:
+    def _batch(self, connection: Connection) -> Iterator[None]:
         """
         Statements sent together, their results read at the end (one round trip on psycopg).
 
-        A statement's error can surface while later ones are still being queued; it is
-        kept and raised once the batch has ended, rather than leaving the driver to end
-        a batch that is failing.
+        Only in a transaction the store owns: on the host's connection statements go one
+        by one. A statement's error can surface while later ones are still being queued;
+        it is kept and raised once the batch has ended. After an error the connection is
+        dropped from the pool: psycopg prepares a statement on its fifth use, and one
+        skipped after the failure could be taken as prepared when it is not.
         """
+        if not self._shared.batched or (self._connection is not None and self._tx is None):
+            yield
+            return
         errors: list[Exception] = []
         dbapi_error = self.engine.dialect.loaded_dbapi.Error
         try:
-            with self._shared.pipeline(raw):
+            with self._shared.pipeline(connection.connection):
                 try:
                     yield
                 except dbapi_error as error:
                     errors.append(error)
         except dbapi_error as error:
-            raise (errors[0] if errors else error) from None
+            errors.append(error)
         if errors:
+            connection.invalidate()
             raise errors[0]
 
     def _opening(self, cursor: Any) -> None:
         """Send a batched scope's BEGIN ahead of its first statement, in the same round trip."""
         if self._tx == _PENDING:
-            cursor.execute("BEGIN", **self._shared.options)
+            cursor.execute("BEGIN")
             self._tx = _OPEN
 
     # -- schema ---------------------------------------------------------------------------
@@ -845,7 +840,7 @@ class SqlStore(CaseStore):
         with self._write() as connection:
             raw = connection.connection
             get, find = raw.cursor(), raw.cursor()
-            with self._batch(raw):
+            with self._batch(connection):
                 self._opening(get)
                 driver["get"].run(get, keys)
                 if idempotency_key is not None:
@@ -883,7 +878,7 @@ class SqlStore(CaseStore):
         with _translated(self.engine, CaseExistsError), self._write() as connection:
             raw = connection.connection
             cursor = raw.cursor()
-            with self._batch(raw):
+            with self._batch(connection):
                 self._opening(cursor)
                 driver["insert_case"].run(cursor, row)
                 self._insert_record(cursor, case, record, case.deadlines)
@@ -912,13 +907,13 @@ class SqlStore(CaseStore):
         with _translated(self.engine, ConcurrencyConflict), self._write() as connection:
             raw = connection.connection
             update, cursor = raw.cursor(), raw.cursor()
-            with self._batch(raw):
+            with self._batch(connection):
                 self._opening(cursor)
                 driver["update_case"].run(update, row)
                 deadlines = self._changed(case, record, read)
                 self._insert_record(cursor, case, record, deadlines)
                 if commit:
-                    cursor.execute("COMMIT", **self._shared.options)
+                    cursor.execute("COMMIT")
             if commit:
                 self._tx = _DONE
             if update.rowcount != 1:
