@@ -215,15 +215,20 @@ def _workflow(store: sw.CaseStore) -> tuple[sw.Workflow, Any]:
 
 
 def _p3_one(store: sw.SqlStore, label: str) -> str:
-    """A durable command against a bare one-row INSERT + COMMIT on the same engine."""
+    """
+    A durable command against a bare one-row INSERT + COMMIT on the same engine.
+
+    Batches of each alternate, so both meet the same machine and the same WAL
+    checkpoints; the best batch of each is compared, as for the other figures.
+    """
     import sqlalchemy as sa
 
     workflow, _ = _workflow(store)
     rng = random.Random(3)
     codes = _english_codes()
-    n = 150
+    rounds, n = 5, 60
     commands = []
-    for i in range(n):
+    for i in range(rounds * n):
         code, incident = _incident(rng, codes)
         workflow.open("t", incident, local_authority=code, actor="u", case_id=f"p3-{i}")
         commands.append(
@@ -237,10 +242,6 @@ def _p3_one(store: sw.SqlStore, label: str) -> str:
                 WALK[0][2],
             )
         )
-    start = time.perf_counter()
-    for command in commands:
-        workflow.fire(command)
-    ours = (time.perf_counter() - start) / n
     table = sa.Table(
         "p3_bare",
         sa.MetaData(),
@@ -249,14 +250,22 @@ def _p3_one(store: sw.SqlStore, label: str) -> str:
     )
     table.create(store.engine, checkfirst=True)
     body = "x" * 600
-    start = time.perf_counter()
-    for i in range(n):
-        with store.engine.begin() as connection:
-            connection.execute(table.insert().values(id=i, body=body))
-    bare = (time.perf_counter() - start) / n
+    ours_times, bare_times = [], []
+    for r in range(rounds):
+        start = time.perf_counter()
+        for command in commands[r * n : (r + 1) * n]:
+            workflow.fire(command)
+        ours_times.append((time.perf_counter() - start) / n)
+        start = time.perf_counter()
+        for i in range(r * n, (r + 1) * n):
+            with store.engine.begin() as connection:
+                connection.execute(table.insert().values(id=i, body=body))
+        bare_times.append((time.perf_counter() - start) / n)
+    ours, bare = min(ours_times), min(bare_times)
     return (
         f"P3 ratio={ours / bare:.2f} target<=1.5 ({label}: ours {ours * 1e3:.2f} ms per "
-        f"durable command, bare INSERT+COMMIT {bare * 1e3:.2f} ms; {n} commands)"
+        f"durable command, bare INSERT+COMMIT {bare * 1e3:.2f} ms; best of {rounds} "
+        f"alternating batches of {n})"
     )
 
 
@@ -322,28 +331,43 @@ def p4() -> str:
         with store.engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")
         as_of = pendulum.date(2024, 6, 1)
-        bare_sql = sa.text(
-            f"SELECT case_id, kind, due FROM {table.name} WHERE tenant_id = :t "
-            "AND status = 'open' AND due < :d ORDER BY due, case_id, kind LIMIT 100"
+        bare_sql = (
+            f"SELECT case_id, kind, due FROM {table.name} WHERE tenant_id = ? "
+            "AND status = 'open' AND due < ? ORDER BY due, case_id, kind LIMIT 100"
         )
 
         def ours() -> object:
             return store.overdue("tenant-007", as_of, limit=100)
 
-        def bare() -> object:
+        bare_text = sa.text(bare_sql.replace("= ?", "= :t", 1).replace("< ?", "< :d", 1))
+
+        def bare() -> object:  # a plain read through the same engine (begun deferred)
             with store.engine.connect() as connection:
+                connection.execution_options(safeguarding_workflow_reading=True)
                 return connection.execute(
-                    bare_sql, {"t": "tenant-007", "d": as_of.isoformat()}
+                    bare_text, {"t": "tenant-007", "d": as_of.isoformat()}
                 ).all()
 
+        def driver() -> object:  # the driver's own cursor on a pooled connection: no more
+            connection = store.engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                cursor.execute(bare_sql, ("tenant-007", as_of.isoformat()))
+                return cursor.fetchall()
+            finally:
+                connection.close()
+
         assert len(ours()) == len(bare()) == 100  # type: ignore[arg-type]
+        assert len(driver()) == 100  # type: ignore[arg-type]
         ours_t = best_per_call(ours, 50)
         bare_t = best_per_call(bare, 50)
+        driver_t = best_per_call(driver, 50)
         store.engine.dispose()
     return (
         f"P4 ratio={ours_t / bare_t:.2f} target<=2.0 (ours {ours_t * 1e3:.2f} ms, target "
-        f"< 100 ms; bare indexed SELECT {bare_t * 1e3:.2f} ms; {n:,} deadlines on SQLite, "
-        "first 100 rows)"
+        f"< 100 ms; bare indexed SELECT through the same engine {bare_t * 1e3:.2f} ms, "
+        f"on the driver's own cursor {driver_t * 1e3:.2f} ms (ratio {ours_t / driver_t:.2f}); "
+        f"{n:,} deadlines on SQLite, first 100 rows)"
     )
 
 
