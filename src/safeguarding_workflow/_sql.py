@@ -55,10 +55,6 @@ _READING: Final = "safeguarding_workflow_reading"
 
 _CHANGED: Final = "the case changed since the command read it; re-read and retry"
 
-# The states of a batched scope's transaction (SqlStore.transaction on PostgreSQL).
-_PENDING: Final = "pending"  # BEGIN not sent yet: it goes with the first statement
-_OPEN: Final = "open"
-_DONE: Final = "done"  # committed with the command's write
 _BUSY: Final = "the case is being changed by another writer; re-read and retry"
 
 
@@ -70,6 +66,7 @@ class _Shared:
         "driver",
         "overdue_queries",
         "pipeline",
+        "postgresql_append",
         "recent",
         "statements",
         "tables",
@@ -78,6 +75,9 @@ class _Shared:
     def __init__(self, tables: dict[str, sa.Table], dialect: sa.Dialect) -> None:
         pipeline = _pipelines(dialect)
         self.batched = pipeline is not None
+        self.postgresql_append = (
+            _postgresql_append(tables, dialect) if dialect.name == "postgresql" else None
+        )
         self.pipeline = pipeline or _unbatched
         self.recent = _Recent(1024)
         self.tables = tables
@@ -279,6 +279,43 @@ _HISTORY_KEYS: Final = (
 )
 _DEADLINE_KEYS: Final = ("tenant_id", "case_id", "kind", "status", "due", "rule_ids", "projected")
 _OUTBOX_KEYS: Final = ("tenant_id", "case_id", "sequence", "event_id", "event", "available_at")
+
+
+def _postgresql_append(tables: dict[str, sa.Table], dialect: sa.Dialect) -> str:
+    """
+    All of a command's writes on PostgreSQL as one statement, every write hanging on one.
+
+    The case row's UPDATE (at the version read) returns a row only if it matched; the
+    history, deadline and outbox rows are inserted from that row, so a command that lost
+    a race writes nothing at all, and the statement's count tells it so. The changed
+    deadlines come as arrays, one per column, so the statement is the same whatever
+    their number, and psycopg can prepare it.
+    """
+    name = dialect.identifier_preparer.format_table
+    cases, history, deadlines, outbox = (
+        name(tables[t]) for t in ("cases", "history", "deadlines", "outbox")
+    )
+    values = ", ".join(f"%({k})s" for k in _HISTORY_KEYS)
+    return f"""WITH u AS (
+  UPDATE {cases} SET version = %(version)s, head = %(head)s, state = %(state)s,
+    lifecycle = %(lifecycle)s, snapshot = %(snapshot)s
+  WHERE tenant_id = %(k_tenant)s AND case_id = %(k_case)s AND version = %(k_version)s
+  RETURNING 1
+), h AS (
+  INSERT INTO {history} ({", ".join(_HISTORY_KEYS)}) SELECT {values} FROM u
+), d AS (
+  INSERT INTO {deadlines} ({", ".join(_DEADLINE_KEYS)})
+  SELECT %(tenant_id)s, %(case_id)s, x.kind, x.status, x.due, x.rule_ids, x.projected
+  FROM u, unnest(%(d_kind)s::text[], %(d_status)s::text[], %(d_due)s::date[],
+    %(d_rule_ids)s::text[], %(d_projected)s::boolean[]) AS x(kind, status, due, rule_ids, projected)
+  ON CONFLICT (tenant_id, case_id, kind) DO UPDATE SET status = EXCLUDED.status,
+    due = EXCLUDED.due, rule_ids = EXCLUDED.rule_ids, projected = EXCLUDED.projected
+), o AS (
+  INSERT INTO {outbox} ({", ".join(_OUTBOX_KEYS)})
+  SELECT %(tenant_id)s, %(case_id)s, %(sequence)s, %(event_id)s, %(o_event)s, %(available_at)s
+  FROM u
+)
+SELECT count(*) FROM u"""
 
 
 def _driver_statements(tables: dict[str, sa.Table], dialect: sa.Dialect) -> dict[str, _Driver]:
@@ -491,16 +528,6 @@ def _unbatched(_raw: Any) -> AbstractContextManager[Any]:
     return nullcontext()
 
 
-def _end(connection: Connection, statement: str) -> None:
-    """Roll back by hand; a connection that cannot is dropped from the pool."""
-    if connection.invalidated:
-        return
-    try:
-        connection.connection.cursor().execute(statement)
-    except Exception:
-        connection.invalidate()
-
-
 def outbox_row(record: HistoryRecord, lifecycle: str, recorded_at: str) -> dict[str, Any]:
     """The ``outbox`` row announcing a record: its CloudEvent, data byte for byte."""
     return {
@@ -661,7 +688,7 @@ class SqlStore(CaseStore):
 
     """
 
-    __slots__ = ("_connection", "_loaded", "_shared", "_tx", "engine", "prefix", "schema")
+    __slots__ = ("_autocommit", "_connection", "_loaded", "_shared", "engine", "prefix", "schema")
 
     def __init__(
         self,
@@ -679,7 +706,7 @@ class SqlStore(CaseStore):
         self._shared = _Shared(_tables(sa.MetaData(), prefix, schema), engine.dialect)
         self._connection = connection
         self._loaded: Case | None = None
-        self._tx: str | None = None  # a batched scope's transaction: pending, open or done
+        self._autocommit = False  # a PostgreSQL command scope: each statement commits itself
 
     @classmethod
     def sqlite(cls, path: str, *, prefix: str = "sw_") -> SqlStore:
@@ -718,7 +745,7 @@ class SqlStore(CaseStore):
         view._shared = self._shared
         view._connection = connection
         view._loaded = None
-        view._tx = None
+        view._autocommit = False
         return view
 
     @contextmanager
@@ -738,21 +765,13 @@ class SqlStore(CaseStore):
             with _translated(self.engine, ConcurrencyConflict), self.engine.begin() as connection:
                 yield self.bound(connection)
             return
-        # Batched (PostgreSQL): the driver in autocommit mode, BEGIN sent by hand in the same
-        # round trip as the command's first statements, and COMMIT in the same round trip as
-        # its writes (see append); ROLLBACK if the scope fails before that.
+        # PostgreSQL: the read is one statement and the writes are another, which commits
+        # itself (see append), so the driver runs in autocommit mode: no BEGIN, no COMMIT.
         with _translated(self.engine, ConcurrencyConflict), self.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT")
             view = self.bound(connection)
-            view._tx = _PENDING
-            try:
-                yield view
-            except BaseException:
-                if view._tx == _OPEN:
-                    _end(connection, "ROLLBACK")
-                raise
-            if view._tx == _OPEN:
-                connection.connection.cursor().execute("COMMIT")
+            view._autocommit = True
+            yield view
 
     @contextmanager
     def _batch(self, connection: Connection) -> Iterator[None]:
@@ -765,7 +784,7 @@ class SqlStore(CaseStore):
         dropped from the pool: psycopg prepares a statement on its fifth use, and one
         skipped after the failure could be taken as prepared when it is not.
         """
-        if not self._shared.batched or (self._connection is not None and self._tx is None):
+        if not self._shared.batched or (self._connection is not None and not self._autocommit):
             yield
             return
         errors: list[Exception] = []
@@ -781,12 +800,6 @@ class SqlStore(CaseStore):
         if errors:
             connection.invalidate()
             raise errors[0]
-
-    def _opening(self, cursor: Any) -> None:
-        """Send a batched scope's BEGIN ahead of its first statement, in the same round trip."""
-        if self._tx == _PENDING:
-            cursor.execute("BEGIN")
-            self._tx = _OPEN
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -808,7 +821,7 @@ class SqlStore(CaseStore):
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         if self._connection is not None:
-            if self._tx is None and not self._connection.in_transaction():
+            if not self._autocommit and not self._connection.in_transaction():
                 self._connection.begin()  # the host's to commit; begun for the driver's cursor
             yield self._connection
             return
@@ -818,7 +831,6 @@ class SqlStore(CaseStore):
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         if self._connection is not None:
-            self._opening(self._connection.connection.cursor())
             yield self._connection
             return
         with self.engine.connect() as connection:
@@ -845,7 +857,6 @@ class SqlStore(CaseStore):
             raw = connection.connection
             get, find = raw.cursor(), raw.cursor()
             with self._batch(connection):
-                self._opening(get)
                 driver["get"].run(get, keys)
                 if idempotency_key is not None:
                     driver["find"].run(find, keys)
@@ -883,20 +894,23 @@ class SqlStore(CaseStore):
             raw = connection.connection
             cursor = raw.cursor()
             with self._batch(connection):
-                self._opening(cursor)
+                if self._autocommit:  # several statements: one transaction all the same
+                    cursor.execute("BEGIN")
                 driver["insert_case"].run(cursor, row)
                 self._insert_record(cursor, case, record, case.deadlines)
+                if self._autocommit:
+                    cursor.execute("COMMIT")
         self._shared.recent.keep(case, row["snapshot"])
 
     def append(self, case: Case, record: HistoryRecord, expected_version: int) -> None:
         """
         Store a case's next record, if the case is still at *expected_version*.
 
-        In a batched scope (PostgreSQL) that read the case at *expected_version*, the
-        COMMIT goes in the same round trip as the writes. That is safe because a lost
-        race cannot commit: the loser's history row takes the sequence the winner
-        already stored, so its INSERT fails on the history's primary key, and the
-        database skips everything after a failed statement up to the round trip's end.
+        On PostgreSQL the writes are one statement, each hanging on the case row's
+        UPDATE at *expected_version*: a command that lost a race writes nothing, and in
+        a command scope the statement commits itself. On SQLite the statements run one
+        by one under the write lock taken when the scope began, and the UPDATE's row
+        count is checked before the commit.
         """
         driver = self._shared.driver
         row = case_row(case)
@@ -907,25 +921,40 @@ class SqlStore(CaseStore):
                 "the record must be the case's next, after 'expected_version'",
                 field="expected_version",
             )
-        commit = read and self._tx in (_PENDING, _OPEN)
+        if self._shared.postgresql_append is not None:
+            self._append_postgresql(case, record, row, read)
+            return
         with _translated(self.engine, ConcurrencyConflict), self._write() as connection:
             raw = connection.connection
             update, cursor = raw.cursor(), raw.cursor()
-            with self._batch(connection):
-                self._opening(cursor)
-                driver["update_case"].run(update, row)
-                deadlines = self._changed(case, record, read)
-                self._insert_record(cursor, case, record, deadlines)
-                if commit:
-                    cursor.execute("COMMIT")
-            if commit:
-                self._tx = _DONE
+            driver["update_case"].run(update, row)
             if update.rowcount != 1:
-                if commit:  # pragma: no cover - only a hand-edited cases table gets here
-                    raise StoreError(
-                        "the case row did not match its history; verify the store",
-                        field="store",
-                    )
+                raise ConcurrencyConflict(_CHANGED, field="expected_version")
+            self._insert_record(cursor, case, record, self._changed(case, record, read))
+        self._shared.recent.keep(case, row["snapshot"])
+
+    def _append_postgresql(
+        self, case: Case, record: HistoryRecord, row: dict[str, Any], read: bool
+    ) -> None:
+        """:meth:`append` on PostgreSQL: one statement, all of its writes or none."""
+        deadlines = _deadline_rows(case, self._changed(case, record, read), iso=True)
+        outbox = outbox_row(record, case.lifecycle, orjson.loads(record.body)["recorded_at"])
+        params = {
+            **history_row(record),
+            **row,
+            "d_kind": [d["kind"] for d in deadlines],
+            "d_status": [d["status"] for d in deadlines],
+            "d_due": [d["due"] for d in deadlines],
+            "d_rule_ids": [d["rule_ids"] for d in deadlines],
+            "d_projected": [d["projected"] for d in deadlines],
+            "o_event": outbox["event"],
+            "available_at": outbox["available_at"],
+        }
+        with _translated(self.engine, ConcurrencyConflict), self._write() as connection:
+            cursor = connection.connection.cursor()
+            cursor.execute(self._shared.postgresql_append, params)
+            count = cursor.fetchone()
+            if count is None or count[0] != 1:
                 raise ConcurrencyConflict(_CHANGED, field="expected_version")
         self._shared.recent.keep(case, row["snapshot"])
 
