@@ -425,9 +425,10 @@ class TestSql:
         """
         Another writer commits between a command's read and its write: the command loses.
 
-        On PostgreSQL the command's COMMIT travels with its writes; the history's
-        primary key must stop it. (SQLite takes the write lock before reading, so there
-        another writer cannot come between.)
+        On PostgreSQL the read and the writes are separate statements; every write hangs
+        on the case row's UPDATE at the version read, so the loser writes nothing.
+        (SQLite takes the write lock before reading, so there another writer cannot
+        come between.)
         """
         sql = SqlStore.postgresql(pg_url, prefix=f"sw{next(_counter)}_")
         d = Driver(store=sql)
