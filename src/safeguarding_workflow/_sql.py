@@ -856,12 +856,15 @@ class SqlStore(CaseStore):
         with self._write() as connection:
             raw = connection.connection
             get, find = raw.cursor(), raw.cursor()
-            with self._batch(connection):
+            if idempotency_key is None:
                 driver["get"].run(get, keys)
-                if idempotency_key is not None:
+                first = None
+            else:
+                with self._batch(connection):
+                    driver["get"].run(get, keys)
                     driver["find"].run(find, keys)
+                first = find.fetchone()
             row = get.fetchone()
-            first = None if idempotency_key is None else find.fetchone()
         case = self._shared.recent.case(tenant_id, case_id, row)
         if self._connection is not None:
             self._loaded = case  # read in the write's transaction: append writes what changed
