@@ -53,6 +53,9 @@ STORE_SCHEMA_VERSION: Final = 1
 #: The execution option marking a connection that only reads (SQLite begins it deferred).
 _READING: Final = "safeguarding_workflow_reading"
 
+#: The execution option marking a connection whose transaction the store began by hand.
+_BEGUN: Final = "safeguarding_workflow_begun"
+
 _CHANGED: Final = "the case changed since the command read it; re-read and retry"
 
 _BUSY: Final = "the case is being changed by another writer; re-read and retry"
@@ -660,8 +663,11 @@ def sqlite_engine(path: str) -> Engine:
     @sa_event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         # Readers begin deferred, so they never wait for a writer (WAL keeps their snapshot).
-        reading = connection.get_execution_options().get(_READING, False)
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        if not options.get(_BEGUN, False):  # a command scope has begun it already
+            connection.exec_driver_sql(
+                "BEGIN" if options.get(_READING, False) else "BEGIN IMMEDIATE"
+            )
 
     return engine
 
@@ -760,6 +766,20 @@ class SqlStore(CaseStore):
         """
         if self._connection is not None:
             yield self
+            return
+        if self.engine.dialect.name == "sqlite":
+            # BEGIN IMMEDIATE and COMMIT on the driver's connection: the write lock from the
+            # read to the commit, without SQLAlchemy's transaction bookkeeping around them.
+            with _translated(self.engine, ConcurrencyConflict), self.engine.connect() as connection:
+                connection.execution_options(**{_BEGUN: True})
+                raw = connection.connection
+                raw.cursor().execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.bound(connection)
+                except BaseException:
+                    raw.rollback()
+                    raise
+                raw.commit()
             return
         if not self._shared.batched:
             with _translated(self.engine, ConcurrencyConflict), self.engine.begin() as connection:
