@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
+import pendulum
 import pytest
 import sqlalchemy as sa
 
@@ -13,7 +14,7 @@ import safeguarding_workflow as sw
 from safeguarding_workflow import migrations
 from safeguarding_workflow._sql import SqlStore
 
-from .helpers import Driver
+from .helpers import TENANT, Driver
 
 _counter = itertools.count()
 
@@ -61,6 +62,11 @@ def test_postgresql_schema(pg_url: str) -> None:
     """On PostgreSQL the tables can live in their own schema, beside the host's."""
     migrations.upgrade(pg_url, prefix="sc_", schema="safeguarding")
     store = SqlStore(sa.create_engine(pg_url), prefix="sc_", schema="safeguarding")
-    Driver(store=store).open()
+    d = Driver(store=store)
+    d.walk_to("rapid_review")  # commands write through the schema-qualified statement too
+    assert sw.verify(d.history()).ok
+    open_kinds = {r.kind for r in store.overdue(TENANT, pendulum.date(2030, 1, 1))}
+    assert open_kinds
+    assert "notify_panel" not in open_kinds  # met, and its row says so
     assert "sc_cases" in sa.inspect(store.engine).get_table_names(schema="safeguarding")
     store.engine.dispose()
