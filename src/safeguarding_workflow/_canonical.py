@@ -2,18 +2,19 @@
 Canonical JSON (RFC 8785) for history records.
 
 Library records hold only strings, integers within +/-2**53, booleans, null, lists
-and objects with ASCII keys. For those, Python's ``json`` module with sorted keys,
-no whitespace and ``ensure_ascii=False`` gives exactly the RFC 8785 bytes, about six
-times faster than the ``rfc8785`` package. ``canonical_json`` checks that a value lies
-in that set and takes the fast path; anything else goes through ``rfc8785``. A
-property test proves the two byte-identical on every value of the set.
+and objects with ASCII keys. For those, orjson with sorted keys gives exactly the
+RFC 8785 bytes (no whitespace, UTF-8 text unescaped, the same short escapes for
+control characters), about fifty times faster than the ``rfc8785`` package.
+``canonical_json`` checks that a value lies in that set and takes the fast path;
+anything else goes through ``rfc8785``. A property test proves the two
+byte-identical on every value of the set.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final
 
+import orjson
 import rfc8785
 
 from .exceptions import InvalidInputError
@@ -21,9 +22,14 @@ from .exceptions import InvalidInputError
 __all__ = ["canonical_json", "canonical_json_trusted"]
 
 _SAFE_INT: Final = 2**53 - 1
-_encode: Final = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-).encode
+# Dates and dataclasses are refused, as the standard json module would, not converted.
+_OPTIONS: Final = (
+    orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
+def _encode(value: object) -> bytes:
+    return orjson.dumps(value, option=_OPTIONS)
 
 
 def _fast_ok(value: object) -> bool:
@@ -66,7 +72,7 @@ def canonical_json(value: object) -> bytes:
 
     """
     if _fast_ok(value):
-        return _encode(value).encode("utf-8")
+        return _encode(value)
     try:
         return rfc8785.dumps(value)  # type: ignore[arg-type]
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as error:
@@ -87,4 +93,4 @@ def canonical_json_trusted(record: dict[str, Any]) -> bytes:
     compares it with ``rfc8785`` on generated records and on every record of
     the test suite's stateful runs.
     """
-    return _encode(record).encode("utf-8")
+    return _encode(record)
