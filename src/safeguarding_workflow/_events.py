@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any, Final, Protocol, final
 
 import attrs
+import orjson
 
 from ._history import HistoryRecord
 from ._log import logger
@@ -67,7 +68,7 @@ class CloudEvent:
 
         .. versionadded:: 0.1.0
         """
-        envelope = json.dumps(
+        envelope = orjson.dumps(
             {
                 "specversion": self.specversion,
                 "id": self.id,
@@ -76,10 +77,9 @@ class CloudEvent:
                 "subject": self.subject,
                 "time": self.time,
                 "datacontenttype": self.datacontenttype,
-            },
-            separators=(",", ":"),
+            }
         )
-        return envelope[:-1] + ',"data":' + self.data_json.decode("utf-8") + "}"
+        return (envelope[:-1] + b',"data":' + self.data_json + b"}").decode("utf-8")
 
     def to_dict(self) -> dict[str, Any]:
         """The event in CloudEvents' JSON format (structured mode)."""
