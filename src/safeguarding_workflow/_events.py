@@ -68,21 +68,14 @@ class CloudEvent:
 
         .. versionadded:: 0.1.0
         """
-        envelope = orjson.dumps(
-            {
-                "specversion": self.specversion,
-                "id": self.id,
-                "source": self.source,
-                "type": self.type,
-                "subject": self.subject,
-                "time": self.time,
-                "datacontenttype": self.datacontenttype,
-            }
-        )
+        envelope = orjson.dumps(self._attributes())
         return (envelope[:-1] + b',"data":' + self.data_json + b"}").decode("utf-8")
 
     def to_dict(self) -> dict[str, Any]:
         """The event in CloudEvents' JSON format (structured mode)."""
+        return {**self._attributes(), "data": self.data}
+
+    def _attributes(self) -> dict[str, str]:
         return {
             "specversion": self.specversion,
             "id": self.id,
@@ -91,7 +84,6 @@ class CloudEvent:
             "subject": self.subject,
             "time": self.time,
             "datacontenttype": self.datacontenttype,
-            "data": self.data,
         }
 
 
