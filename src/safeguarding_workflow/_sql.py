@@ -85,7 +85,7 @@ class _Shared:
         self.recent = _Recent(1024)
         self.tables = tables
         self.statements = _statements(tables)
-        self.driver = _driver_statements(tables, dialect)
+        self.driver = _driver_statements(tables, dialect, self.statements)
         self.overdue_queries: dict[tuple[bool, bool, bool], _Driver] = {}
 
 
@@ -321,7 +321,9 @@ def _postgresql_append(tables: dict[str, sa.Table], dialect: sa.Dialect) -> str:
 SELECT count(*) FROM u"""
 
 
-def _driver_statements(tables: dict[str, sa.Table], dialect: sa.Dialect) -> dict[str, _Driver]:
+def _driver_statements(
+    tables: dict[str, sa.Table], dialect: sa.Dialect, reads: dict[str, Any]
+) -> dict[str, _Driver]:
     """A command's statements, compiled for *dialect*."""
     cases, history, deadlines = tables["cases"], tables["history"], tables["deadlines"]
     tenant: sa.BindParameter[str] = sa.bindparam("k_tenant")
@@ -334,8 +336,8 @@ def _driver_statements(tables: dict[str, sa.Table], dialect: sa.Dialect) -> dict
         set_={k: upsert.excluded[k] for k in _DEADLINE_KEYS[3:]},
     )
     return {
-        "get": _Driver.of(_statements(tables)["get"], dialect),
-        "find": _Driver.of(_statements(tables)["find"], dialect),
+        "get": _Driver.of(reads["get"], dialect),
+        "find": _Driver.of(reads["find"], dialect),
         "insert_case": _Driver.of(cases.insert(), dialect, ("tenant_id", "case_id", *_CASE_SET)),
         "update_case": _Driver.of(
             cases.update().where(
