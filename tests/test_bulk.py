@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 import safeguarding_workflow as sw
-from safeguarding_workflow._sql import SqlStore, deadline_rows_of
 from safeguarding_workflow.bulk import generate
+from safeguarding_workflow.stores._sql._store import SqlStore, deadline_rows_of
 
 
 def _rows(store: SqlStore, table: str) -> int:

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import safeguarding_workflow as sw
-from safeguarding_workflow._canonical import _fast_ok, canonical_json
+from safeguarding_workflow.history._canonical import _fast_ok, canonical_json
 
 SAFE = 2**53 - 1
 scalars = st.one_of(

@@ -17,8 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 import safeguarding_workflow as sw
-from safeguarding_workflow._outbox import IdempotentConsumer, OutboxRelay
-from safeguarding_workflow._sql import SqlStore
+from safeguarding_workflow.stores import IdempotentConsumer, OutboxRelay, SqlStore
 from safeguarding_workflow.testing import FrozenClock
 
 from .helpers import PAYLOADS, ROLES, death_in_barnsley

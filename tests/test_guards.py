@@ -73,7 +73,7 @@ def test_refuse_builds_one_reason() -> None:
 
 def test_england_guards_have_docstrings_with_rules() -> None:
     """Every England guard names the rules it encodes in its docstring or reasons."""
-    from safeguarding_workflow._england_lifecycle import guard_names
+    from safeguarding_workflow.england._lifecycle import guard_names
 
     for name, guard in guard_names().items():
         assert callable(guard), name

@@ -11,8 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 import safeguarding_workflow as sw
-from safeguarding_workflow import migrations
-from safeguarding_workflow._sql import SqlStore
+from safeguarding_workflow.stores import SqlStore, migrations
 
 from .helpers import TENANT, Driver
 

@@ -13,8 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 import safeguarding_workflow as sw
-from safeguarding_workflow._outbox import IdempotentConsumer, OutboxRelay
-from safeguarding_workflow._sql import SqlStore
+from safeguarding_workflow.stores import IdempotentConsumer, OutboxRelay, SqlStore
 
 from .helpers import Driver
 

@@ -13,7 +13,7 @@ import pendulum
 import pytest
 
 import safeguarding_workflow as sw
-from safeguarding_workflow._sql import SqlStore
+from safeguarding_workflow.stores import SqlStore
 from safeguarding_workflow.testing import FrozenClock
 
 from .helpers import death_in_barnsley

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import safeguarding_workflow as sw
 from safeguarding_workflow.__main__ import run
-from safeguarding_workflow._heads import load_signed_heads, sign_heads
-from safeguarding_workflow._sql import SqlStore
+from safeguarding_workflow.history import load_signed_heads, sign_heads
+from safeguarding_workflow.stores import SqlStore
 
 from .helpers import TENANT, Driver
 

@@ -8,7 +8,9 @@ an underscore are private. Rule packs live in their own public modules
 .. versionadded:: 0.1.0
 """
 
-from . import diagrams, england, exceptions, guards, testing, typing
+from typing import TYPE_CHECKING, Any
+
+from . import diagrams, england, exceptions, guards, history, stores, typing
 from ._authorities import LocalAuthority, LocalAuthorityRegistry, Nation
 from ._calendar import (
     FIRST_SUPPORTED_YEAR,
@@ -30,25 +32,9 @@ from ._duties import (
 )
 from ._events import CloudEvent, ImmediateDispatcher, event_schema
 from ._facts import AbuseOrNeglect, Child, Harm, Incident, Location, Place
-from ._heads import load_signed_heads, sign_heads
-from ._history import (
-    GENESIS,
-    HASH_PREFIX,
-    ChainHead,
-    ChainVerification,
-    HistoryRecord,
-    history_from_json,
-    history_to_json,
-    record_hash,
-    verify,
-)
 from ._lifecycle import DeadlineSpec, Lifecycle, PayloadField, Step
-from ._outbox import IdempotentConsumer, OutboxRelay, RelayReport, exponential_backoff
-from ._replay import rebuild
 from ._rules import RULES, Basis, Rule, Verification
 from ._settings import RapidReviewAnchor, TenantSettings
-from ._sql import DueDeadline, SqlStore
-from ._store import CaseStore, MemoryStore
 from ._version import __version__
 from ._workflow import DefaultIds, Outcome, RulePack, Workflow
 from .exceptions import (
@@ -68,11 +54,34 @@ from .exceptions import (
     TransitionRefused,
     UnknownLocalAuthorityError,
 )
+from .history import HistoryRecord, verify
+from .stores import CaseStore, MemoryStore
+
+if TYPE_CHECKING:  # the names __getattr__ below resolves, for type checkers
+    from . import testing
+    from .history import (
+        GENESIS,
+        HASH_PREFIX,
+        ChainHead,
+        ChainVerification,
+        history_from_json,
+        history_to_json,
+        load_signed_heads,
+        rebuild,
+        record_hash,
+        sign_heads,
+    )
+    from .stores import (
+        DueDeadline,
+        IdempotentConsumer,
+        OutboxRelay,
+        RelayReport,
+        SqlStore,
+        exponential_backoff,
+    )
 
 __all__ = [
     "FIRST_SUPPORTED_YEAR",
-    "GENESIS",
-    "HASH_PREFIX",
     "OFFICIAL_LIST_LAST_YEAR",
     "RULES",
     "AbuseOrNeglect",
@@ -83,8 +92,6 @@ __all__ = [
     "CaseExistsError",
     "CaseNotFoundError",
     "CaseStore",
-    "ChainHead",
-    "ChainVerification",
     "Child",
     "CloudEvent",
     "Command",
@@ -95,7 +102,6 @@ __all__ = [
     "DeadlineSpec",
     "DeadlineStatus",
     "DefaultIds",
-    "DueDeadline",
     "Duty",
     "DutyKind",
     "Finding",
@@ -104,7 +110,6 @@ __all__ = [
     "HistoryIntegrityError",
     "HistoryRecord",
     "HolidayAddition",
-    "IdempotentConsumer",
     "ImmediateDispatcher",
     "Incident",
     "InvalidInputError",
@@ -115,7 +120,6 @@ __all__ = [
     "Location",
     "MemoryStore",
     "Nation",
-    "OutboxRelay",
     "Outcome",
     "OutsideSupportedRangeError",
     "Party",
@@ -124,7 +128,6 @@ __all__ = [
     "RapidReviewAnchor",
     "Recomputation",
     "RegimeNotSupportedError",
-    "RelayReport",
     "RoleNotPermitted",
     "Rule",
     "RulePack",
@@ -145,15 +148,55 @@ __all__ = [
     "england",
     "event_schema",
     "exceptions",
-    "exponential_backoff",
     "guards",
-    "history_from_json",
-    "history_to_json",
-    "load_signed_heads",
-    "rebuild",
-    "record_hash",
-    "sign_heads",
+    "history",
+    "stores",
     "testing",
     "typing",
     "verify",
 ]
+
+#: Names that live in their own public modules (history, stores, testing), still
+#: reachable here: resolved on first access, so SQLAlchemy loads only when a SQL
+#: name is used (PEP 562).
+_ELSEWHERE = {
+    **dict.fromkeys(
+        (
+            "GENESIS",
+            "HASH_PREFIX",
+            "ChainHead",
+            "ChainVerification",
+            "history_from_json",
+            "history_to_json",
+            "load_signed_heads",
+            "rebuild",
+            "record_hash",
+            "sign_heads",
+        ),
+        "history",
+    ),
+    **dict.fromkeys(
+        (
+            "DueDeadline",
+            "IdempotentConsumer",
+            "OutboxRelay",
+            "RelayReport",
+            "SqlStore",
+            "exponential_backoff",
+        ),
+        "stores",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name == "testing":
+        return importlib.import_module(".testing", __name__)
+    module = _ELSEWHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

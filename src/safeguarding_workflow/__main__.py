@@ -17,9 +17,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from ._heads import load_signed_heads
-from ._history import SCHEMA_VERSION, ChainHead, HistoryRecord, verify
 from .exceptions import InvalidInputError, SafeguardingWorkflowError
+from .history._chain import SCHEMA_VERSION, ChainHead, HistoryRecord, verify
+from .history._heads import load_signed_heads
 
 __all__ = ["main"]
 
@@ -58,7 +58,7 @@ def _chains_from_database(
 ) -> tuple[dict[tuple[str, str], list[HistoryRecord]], dict[tuple[str, str], str]]:
     import sqlalchemy as sa
 
-    from ._sql import SqlStore
+    from .stores._sql._store import SqlStore
 
     store = SqlStore(sa.create_engine(url), prefix=prefix, schema=schema)
     chains: dict[tuple[str, str], list[HistoryRecord]] = {}

@@ -17,8 +17,8 @@ from typing import Any, Final, Protocol, final
 import attrs
 import orjson
 
-from ._history import HistoryRecord
 from ._log import logger
+from .history._chain import HistoryRecord
 
 __all__ = [
     "CloudEvent",

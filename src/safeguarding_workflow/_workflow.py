@@ -49,13 +49,10 @@ from ._duties import Assessment
 from ._events import CloudEvent, Dispatcher, ImmediateDispatcher, Subscriber, to_cloud_event
 from ._facts import Incident
 from ._guards import Reason
-from ._history import GENESIS, SCHEMA_VERSION, HistoryRecord
 from ._identifiers import check_opaque_id, looks_like_nhs_number
 from ._lifecycle import Lifecycle, Step, to_json_value
 from ._log import log_info
-from ._replay import rebuild
 from ._settings import TenantSettings
-from ._store import CaseStore, MemoryStore
 from ._times import iso_utc, london_date, utc_naive
 from .exceptions import (
     ConcurrencyConflict,
@@ -65,6 +62,10 @@ from .exceptions import (
     StepNotAvailable,
     TransitionRefused,
 )
+from .history._chain import GENESIS, SCHEMA_VERSION, HistoryRecord
+from .history._replay import rebuild
+from .stores._base import CaseStore
+from .stores._memory import MemoryStore
 
 __all__ = ["DefaultIds", "IdFactory", "Outcome", "RulePack", "Workflow"]
 

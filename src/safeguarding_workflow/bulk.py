@@ -25,13 +25,13 @@ import sqlalchemy as sa
 from ._authorities import LocalAuthorityRegistry, Nation
 from ._case import Case, Command
 from ._facts import Child, Incident, Location
-from ._history import HistoryRecord
 from ._settings import TenantSettings
-from ._sql import SqlStore, case_row, deadline_rows_of, history_row, outbox_row
-from ._store import MemoryStore
 from ._workflow import Workflow
 from .england import PACK
 from .exceptions import ConfigurationError
+from .history._chain import HistoryRecord
+from .stores._memory import MemoryStore
+from .stores._sql._store import SqlStore, case_row, deadline_rows_of, history_row, outbox_row
 from .testing import FrozenClock
 
 __all__ = ["USUAL_PATH", "GenerationReport", "generate"]

@@ -11,7 +11,7 @@ from typing import final
 
 import pendulum
 
-from .exceptions import InvalidInputError
+from ..exceptions import InvalidInputError
 
 __all__ = ["FrozenClock"]
 

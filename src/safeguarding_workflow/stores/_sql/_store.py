@@ -29,13 +29,11 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
-from ._calendar import WorkingDayCalendar
-from ._case import Case, Deadline, DeadlineStatus
-from ._codec import case_from_json, case_to_json
-from ._events import to_cloud_event
-from ._history import SCHEMA_VERSION, ChainHead, HistoryRecord
-from ._store import CaseStore
-from .exceptions import (
+from ..._calendar import WorkingDayCalendar
+from ..._case import Case, Deadline, DeadlineStatus
+from ..._codec import case_from_json, case_to_json
+from ..._events import to_cloud_event
+from ...exceptions import (
     CaseExistsError,
     CaseNotFoundError,
     ConcurrencyConflict,
@@ -44,6 +42,8 @@ from .exceptions import (
     SafeguardingWorkflowError,
     StoreError,
 )
+from ...history._chain import SCHEMA_VERSION, ChainHead, HistoryRecord
+from .._base import CaseStore, DueDeadline
 
 __all__ = ["DueDeadline", "SqlStore"]
 
@@ -87,22 +87,6 @@ class _Shared:
         self.statements = _statements(tables)
         self.driver = _driver_statements(tables, dialect, self.statements)
         self.overdue_queries: dict[tuple[bool, bool, bool], _Driver] = {}
-
-
-@attrs.frozen
-class DueDeadline:
-    """
-    One row of an overdue or due-soon query: enough to act on without loading the case.
-
-    .. versionadded:: 0.1.0
-    """
-
-    tenant_id: str
-    case_id: str
-    kind: str
-    due: pendulum.Date
-    rule_ids: tuple[str, ...]
-    projected: bool
 
 
 def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str, sa.Table]:

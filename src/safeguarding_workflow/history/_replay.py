@@ -8,10 +8,10 @@ from typing import Any
 
 import pendulum
 
-from ._case import Case, Deadline
-from ._codec import apply_deadline_change, date_from_json, incident_from_json, time_from_json
-from ._history import SCHEMA_VERSION, ChainHead, HistoryRecord, verify_parsed
-from .exceptions import InvalidInputError
+from .._case import Case, Deadline
+from .._codec import apply_deadline_change, date_from_json, incident_from_json, time_from_json
+from ..exceptions import InvalidInputError
+from ._chain import SCHEMA_VERSION, ChainHead, HistoryRecord, verify_parsed
 
 __all__ = ["rebuild"]
 

@@ -17,9 +17,9 @@ from typing import Any, Final
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ..exceptions import HistoryIntegrityError, InvalidInputError
 from ._canonical import canonical_json
-from ._history import ChainHead
-from .exceptions import HistoryIntegrityError, InvalidInputError
+from ._chain import ChainHead
 
 __all__ = ["load_signed_heads", "sign_heads"]
 

@@ -1,8 +1,8 @@
 """
 Alembic migrations of the SQL store's tables, shipped with the library.
 
-Run them with :func:`safeguarding_workflow.migrations.upgrade`, or from the host's
-own Alembic setup: add ``safeguarding_workflow:migrations/versions`` to its
+Run them with :func:`safeguarding_workflow.stores.migrations.upgrade`, or from the host's
+own Alembic setup: add ``safeguarding_workflow:stores/migrations/versions`` to its
 ``version_locations`` and upgrade the ``safeguarding_workflow@head`` branch. The
 table prefix and PostgreSQL schema come from the Alembic options ``sw_prefix`` and
 ``sw_schema``.
@@ -25,7 +25,7 @@ def config(url: str, *, prefix: str = "sw_", schema: str | None = None) -> Confi
     .. versionadded:: 0.1.0
     """
     cfg = Config()
-    cfg.set_main_option("script_location", "safeguarding_workflow:migrations")
+    cfg.set_main_option("script_location", "safeguarding_workflow:stores/migrations")
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.set_main_option("sw_prefix", prefix)
     cfg.set_main_option("sw_schema", schema or "")

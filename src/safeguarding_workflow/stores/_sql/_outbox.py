@@ -23,13 +23,13 @@ from typing import Any, Final, Protocol, final
 import attrs
 import sqlalchemy as sa
 
-from ._clock import Clock
-from ._events import CloudEvent
-from ._identifiers import check_opaque_id
-from ._log import logger
-from ._sql import SqlStore
-from ._times import iso_utc, utc_naive
-from .exceptions import ConfigurationError
+from ..._clock import Clock
+from ..._events import CloudEvent
+from ..._identifiers import check_opaque_id
+from ..._log import logger
+from ..._times import iso_utc, utc_naive
+from ...exceptions import ConfigurationError
+from ._store import SqlStore
 
 __all__ = ["IdempotentConsumer", "OutboxRelay", "RelayReport", "SeenEvents", "exponential_backoff"]
 

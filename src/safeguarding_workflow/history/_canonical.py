@@ -17,7 +17,7 @@ from typing import Any, Final
 import orjson
 import rfc8785
 
-from .exceptions import InvalidInputError
+from ..exceptions import InvalidInputError
 
 __all__ = ["canonical_json", "canonical_json_trusted"]
 

@@ -20,8 +20,8 @@ from typing import Any, Final
 
 import attrs
 
+from ..exceptions import HistoryIntegrityError, InvalidInputError
 from ._canonical import canonical_json, canonical_json_trusted
-from .exceptions import HistoryIntegrityError, InvalidInputError
 
 __all__ = [
     "GENESIS",

@@ -18,18 +18,18 @@ from typing import Final
 import attrs
 import pendulum
 
-from ._authorities import LocalAuthority, LocalAuthorityRegistry, Nation
-from ._calendar import HolidayAddition, WorkingDayCalendar, to_date
-from ._clock import Clock
-from ._duties import Anchor, Assessment, Duty, DutyKind, Finding, Party, verification_of
-from ._england_lifecycle import build_lifecycle
-from ._events import Subscriber
-from ._facts import Child, Harm, Incident, Place
-from ._guards import Guard
-from ._rules import Basis
-from ._settings import RapidReviewAnchor, TenantSettings
-from ._workflow import RulePack
-from .exceptions import ConfigurationError, InvalidInputError, RegimeNotSupportedError
+from .._authorities import LocalAuthority, LocalAuthorityRegistry, Nation
+from .._calendar import HolidayAddition, WorkingDayCalendar, to_date
+from .._clock import Clock
+from .._duties import Anchor, Assessment, Duty, DutyKind, Finding, Party, verification_of
+from .._events import Subscriber
+from .._facts import Child, Harm, Incident, Place
+from .._guards import Guard
+from .._rules import Basis
+from .._settings import RapidReviewAnchor, TenantSettings
+from .._workflow import RulePack
+from ..exceptions import ConfigurationError, InvalidInputError, RegimeNotSupportedError
+from ._lifecycle import build_lifecycle
 
 __all__ = [
     "LIFECYCLE",

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-from ._case import Case, GuardContext
-from ._guards import ALLOW, Guard, GuardResult, all_, payload_present, refuse
-from ._lifecycle import DeadlineSpec, Lifecycle, PayloadField, Step
+from .._case import Case, GuardContext
+from .._guards import ALLOW, Guard, GuardResult, all_, payload_present, refuse
+from .._lifecycle import DeadlineSpec, Lifecycle, PayloadField, Step
 
 __all__ = ["LIFECYCLE_VERSION", "build_lifecycle"]
 

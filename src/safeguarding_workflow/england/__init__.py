@@ -1,0 +1,38 @@
+"""
+The England rule pack: duties under the 2018 arrangements, and the review lifecycle.
+
+[`assess`][safeguarding_workflow.england.assess] reads an incident for one local
+authority and returns every duty that arises for it and its safeguarding
+partners, each with its due date, rule ids, citations and legal basis, and a
+finding for every duty that lies with another authority instead.
+[`PACK`][safeguarding_workflow.england.PACK] runs its cases through
+[`LIFECYCLE`][safeguarding_workflow.england.LIFECYCLE].
+
+A pack is one folder: its assessment, lifecycle, rule catalogue and settings.
+
+.. versionadded:: 0.1.0
+"""
+
+from ._assess import (
+    LIFECYCLE,
+    NOTIFICATION_DUTY_COMMENCED,
+    PACK,
+    RULE_PACK,
+    RULE_PACK_VERSION,
+    WT2023_PUBLISHED,
+    assess,
+    build_lifecycle,
+    pack,
+)
+
+__all__ = [
+    "LIFECYCLE",
+    "NOTIFICATION_DUTY_COMMENCED",
+    "PACK",
+    "RULE_PACK",
+    "RULE_PACK_VERSION",
+    "WT2023_PUBLISHED",
+    "assess",
+    "build_lifecycle",
+    "pack",
+]

@@ -1,0 +1,98 @@
+"""The case store interface: what every store, the library's or a host's, implements."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import attrs
+import pendulum
+
+from .._case import Case
+from ..history._chain import HistoryRecord
+
+__all__ = ["CaseStore", "DueDeadline"]
+
+
+class CaseStore(abc.ABC):
+    """
+    Where cases and their histories live.
+
+    A store keeps, per tenant and case, the latest case record and the history
+    records in order. :meth:`create` and :meth:`append` store a case record and
+    its history record together or not at all, and :meth:`append` refuses with
+    :class:`~safeguarding_workflow.exceptions.ConcurrencyConflict` when the case
+    has moved on from the version the command read.
+
+    A command reads the case and writes its next record inside
+    :meth:`transaction`; a store whose reads and writes can share one database
+    transaction (:class:`~safeguarding_workflow.SqlStore`) makes the scope one
+    transaction, so a command costs one commit. The defaults suit a store without
+    transactions: the scope is the store itself.
+
+    .. versionadded:: 0.1.0
+    """
+
+    @contextmanager
+    def transaction(self) -> Iterator[CaseStore]:
+        """
+        A scope for one command: reads and the write inside it share one transaction.
+
+        Yields the store to read and write through. Leaving the scope by an
+        exception stores nothing of the command.
+
+        .. versionadded:: 0.1.0
+        """
+        yield self
+
+    def load(
+        self, tenant_id: str, case_id: str, idempotency_key: str | None
+    ) -> tuple[Case, HistoryRecord | None]:
+        """
+        The latest record of a case, and the record an idempotency key produced, if any.
+
+        The default calls :meth:`get` and :meth:`find`; a store may answer both at once.
+
+        .. versionadded:: 0.1.0
+        """
+        case = self.get(tenant_id, case_id)
+        if idempotency_key is None:
+            return case, None
+        return case, self.find(tenant_id, case_id, idempotency_key)
+
+    @abc.abstractmethod
+    def get(self, tenant_id: str, case_id: str) -> Case:
+        """The latest record of a case; :class:`CaseNotFoundError` if none."""
+
+    @abc.abstractmethod
+    def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
+        """A case's history records, in order; :class:`CaseNotFoundError` if none."""
+
+    @abc.abstractmethod
+    def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> HistoryRecord | None:
+        """The record a command with this idempotency key produced, if any."""
+
+    @abc.abstractmethod
+    def create(self, case: Case, record: HistoryRecord) -> None:
+        """Store a new case and its first record; :class:`CaseExistsError` if it exists."""
+
+    @abc.abstractmethod
+    def append(self, case: Case, record: HistoryRecord, expected_version: int) -> None:
+        """Store a case's new record and next history record, if still at *expected_version*."""
+
+
+@attrs.frozen
+class DueDeadline:
+    """
+    One row of an overdue or due-soon query: enough to act on without loading the case.
+
+    .. versionadded:: 0.1.0
+    """
+
+    tenant_id: str
+    case_id: str
+    kind: str
+    due: pendulum.Date
+    rule_ids: tuple[str, ...]
+    projected: bool
