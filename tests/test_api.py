@@ -60,6 +60,7 @@ EXPECTED_ALL = [
     "RegimeNotSupportedError",
     "RoleNotPermitted",
     "Rule",
+    "RuleCatalogue",
     "RulePack",
     "SafeguardingWorkflowError",
     "SqlStore",
@@ -202,12 +203,57 @@ class TestSettings:
     def test_defaults(self) -> None:
         """The rapid-review anchor defaults to 'aware' (RR-03's recommended default)."""
         s = sw.TenantSettings("barnsley-scp")
+        england = s.of(sw.england.Settings)
         assert (
-            s.rapid_review_anchor,
-            s.arrangements_implemented_on,
+            england.rapid_review_anchor,
+            england.arrangements_implemented_on,
             s.calendar_additions,
-        ) == (sw.RapidReviewAnchor.AWARE, None, ())
+            s.packs,
+        ) == (sw.RapidReviewAnchor.AWARE, None, (), ())
         assert s.england_and_wales_calendar().name == "England and Wales"
+
+    def test_pack_settings_are_found_by_type(self) -> None:
+        """A pack's settings given in 'packs' are what of() returns for their type."""
+        given = sw.england.Settings(rapid_review_anchor="notification_sent")
+        s = sw.TenantSettings("barnsley-scp", packs=[given])
+        assert given is s.of(sw.england.Settings)
+
+    @pytest.mark.parametrize(
+        "packs",
+        [
+            "england",
+            [sw.england.Settings(), sw.england.Settings()],
+        ],
+    )
+    def test_bad_pack_settings(self, packs: object) -> None:
+        """'packs' must be a list or tuple with one settings value per kind."""
+        with pytest.raises(sw.ConfigurationError) as info:
+            sw.TenantSettings("t", packs=packs)  # type: ignore[arg-type]
+        assert "packs" == info.value.field
+
+    def test_required_pack_settings(self) -> None:
+        """A pack settings type with required fields and no value given is a clear error."""
+
+        class Required:
+            def __init__(self, area: str) -> None:
+                self.area = area
+
+        with pytest.raises(sw.ConfigurationError) as info:
+            sw.TenantSettings("t").of(Required)
+        assert "packs" == info.value.field
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"rapid_review_anchor": "incident"},
+            {"arrangements_implemented_on": "2019-09-29"},
+        ],
+    )
+    def test_bad_england_settings(self, kwargs: dict[str, object]) -> None:
+        """Malformed England settings raise the library's errors and name the field."""
+        with pytest.raises(sw.InvalidInputError) as info:
+            sw.england.Settings(**kwargs)  # type: ignore[arg-type]
+        assert info.value.field
 
     @pytest.mark.parametrize(
         "kwargs",
@@ -216,8 +262,6 @@ class TestSettings:
             {"tenant_id": "-x"},
             {"tenant_id": "x" * 65},
             {"tenant_id": 7},
-            {"tenant_id": "t", "rapid_review_anchor": "incident"},
-            {"tenant_id": "t", "arrangements_implemented_on": "2019-09-29"},
             {"tenant_id": "t", "calendar_additions": [pendulum.date(2027, 6, 4)]},
             {"tenant_id": "t", "calendar_additions": sw.HolidayAddition(pendulum.date(2027, 6, 4))},
         ],

@@ -33,7 +33,10 @@ def test_gantt_of_a_case() -> None:
 def test_gantt_marks_late_waiting_and_cancelled() -> None:
     """Late deadlines are crit; waiting ones and cancelled ones are comments."""
     d = Driver(
-        settings=sw.TenantSettings("fictional-partnership", rapid_review_anchor="notification_sent")
+        settings=sw.TenantSettings(
+            "fictional-partnership",
+            packs=[sw.england.Settings(rapid_review_anchor="notification_sent")],
+        )
     )
     d.open()
     assert "%% rapid_review: waits for notification_sent" in sw.diagrams.gantt(d.case())

@@ -236,7 +236,9 @@ class TestAnchors:
 
     def test_notification_sent_anchor_waits(self) -> None:
         """RR-03 with anchor notification_sent: no due date until sent (DEC-05)."""
-        settings = sw.TenantSettings("t1", rapid_review_anchor="notification_sent")
+        settings = sw.TenantSettings(
+            "t1", packs=[sw.england.Settings(rapid_review_anchor="notification_sent")]
+        )
         i = incident(la_aware_at=at(2024, 3, 11))
         review = sw.england.assess(i, local_authority=BARNSLEY, settings=settings).duty(
             "rapid_review"
@@ -252,7 +254,9 @@ class TestAnchors:
 
     def test_waiting_duties_sort_last(self) -> None:
         """Duties are ordered by due date, those without one last."""
-        settings = sw.TenantSettings("t1", rapid_review_anchor="notification_sent")
+        settings = sw.TenantSettings(
+            "t1", packs=[sw.england.Settings(rapid_review_anchor="notification_sent")]
+        )
         a = sw.england.assess(incident(), local_authority=BARNSLEY, settings=settings)
         assert a.duties[-1].kind == "rapid_review"
 
@@ -319,6 +323,20 @@ class TestLookedAfterAndCareLeavers:
             duty.timescale_basis,
             duty.verification,
         ) == ("statutory_guidance", "statutory_guidance", sw.Verification.I)
+
+    @pytest.mark.parametrize(
+        "person",
+        [
+            {"age": 25, "care_leaver_of": BARNSLEY},  # a care leaver past 24 (NOT-07)
+            {"age": 18},  # an adult who is not a care leaver (DEF-03)
+        ],
+    )
+    def test_people_outside_the_rules_scope(self, person: dict[str, object]) -> None:
+        """DEF-03, NOT-07: the England pack, not the facts, decides who is in scope."""
+        i = incident(children=[child(**person)])
+        with pytest.raises(sw.InvalidInputError) as info:
+            sw.england.assess(i, local_authority=BARNSLEY)
+        assert ("Child.age", ("DEF-03", "NOT-07")) == (info.value.field, info.value.rule_ids)
 
     def test_care_leaver_before_wt2023(self) -> None:
         """NOT-07 arrived with WT2023: earlier deaths give a finding, not a duty."""

@@ -469,7 +469,11 @@ class TestBranches:
 class TestAnchorsAndRecomputation:
     def test_notification_sent_anchor(self) -> None:
         """RR-03 anchored on the notification: no due date until it is sent (DEC-05)."""
-        d = Driver(settings=sw.TenantSettings(TENANT, rapid_review_anchor="notification_sent"))
+        d = Driver(
+            settings=sw.TenantSettings(
+                TENANT, packs=[sw.england.Settings(rapid_review_anchor="notification_sent")]
+            )
+        )
         case = d.open()
         review = case.deadline("rapid_review")
         assert review is not None
@@ -481,7 +485,11 @@ class TestAnchorsAndRecomputation:
 
     def test_correction_of_occurred_at(self) -> None:
         """A correction appends a record; the step's deadline and milestone follow it."""
-        d = Driver(settings=sw.TenantSettings(TENANT, rapid_review_anchor="notification_sent"))
+        d = Driver(
+            settings=sw.TenantSettings(
+                TENANT, packs=[sw.england.Settings(rapid_review_anchor="notification_sent")]
+            )
+        )
         d.open()
         late = d.fire("notify_panel", days=10).case
         assert late.deadline("notify_panel").status == "met_late"  # type: ignore[union-attr]

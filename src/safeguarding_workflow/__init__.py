@@ -25,7 +25,6 @@ from ._duties import (
     Assessment,
     DeadlineChange,
     Duty,
-    DutyKind,
     Finding,
     Party,
     Recomputation,
@@ -33,10 +32,12 @@ from ._duties import (
 from ._events import CloudEvent, ImmediateDispatcher, event_schema
 from ._facts import AbuseOrNeglect, Child, Harm, Incident, Location, Place
 from ._lifecycle import DeadlineSpec, Lifecycle, PayloadField, Step
-from ._rules import RULES, Basis, Rule, Verification
-from ._settings import RapidReviewAnchor, TenantSettings
+from ._pack import RulePack
+from ._rules import RULES, Basis, Rule, RuleCatalogue, Verification
+from ._settings import TenantSettings
 from ._version import __version__
-from ._workflow import DefaultIds, Outcome, RulePack, Workflow
+from ._workflow import DefaultIds, Outcome, Workflow
+from .england import DutyKind, RapidReviewAnchor
 from .exceptions import (
     CaseExistsError,
     CaseNotFoundError,
@@ -130,6 +131,7 @@ __all__ = [
     "RegimeNotSupportedError",
     "RoleNotPermitted",
     "Rule",
+    "RuleCatalogue",
     "RulePack",
     "SafeguardingWorkflowError",
     "SqlStore",

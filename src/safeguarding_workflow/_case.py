@@ -7,11 +7,12 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import attrs
 import pendulum
 
+from ._authorities import LocalAuthorityRegistry
 from ._calendar import WorkingDayCalendar
 from ._duties import Duty
 from ._facts import Incident
@@ -20,9 +21,6 @@ from ._settings import TenantSettings
 from ._times import london_date as london_date_of
 from ._times import utc_naive
 from .exceptions import InvalidInputError
-
-if TYPE_CHECKING:
-    from ._authorities import LocalAuthorityRegistry
 
 __all__ = [
     "Case",
@@ -101,11 +99,12 @@ class Deadline:
     def from_duty(cls, duty: Duty) -> Deadline:
         """The deadline of an assessed duty."""
         return cls(
-            kind=duty.kind.value,
+            kind=str(duty.kind),
             rule_ids=duty.rule_ids,
             anchor_event=duty.anchor.event,
             anchor_on=duty.anchor.on,
             working_days=duty.working_days,
+            months=duty.months,
             due=duty.due,
             projected=duty.projected,
         )

@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import enum
-
 import attrs
 import pendulum
 
 from ._calendar import WorkingDayCalendar
 from ._rules import RULES, Basis, Rule, Verification, weakest
+from .exceptions import ConfigurationError
 
 __all__ = [
     "Anchor",
     "Assessment",
     "DeadlineChange",
     "Duty",
-    "DutyKind",
     "Finding",
     "Party",
     "Recomputation",
 ]
-
-
-class DutyKind(enum.StrEnum):
-    """
-    The kinds of duty a rule pack can raise.
-
-    .. versionadded:: 0.1.0
-    """
-
-    NOTIFY_PANEL = "notify_panel"
-    INFORM_SAFEGUARDING_PARTNERS = "inform_safeguarding_partners"
-    NOTIFY_SECRETARY_OF_STATE_AND_OFSTED = "notify_secretary_of_state_and_ofsted"
-    RAPID_REVIEW = "rapid_review"
 
 
 @attrs.frozen
@@ -78,18 +63,22 @@ class Anchor:
     on: pendulum.Date | None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Duty:
     """
     One duty an incident raises, with its deadline and its legal basis.
 
+    Every field is given by keyword.
+
     Args:
-        kind: What must be done.
+        kind: What must be done: one of the kinds its rule pack defines, e.g.
+            ``"notify_panel"``.
         responsible: Who must do it.
         recipients: Who it is done for or sent to.
         due: The last day to do it, or ``None`` while its anchor has not happened (DEC-05).
         anchor: What the deadline runs from.
-        working_days: The timescale in working days after the anchor (WD-02).
+        working_days: The timescale in working days after the anchor (WD-02), or
+            ``None`` for a duty that runs in months.
         rule_ids: Every rule the duty rests on (DEC-07).
         citations: Every citation behind it, full short titles (DEC-07).
         basis: Whether the duty itself is statute, statutory guidance or local policy (DEC-06).
@@ -98,17 +87,19 @@ class Duty:
         projected: Whether the due date rests on rule-projected holidays (DEC-02).
         children: Indexes into the incident's children that the duty concerns.
         summary: The duty in a sentence.
+        months: The timescale in calendar months after the anchor (WD-04), for a
+            duty that runs in months; ``None`` otherwise.
 
     .. versionadded:: 0.1.0
 
     """
 
-    kind: DutyKind
+    kind: str
     responsible: Party
     recipients: tuple[Party, ...]
     due: pendulum.Date | None
     anchor: Anchor
-    working_days: int
+    working_days: int | None
     rule_ids: tuple[str, ...]
     citations: tuple[str, ...]
     basis: Basis
@@ -117,6 +108,15 @@ class Duty:
     projected: bool
     children: tuple[int, ...]
     summary: str
+    months: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.working_days is None) == (self.months is None):
+            raise ConfigurationError(
+                "a duty runs in working days or in months: give exactly one",
+                field="Duty.working_days",
+                rule_ids=("WD-02", "WD-04"),
+            )
 
     @property
     def waits_for(self) -> str | None:
@@ -134,10 +134,14 @@ class Duty:
 
         .. versionadded:: 0.1.0
         """
-        if self.anchor.on is None:
+        on = self.anchor.on
+        if on is None:
             return self
-        due = calendar.add_working_days(self.anchor.on, self.working_days)
-        return attrs.evolve(self, due=due, projected=calendar.is_projected(self.anchor.on, due))
+        if self.months is not None:
+            due = calendar.add_months(on, self.months)
+        else:
+            due = calendar.add_working_days(on, self.working_days or 0)
+        return attrs.evolve(self, due=due, projected=calendar.is_projected(on, due))
 
 
 @attrs.frozen
@@ -172,7 +176,7 @@ class DeadlineChange:
     .. versionadded:: 0.1.0
     """
 
-    kind: DutyKind
+    kind: str
     previous_due: pendulum.Date | None
     due: pendulum.Date | None
     reason: str

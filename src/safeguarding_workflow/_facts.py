@@ -25,8 +25,8 @@ __all__ = ["AbuseOrNeglect", "Child", "Harm", "Incident", "Location", "Place"]
 _E = TypeVar("_E", bound=enum.StrEnum)
 _GSS: Final = re.compile(r"[ENSW]\d{8}")
 _LONDON: Final = pendulum.timezone("Europe/London")
-#: Care leavers are covered up to and including this age (DOMAIN NOT-07).
-MAX_CARE_LEAVER_AGE: Final = 24
+#: A bound on ages that catches a date or a typing slip; who is in scope is the rule pack's call.
+MAX_AGE: Final = 130
 
 
 class Harm(enum.StrEnum):
@@ -179,13 +179,8 @@ class Location:
 
 
 def _check_age(_instance: Any, _attribute: Any, value: Any) -> None:
-    if type(value) is not int or not 0 <= value <= MAX_CARE_LEAVER_AGE:
-        raise _fail(
-            "Child.age",
-            f"must be a whole number of years from 0 to {MAX_CARE_LEAVER_AGE}",
-            "DEF-03",
-            "NOT-07",
-        )
+    if type(value) is not int or not 0 <= value <= MAX_AGE:
+        raise _fail("Child.age", f"must be a whole number of years from 0 to {MAX_AGE}")
 
 
 @attrs.frozen
@@ -194,8 +189,9 @@ class Child:
     One child (or care leaver) affected by an incident: only the facts the rules need.
 
     Args:
-        age: Age in whole years when the incident happened (never a date of birth).
-            Under 18 (DEF-03), or up to 24 for a care leaver (NOT-07).
+        age: Age in whole years when the incident happened (never a date of birth),
+            0 to 130. Whom the rules cover (children under 18, care leavers up to
+            24 in England) is the rule pack's call.
         harm: What happened to them.
         normally_resident_in: GSS code of the authority where they normally live
             (DEF-05), or ``None`` if not normally resident in the UK or unknown.
@@ -229,13 +225,6 @@ class Child:
                 "Child.care_leaver_of",
                 "cannot be set for a child who is looked after ('looked_after_by' is set)",
                 "DEF-04",
-                "NOT-07",
-            )
-        if self.age >= 18 and self.care_leaver_of is None:
-            raise _fail(
-                "Child.age",
-                "must be under 18 unless the person is a care leaver ('care_leaver_of')",
-                "DEF-03",
                 "NOT-07",
             )
 

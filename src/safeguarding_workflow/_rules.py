@@ -1,20 +1,36 @@
 """
-The rule catalogue: every rule id the code cites, with its source and verification status.
+Rule catalogues: every rule id the code cites, with its source and verification status.
 
-Mirrors DOMAIN.md (the project's statutory rule catalogue). A rule here is
-reference data, not behaviour: guards and rule packs cite these ids.
+The types are the core's; the rows belong to whoever cites them. The core's own
+catalogue holds the library-wide decisions and the working-day rules; each rule
+pack brings its own catalogue, and [`RULES`][safeguarding_workflow.RULES] is the
+read-only merge of the core's and every pack's in use. A rule is reference data,
+not behaviour: guards, duties and refusals cite rule ids, and the catalogue says
+what each id means.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
-from types import MappingProxyType
-from typing import Final
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Final, final
 
 import attrs
 
-__all__ = ["RULES", "Basis", "Rule", "Verification", "weakest"]
+from .exceptions import ConfigurationError
+
+__all__ = [
+    "CORE_RULES",
+    "RULES",
+    "Basis",
+    "Rule",
+    "RuleCatalogue",
+    "Verification",
+    "use_catalogue",
+    "weakest",
+]
 
 
 class Verification(enum.StrEnum):
@@ -39,6 +55,8 @@ class Verification(enum.StrEnum):
         """0 for the strongest (V) to 3 for the weakest (I)."""
         return _RANK[self]
 
+
+_RULE_ID: Final = re.compile(r"[A-Z][A-Z0-9]{0,7}-\d{1,4}")
 
 _RANK: Final = {Verification.V: 0, Verification.V2: 1, Verification.R: 2, Verification.I: 3}
 
@@ -84,360 +102,216 @@ class Rule:
 
     """
 
-    id: str
+    id: str = attrs.field()
     summary: str
     source: str
-    verification: Verification
+    verification: Verification = attrs.field(converter=Verification)
     verification_note: str = ""
+
+    @id.validator
+    def _check_id(self, _attribute: object, value: object) -> None:
+        if not isinstance(value, str) or not _RULE_ID.fullmatch(value):
+            raise ConfigurationError(
+                "'Rule.id' must be letters, a hyphen and digits, such as 'NOT-04'",
+                field="Rule.id",
+            )
+
+
+@final
+class RuleCatalogue(Mapping[str, Rule]):
+    """
+    A read-only set of rules by id: one pack's own, or several merged.
+
+    Args:
+        rules: The rules; each id at most once.
+        name: What the catalogue belongs to, e.g. ``"england"``, for messages.
+
+    Raises:
+        ConfigurationError: an id appears twice, or an entry is not a `Rule`.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    __slots__ = ("_rules", "name")
+
+    def __init__(self, rules: Iterable[Rule], *, name: str = "") -> None:
+        by_id: dict[str, Rule] = {}
+        for rule in rules:
+            if not isinstance(rule, Rule):
+                raise ConfigurationError("a rule catalogue holds only Rule values", field="rules")
+            if rule.id in by_id:
+                raise ConfigurationError(
+                    f"rule {rule.id} appears twice in the catalogue {name!r}", field="rules"
+                )
+            by_id[rule.id] = rule
+        self._rules = by_id
+        self.name = name
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        return self._rules[rule_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def merge(self, *others: Mapping[str, Rule], name: str = "") -> RuleCatalogue:
+        """
+        The rules of this catalogue and of *others*; an id may recur only with the same rule.
+
+        Raises:
+            ConfigurationError: two catalogues give one id different rules.
+
+        .. versionadded:: 0.1.0
+
+        """
+        merged = dict(self._rules)
+        for other in others:
+            for rule_id, rule in other.items():
+                if merged.setdefault(rule_id, rule) != rule:
+                    raise ConfigurationError(
+                        f"rule {rule_id} means different things in two catalogues",
+                        field="rules",
+                    )
+        return RuleCatalogue(merged.values(), name=name or self.name)
+
+    def __repr__(self) -> str:
+        return f"<RuleCatalogue {self.name!r}: {len(self)} rules>"
 
 
 V, V2, R, I = Verification.V, Verification.V2, Verification.R, Verification.I  # noqa: E741
 
-_CATALOGUE: Final = (
-    # Section 0: decisions taken for the library.
-    Rule(
-        "DEC-01",
-        "England and Wales bank holidays come from the holidays package "
-        "(GB, subdiv ENG, observed, weekdays), cross-checked against the GOV.UK list.",
-        "Library decision",
-        I,
+#: The core's own rules: the library-wide decisions and the working-day rules.
+CORE_RULES: Final = RuleCatalogue(
+    (
+        Rule(
+            "DEC-01",
+            "England and Wales bank holidays come from the holidays package "
+            "(GB, subdiv ENG, observed, weekdays), cross-checked against the GOV.UK list.",
+            "Library decision",
+            I,
+        ),
+        Rule(
+            "DEC-02",
+            "Working days are answered from 2000 to the last year of the official "
+            "GOV.UK list; beyond it only with a host list or opted-in projection, flagged.",
+            "Library decision",
+            I,
+        ),
+        Rule(
+            "DEC-03",
+            "Each nation counts its own working days: England and Wales, Scotland, "
+            "Northern Ireland.",
+            "Library decision",
+            I,
+        ),
+        Rule(
+            "DEC-05",
+            "A duty whose anchor has not happened has no due date and names the event it "
+            "waits for.",
+            "Library decision",
+            I,
+        ),
+        Rule(
+            "DEC-06",
+            "Every duty says whether it, and separately its timescale, comes from "
+            "statute, statutory guidance or local policy.",
+            "Library decision",
+            I,
+        ),
+        Rule(
+            "DEC-07",
+            "Citations use full short titles; a duty carries every rule id and citation behind it.",
+            "Library decision",
+            I,
+        ),
+        Rule(
+            "DEC-08",
+            "A duty's verification status is the weakest that applies to its timescale or "
+            "criterion.",
+            "Library decision",
+            I,
+        ),
+        Rule(
+            "WD-01",
+            "A working day is Monday to Friday excluding England and Wales bank holidays.",
+            "Banking and Financial Dealings Act 1971; GOV.UK bank-holidays.json",
+            R,
+            "V (list) / R (Act paragraph).",
+        ),
+        Rule(
+            "WD-02",
+            "Within N working days of X: the N-th working day after X, X not counted.",
+            "Library convention",
+            I,
+        ),
+        Rule(
+            "WD-03",
+            "The official list is GOV.UK's bank-holidays.json; the holidays package "
+            "agrees with it date by date.",
+            "GOV.UK bank-holidays.json",
+            V,
+        ),
+        Rule(
+            "WD-04",
+            "Months are calendar months by the corresponding-date rule; the result is "
+            "not moved to a working day.",
+            "Interpretation Act 1978 Sch 1; Dodds v Walker",
+            I,
+            "R / I.",
+        ),
     ),
-    Rule(
-        "DEC-02",
-        "Working days are answered from 2000 to the last year of the official "
-        "GOV.UK list; beyond it only with a host list or opted-in projection, flagged.",
-        "Library decision",
-        I,
-    ),
-    Rule(
-        "DEC-03",
-        "Each nation counts its own working days: England and Wales, Scotland, Northern Ireland.",
-        "Library decision",
-        I,
-    ),
-    Rule(
-        "DEC-04",
-        "The notification clock runs from the date the authority first both knows "
-        "of the death or serious harm and knows or suspects abuse or neglect; the "
-        "rapid-review clock from the same date unless the partners became aware later.",
-        "Library decision",
-        I,
-    ),
-    Rule(
-        "DEC-05",
-        "A duty whose anchor has not happened has no due date and names the event it waits for.",
-        "Library decision",
-        I,
-    ),
-    Rule(
-        "DEC-06",
-        "Every duty says whether it, and separately its timescale, comes from "
-        "statute, statutory guidance or local policy.",
-        "Library decision",
-        I,
-    ),
-    Rule(
-        "DEC-07",
-        "Citations use full short titles; a duty carries every rule id and citation behind it.",
-        "Library decision",
-        I,
-    ),
-    Rule(
-        "DEC-08",
-        "A duty's verification status is the weakest that applies to its timescale or criterion.",
-        "Library decision",
-        I,
-    ),
-    Rule(
-        "DEC-09",
-        "Care-leaver deaths are notified within 5 working days of awareness.",
-        "Library decision, on a partnership's published WT2023 guidance",
-        I,
-        "Rests on a secondary source (V2, weak); the live GOV.UK text is still to be checked.",
-    ),
-    # Section 1: definitions.
-    Rule(
-        "DEF-01",
-        "A serious child safeguarding incident: abuse or neglect known or "
-        "suspected, and the child has died or been seriously harmed.",
-        "WT2018 ch.4; WT2023 ch.5; CA 2004 ss16B, 16F",
-        R,
-        "V2 (many partnership quotes); statutory definition subsection R.",
-    ),
-    Rule(
-        "DEF-02",
-        "Serious harm is a human judgement (serious or long-term impairment of "
-        "health or development), not something computed.",
-        "WT2018 ch.4; WT2023 ch.5; DfE SIN statistics methodology",
-        V2,
-        "V (DfE methodology page) / V2.",
-    ),
-    Rule(
-        "DEF-03",
-        "A child is a person under 18.",
-        "CA 2004 s65(1)",
-        R,
-        "R (statute) / V2 (unborn children: local procedures).",
-    ),
-    Rule(
-        "DEF-04",
-        "A looked-after child is looked after by a local authority within "
-        "Children Act 1989 s22(1).",
-        "Children Act 1989 s22",
-        R,
-    ),
-    Rule(
-        "DEF-05",
-        "Normally resident is not defined in statute; it is an input fact.",
-        "CA 2004 s16C(1)(b)",
-        I,
-    ),
-    # Section 2: notification to the Panel.
-    Rule(
-        "NOT-01",
-        "The local authority must notify the Panel where abuse or neglect is known "
-        "or suspected and a child dies or is seriously harmed in its area.",
-        "CA 2004 s16C(1)(a)",
-        V,
-    ),
-    Rule(
-        "NOT-02",
-        "The local authority must notify the Panel where abuse or neglect is known "
-        "or suspected and a child normally resident in its area dies or is seriously "
-        "harmed outside England.",
-        "CA 2004 s16C(1)(b)",
-        V,
-    ),
-    Rule(
-        "NOT-03",
-        "Not notifiable by this authority: no abuse or neglect; outside England and "
-        "not normally resident here; in England but in another authority's area; harm not "
-        "serious.",
-        "CA 2004 s16C(1), read as a whole",
-        I,
-        "I (derived from V text).",
-    ),
-    Rule(
-        "NOT-04",
-        "Notify within 5 working days of becoming aware of the incident.",
-        "WT2018 ch.4; WT2023 ch.5; GOV.UK Report a serious child safeguarding incident",
-        V2,
-        "V (gov.uk) / V2.",
-    ),
-    Rule(
-        "NOT-05",
-        "Report the event to the safeguarding partners in the authority's area "
-        "(and other areas where appropriate) within 5 working days.",
-        "WT2018 ch.4; WT2023 ch.5; GOV.UK Report a serious child safeguarding incident",
-        V2,
-        "V / V2.",
-    ),
-    Rule(
-        "NOT-06",
-        "A looked-after child's death is notified to the Secretary of State and "
-        "Ofsted whether or not abuse or neglect is known or suspected, within 5 working "
-        "days.",
-        "WT2018 ch.4; WT2023 ch.5; GOV.UK; Children Act 1989 Sch 2 para 20(1)(a)",
-        R,
-        "V (gov.uk); Secretary of State limb V (Children Act 1989 Sch 2 para 20(1)(a)); "
-        "Ofsted limb R (current text not checked).",
-    ),
-    Rule(
-        "NOT-07",
-        "A care leaver's death up to and including age 24 should be notified to "
-        "the Secretary of State and Ofsted; no rapid review is required.",
-        "WT2023 ch.5 (as summarised by a partnership's procedures)",
-        I,
-        "V2; deadline I (DEC-09).",
-    ),
-    Rule(
-        "NOT-08",
-        "One notification per incident, even with several children; up to 4 "
-        "children on the form, others in free text.",
-        "GOV.UK Report a serious child safeguarding incident",
-        V,
-    ),
-    Rule(
-        "NOT-09",
-        "Other organisations inform the safeguarding partners; the duty to notify "
-        "the Panel rests only with the local authority.",
-        "WT2018 ch.4; WT2023 ch.5",
-        V2,
-    ),
-    Rule(
-        "NOT-10",
-        "Across areas, the authority where the incident took place notifies and "
-        "leads the rapid review, collaborating with the authority where the child lives.",
-        "Panel FAQs",
-        V,
-    ),
-    Rule(
-        "NOT-11",
-        "The notification and partner-report clocks run from the date the authority "
-        "first both knows of the death or harm and knows or suspects abuse or neglect.",
-        "WT2018 ch.4; WT2023 ch.5, read with s16C(1)",
-        I,
-    ),
-    # Section 3: rapid review.
-    Rule(
-        "RR-01",
-        "Every notification to the Panel requires a rapid review, unless the case "
-        "is later found not to meet the criteria.",
-        "Panel FAQs; WT2018 ch.4; WT2023 ch.5",
-        V,
-    ),
-    Rule(
-        "RR-02",
-        "The rapid review gathers the facts, decides immediate action, considers "
-        "improvements and decides next steps including a local review.",
-        "WT2018 ch.4; WT2023 ch.5; Panel guidance for safeguarding partners",
-        V2,
-    ),
-    Rule(
-        "RR-03",
-        "The rapid review is expected within 15 working days, from awareness or "
-        "(by tenant setting) from the notification.",
-        "WT2018 ch.4; Panel guidance 2025; Panel FAQs",
-        I,
-        "V2; anchor choice I.",
-    ),
-    Rule(
-        "RR-04",
-        "Send the rapid review to the Panel as soon as it is complete, with the "
-        "decision on a local or national review.",
-        "WT2018 ch.4; WT2023 ch.5",
-        V2,
-    ),
-    Rule(
-        "RR-05",
-        "The Panel decides on a national review; no statutory time limit.",
-        "CA 2004 s16B(1); 2018 Regs reg 3",
-        V,
-        "V (s16B, reg 3); SLA I.",
-    ),
-    Rule(
-        "RR-06",
-        "The Panel must publish a national review's report unless inappropriate.",
-        "CA 2004 s16B(3)-(5); 2018 Regs regs 4-10",
-        R,
-        "V (s16B); regs 4-10 R.",
-    ),
-    # Section 4: local child safeguarding practice reviews.
-    Rule(
-        "LR-01",
-        "The partners identify serious cases raising issues of importance for their area and "
-        "review those they consider appropriate, taking into account the criteria of reg 11: "
-        "improvements needed, recurrent themes, concerns about agencies working together, "
-        "and the Panel's view that a local review may be more appropriate.",
-        "CA 2004 s16F(1); 2018 Regs reg 11; WT2018 ch.4; WT2023 ch.5",
-        R,
-        "V (reg 11 text); WT paragraph number R.",
-    ),
-    Rule(
-        "LR-02",
-        "The partners also have regard to single-agency concerns, no agency involvement, "
-        "several areas or bodies involved, and institutional settings.",
-        "WT2018 ch.4; WT2023 ch.5",
-        R,
-        "V2 (first item) / R (full list).",
-    ),
-    Rule(
-        "LR-03",
-        "Meeting the criteria does not oblige a review; the decision and its rationale are "
-        "transparent and communicated to the Panel.",
-        "WT2018 ch.4; WT2023 ch.5",
-        V2,
-    ),
-    Rule(
-        "LR-04",
-        "The partners commission a suitable reviewer, independent of the case, and agree "
-        "the terms of reference and methodology.",
-        "2018 Regs Pt 3; WT2018 ch.4; WT2023 ch.5",
-        R,
-    ),
-    Rule(
-        "LR-05",
-        "The partners monitor the time taken and the quality of the review; requests for "
-        "information or a draft must be in writing.",
-        "2018 Regs reg 14(1)-(3)",
-        V,
-    ),
-    Rule(
-        "LR-06",
-        "The review is completed and published within six months of the decision to "
-        "initiate it; delays are explained to the Panel and the Secretary of State.",
-        "WT2018 ch.4; WT2023 ch.5",
-        R,
-        "V2 (WT2018); WT2023 R.",
-    ),
-    Rule(
-        "LR-07",
-        "The final report summarises recommended improvements and analyses systemic or "
-        "underlying reasons, written so publication harms no child.",
-        "CA 2004 s16F(2); 2018 Regs Pt 3; WT2018 ch.4",
-        R,
-    ),
-    Rule(
-        "LR-08",
-        "The full report goes to the Panel and the Secretary of State no later than 7 working "
-        "days before publication.",
-        "WT2018 ch.4; WT2023 ch.5",
-        R,
-        "R (wording) / V2 (existence).",
-    ),
-    Rule(
-        "LR-09",
-        "The report is published unless inappropriate; then the improvements are published "
-        "and the Panel and the Secretary of State given the justification.",
-        "CA 2004 s16F; WT2018 ch.4; WT2023 ch.5",
-        R,
-        "s16B mirror V; s16F subsection R.",
-    ),
-    Rule(
-        "LR-10",
-        "Published reports stay available for at least one year.",
-        "WT2018 ch.4; WT2023 ch.5",
-        R,
-        "V2 for WT2018; R for WT2023.",
-    ),
-    Rule(
-        "LR-11",
-        "The partners act on the findings and report yearly on what they have done, "
-        "including on child safeguarding practice reviews.",
-        "CA 2004 s16G; WT2018 ch.3; WT2023 ch.2",
-        R,
-        "V2 (WT quote) / R (section no.).",
-    ),
-    # Section 7: working days.
-    Rule(
-        "WD-01",
-        "A working day is Monday to Friday excluding England and Wales bank holidays.",
-        "Banking and Financial Dealings Act 1971; GOV.UK bank-holidays.json",
-        R,
-        "V (list) / R (Act paragraph).",
-    ),
-    Rule(
-        "WD-02",
-        "Within N working days of X: the N-th working day after X, X not counted.",
-        "Library convention",
-        I,
-    ),
-    Rule(
-        "WD-03",
-        "The official list is GOV.UK's bank-holidays.json; the holidays package "
-        "agrees with it date by date.",
-        "GOV.UK bank-holidays.json",
-        V,
-    ),
-    Rule(
-        "WD-04",
-        "Months are calendar months by the corresponding-date rule; the result is "
-        "not moved to a working day.",
-        "Interpretation Act 1978 Sch 1; Dodds v Walker",
-        I,
-        "R / I.",
-    ),
+    name="core",
 )
 
-#: Every rule the library cites, by id (read-only).
-RULES: Final[Mapping[str, Rule]] = MappingProxyType({rule.id: rule for rule in _CATALOGUE})
+
+@final
+class _InUse(Mapping[str, Rule]):
+    """The merge of the core's catalogue and every catalogue a rule pack put in use."""
+
+    __slots__ = ("_lock", "_merged")
+
+    def __init__(self, core: RuleCatalogue) -> None:
+        self._merged = core
+        self._lock = threading.Lock()
+
+    def add(self, catalogue: RuleCatalogue) -> None:
+        with self._lock:
+            self._merged = self._merged.merge(catalogue, name="in use")
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        return self._merged[rule_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._merged)
+
+    def __len__(self) -> int:
+        return len(self._merged)
+
+    def __repr__(self) -> str:
+        return f"<RULES: {len(self)} rules in use>"
+
+
+#: Every rule in use, by id (read-only): the core's and those of every rule pack built so far.
+_IN_USE: Final = _InUse(CORE_RULES)
+RULES: Final[Mapping[str, Rule]] = _IN_USE
+
+
+def use_catalogue(catalogue: RuleCatalogue) -> None:
+    """
+    Put a pack's catalogue in use, so its ids resolve in [`RULES`][safeguarding_workflow.RULES].
+
+    Building a [`RulePack`][safeguarding_workflow.RulePack] calls it; calling it again with
+    the same rules changes nothing.
+
+    Raises:
+        ConfigurationError: the catalogue gives an id in use a different rule.
+
+    .. versionadded:: 0.1.0
+
+    """
+    if not isinstance(catalogue, RuleCatalogue):
+        raise ConfigurationError("'catalogue' must be a RuleCatalogue", field="catalogue")
+    _IN_USE.add(catalogue)

@@ -1,37 +1,27 @@
-"""Per-tenant settings (DESIGN "Tenancy"): one validated, immutable object per tenant."""
+"""
+Per-tenant settings (DESIGN "Tenancy"): one validated, immutable object per tenant.
+
+The core knows only what every pack shares: the tenant's id and its calendar
+additions. Each rule pack defines its own settings type (the England pack's
+rapid-review anchor, say), and a tenant carries one value of it per pack.
+"""
 
 from __future__ import annotations
 
-import enum
 import re
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
-import pendulum
 
-from ._calendar import HolidayAddition, WorkingDayCalendar, to_date
+from ._calendar import HolidayAddition, WorkingDayCalendar
 from ._identifiers import looks_like_nhs_number
 from .exceptions import ConfigurationError
 
-__all__ = ["RapidReviewAnchor", "TenantSettings"]
+__all__ = ["TenantSettings"]
+
+_T = TypeVar("_T")
 
 _TENANT_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
-
-
-class RapidReviewAnchor(enum.StrEnum):
-    """
-    The date the 15-working-day rapid-review clock runs from (DOMAIN RR-03).
-
-    ``aware``: the date the safeguarding partners became aware of the incident
-    (WT2018 wording; DEC-04 takes the authority's awareness date unless a later
-    partners' date is recorded). ``notification_sent``: the date the notification
-    was sent to the Panel (Panel guidance, June 2025).
-
-    .. versionadded:: 0.1.0
-    """
-
-    AWARE = "aware"
-    NOTIFICATION_SENT = "notification_sent"
 
 
 def _check_tenant_id(_instance: Any, _attribute: Any, value: Any) -> None:
@@ -48,21 +38,6 @@ def _check_tenant_id(_instance: Any, _attribute: Any, value: Any) -> None:
         )
 
 
-def _to_anchor(value: object) -> RapidReviewAnchor:
-    try:
-        return RapidReviewAnchor(value)  # type: ignore[arg-type]  # a ValueError is the check
-    except ValueError:
-        raise ConfigurationError(
-            "'rapid_review_anchor' must be 'aware' or 'notification_sent'",
-            field="rapid_review_anchor",
-            rule_ids=("RR-03",),
-        ) from None
-
-
-def _to_optional_date(value: object) -> pendulum.Date | None:
-    return None if value is None else to_date(value, "arrangements_implemented_on")
-
-
 def _to_additions(value: object) -> tuple[HolidayAddition, ...]:
     if isinstance(value, HolidayAddition) or not isinstance(value, list | tuple):
         raise ConfigurationError(
@@ -77,6 +52,17 @@ def _to_additions(value: object) -> tuple[HolidayAddition, ...]:
     return tuple(value)
 
 
+def _to_packs(value: object) -> tuple[object, ...]:
+    if not isinstance(value, list | tuple):
+        raise ConfigurationError(
+            "'packs' must be a list or tuple of rule packs' settings", field="packs"
+        )
+    kinds = [type(v) for v in value]
+    if len(set(kinds)) != len(kinds):
+        raise ConfigurationError("'packs' holds two settings of one kind", field="packs")
+    return tuple(value)
+
+
 @attrs.frozen
 class TenantSettings:
     """
@@ -84,13 +70,11 @@ class TenantSettings:
 
     Args:
         tenant_id: Opaque id of the tenant (1-64 of ``A-Z a-z 0-9 _ . : -``).
-        rapid_review_anchor: What the rapid-review clock runs from (RR-03).
-            Defaults to ``aware``, the earlier and safer date DOMAIN recommends.
-        arrangements_implemented_on: The date the partnership's multi-agency
-            safeguarding arrangements replaced its LSCB (SCR-07), if known. Used by
-            the legacy serious case review rule pack when it arrives.
         calendar_additions: Bank holidays proclaimed after this library release
             (DEC-02), applied to every calendar the tenant's assessments build.
+        packs: The tenant's settings for each rule pack, one value per pack's
+            settings type, e.g. ``[sw.england.Settings(rapid_review_anchor="aware")]``.
+            A pack whose settings are not given uses its defaults (see `of`).
 
     Raises:
         ConfigurationError: a setting is missing or malformed.
@@ -100,15 +84,31 @@ class TenantSettings:
     """
 
     tenant_id: str = attrs.field(validator=_check_tenant_id)
-    rapid_review_anchor: RapidReviewAnchor = attrs.field(
-        default=RapidReviewAnchor.AWARE, converter=_to_anchor
-    )
-    arrangements_implemented_on: pendulum.Date | None = attrs.field(
-        default=None, converter=_to_optional_date
-    )
     calendar_additions: tuple[HolidayAddition, ...] = attrs.field(
-        default=(), converter=_to_additions
+        default=(), converter=_to_additions, kw_only=True
     )
+    packs: tuple[object, ...] = attrs.field(default=(), converter=_to_packs, kw_only=True)
+
+    def of(self, kind: type[_T]) -> _T:
+        """
+        The tenant's settings of a pack's settings type *kind*, or that type's defaults.
+
+        Raises:
+            ConfigurationError: none are given and *kind* has required settings.
+
+        .. versionadded:: 0.1.0
+
+        """
+        for value in self.packs:
+            if type(value) is kind:
+                return value
+        try:
+            return kind()
+        except TypeError:
+            raise ConfigurationError(
+                f"the tenant has no {kind.__name__} and it has required settings",
+                field="packs",
+            ) from None
 
     def england_and_wales_calendar(self) -> WorkingDayCalendar:
         """

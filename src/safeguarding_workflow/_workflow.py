@@ -50,8 +50,9 @@ from ._events import CloudEvent, Dispatcher, ImmediateDispatcher, Subscriber, to
 from ._facts import Incident
 from ._guards import Reason
 from ._identifiers import check_opaque_id, looks_like_nhs_number
-from ._lifecycle import Lifecycle, Step, to_json_value
+from ._lifecycle import Step, to_json_value
 from ._log import log_info
+from ._pack import RulePack
 from ._settings import TenantSettings
 from ._times import iso_utc, london_date, utc_naive
 from .exceptions import (
@@ -67,7 +68,7 @@ from .history._replay import rebuild
 from .stores._base import CaseStore
 from .stores._memory import MemoryStore
 
-__all__ = ["DefaultIds", "IdFactory", "Outcome", "RulePack", "Workflow"]
+__all__ = ["DefaultIds", "IdFactory", "Outcome", "Workflow"]
 
 #: Namespace of the default, deterministic event ids (uuid5 of tenant/case/sequence).
 EVENT_ID_NAMESPACE: Final = uuid.UUID("6f1b2c1e-6a55-5b7e-9a43-0b3c9f1d2e10")
@@ -126,32 +127,6 @@ class DefaultIds:
         digest[8] = (digest[8] & 0x3F) | 0x80
         h = digest.hex()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-@attrs.frozen
-class RulePack:
-    """
-    A regime's rules: its lifecycle, its assessment and its calendar.
-
-    Args:
-        name: e.g. ``"england"``.
-        version: The pack's version, recorded on every case.
-        lifecycle: The lifecycle its cases follow.
-        assess: ``(incident, *, local_authority, settings, calendar, registry) -> Assessment``.
-        calendar: The working-day calendar for a tenant.
-        subscribers: Subscribers for every workflow that runs this pack's lifecycle;
-            they run before the workflow's own.
-
-    .. versionadded:: 0.1.0
-
-    """
-
-    name: str
-    version: str
-    lifecycle: Lifecycle
-    assess: Callable[..., Assessment]
-    calendar: Callable[[TenantSettings], WorkingDayCalendar]
-    subscribers: tuple[Subscriber, ...] = ()
 
 
 @attrs.frozen
@@ -275,6 +250,31 @@ class Workflow:
             self._calendars[tenant_id] = calendar
         return calendar
 
+    def _check_opener(self, role: str | None, case_id: str, event: str) -> str:
+        """
+        The role that opens a case or records its facts: *role*, or the pack's first opener.
+
+        Refuses a role that is not one of the pack's openers.
+        """
+        if role is None:
+            return self.pack.openers[0]
+        if role not in self.pack.openers:
+            raise RoleNotPermitted(
+                f"the role may not {'open a case' if event == 'open' else 'record the facts'} "
+                f"(it is for: {', '.join(self.pack.openers)})",
+                case_id=case_id,
+                event=event,
+                reasons=(
+                    _reason(
+                        "role_not_permitted",
+                        "the role may not open cases or record their facts",
+                        *self.pack.open_rule_ids,
+                    ),
+                ),
+                field="role",
+            )
+        return role
+
     def _assess(self, tenant_id: str, facts: Incident, local_authority: str) -> Assessment:
         """The pack's assessment of *facts* for a tenant, on its calendar, refusing future facts."""
         return self.pack.assess(
@@ -317,7 +317,7 @@ class Workflow:
         *,
         local_authority: str,
         actor: str,
-        role: str = "local_authority",
+        role: str | None = None,
         case_id: str | None = None,
     ) -> Outcome:
         """
@@ -328,7 +328,7 @@ class Workflow:
 
         Raises:
             InvalidInputError: malformed ids, facts in the future, unknown authorities.
-            RoleNotPermitted: *role* is not ``local_authority``.
+            RoleNotPermitted: *role* is not one of the pack's openers (by default the first).
             RegimeNotSupportedError: the facts fall under a regime the pack lacks.
             CaseExistsError: *case_id* is taken.
 
@@ -338,16 +338,7 @@ class Workflow:
         if case_id is None:
             case_id = self.ids.case_id(tenant_id)
         check_opaque_id(case_id, "case_id")
-        if role != "local_authority":
-            raise RoleNotPermitted(
-                "only the local authority records an incident",
-                case_id=case_id,
-                event="open",
-                reasons=(
-                    _reason("role_not_permitted", "the local authority opens cases", "NOT-09"),
-                ),
-                field="role",
-            )
+        role = self._check_opener(role, case_id, "open")
         assessment = self._assess(tenant_id, facts, local_authority)
         facts = utc_facts(facts)
         lifecycle = self.pack.lifecycle
@@ -701,7 +692,7 @@ class Workflow:
         facts: Incident,
         *,
         actor: str,
-        role: str = "local_authority",
+        role: str | None = None,
         expected_version: int | None = None,
     ) -> Outcome:
         """
@@ -712,7 +703,7 @@ class Workflow:
         arise are added. The record lists every deadline that changed.
 
         Raises:
-            RoleNotPermitted: *role* is not ``local_authority``.
+            RoleNotPermitted: *role* is not one of the pack's openers.
             InvalidInputError: malformed or future facts.
 
         """
@@ -730,19 +721,12 @@ class Workflow:
         case_id: str,
         facts: Incident,
         actor: str,
-        role: str,
+        role: str | None,
         expected_version: int | None,
     ) -> _Stored:
         case = store.get(tenant_id, case_id)
         _check_version(case, expected_version)
-        if role != "local_authority":
-            raise RoleNotPermitted(
-                "only the local authority records the facts",
-                case_id=case_id,
-                event="update_facts",
-                reasons=(_reason("role_not_permitted", "the local authority records facts"),),
-                field="role",
-            )
+        role = self._check_opener(role, case_id, "update_facts")
         calendar = self.calendar(tenant_id)
         assessment = self._assess(tenant_id, facts, case.local_authority)
         current = {d.kind: d for d in case.deadlines}
@@ -768,7 +752,11 @@ class Workflow:
             "facts": incident_to_json(facts),
             "deadlines": [deadline_change(current.get(k), d) for k, d in changed.items()],
         }
-        rule_ids = tuple(sorted({r for d in changed.values() for r in d.rule_ids} | {"DEC-04"}))
+        rule_ids = tuple(
+            sorted(
+                {r for d in changed.values() for r in d.rule_ids} | set(self.pack.facts_rule_ids)
+            )
+        )
         updates = {"facts": utc_facts(facts), "deadlines": tuple(merged.values())}
         return self._append(
             store,

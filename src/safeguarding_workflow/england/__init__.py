@@ -20,18 +20,25 @@ from ._assess import (
     RULE_PACK,
     RULE_PACK_VERSION,
     WT2023_PUBLISHED,
+    DutyKind,
     assess,
     build_lifecycle,
     pack,
 )
+from ._rules import RULES
+from ._settings import RapidReviewAnchor, Settings
 
 __all__ = [
     "LIFECYCLE",
     "NOTIFICATION_DUTY_COMMENCED",
     "PACK",
+    "RULES",
     "RULE_PACK",
     "RULE_PACK_VERSION",
     "WT2023_PUBLISHED",
+    "DutyKind",
+    "RapidReviewAnchor",
+    "Settings",
     "assess",
     "build_lifecycle",
     "pack",

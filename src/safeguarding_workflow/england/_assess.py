@@ -12,6 +12,7 @@ finding for every duty that lies with another authority instead.
 from __future__ import annotations
 
 import datetime as _dt
+import enum
 from functools import lru_cache
 from typing import Final
 
@@ -21,15 +22,17 @@ import pendulum
 from .._authorities import LocalAuthority, LocalAuthorityRegistry, Nation
 from .._calendar import HolidayAddition, WorkingDayCalendar, to_date
 from .._clock import Clock
-from .._duties import Anchor, Assessment, Duty, DutyKind, Finding, Party, verification_of
+from .._duties import Anchor, Assessment, Duty, Finding, Party, verification_of
 from .._events import Subscriber
 from .._facts import Child, Harm, Incident, Place
 from .._guards import Guard
+from .._pack import RulePack
 from .._rules import Basis
-from .._settings import RapidReviewAnchor, TenantSettings
-from .._workflow import RulePack
+from .._settings import TenantSettings
 from ..exceptions import ConfigurationError, InvalidInputError, RegimeNotSupportedError
 from ._lifecycle import build_lifecycle
+from ._rules import RULES
+from ._settings import RapidReviewAnchor, Settings
 
 __all__ = [
     "LIFECYCLE",
@@ -38,6 +41,7 @@ __all__ = [
     "RULE_PACK",
     "RULE_PACK_VERSION",
     "WT2023_PUBLISHED",
+    "DutyKind",
     "assess",
     "build_lifecycle",
     "pack",
@@ -50,10 +54,25 @@ NOTIFICATION_DUTY_COMMENCED: Final = pendulum.Date(2018, 6, 29)
 #: Working Together to Safeguard Children 2023 was published and replaced the 2018 edition.
 WT2023_PUBLISHED: Final = pendulum.Date(2023, 12, 15)
 
+
+class DutyKind(enum.StrEnum):
+    """
+    The kinds of duty the England pack raises; each compares equal to its string.
+
+    .. versionadded:: 0.1.0
+    """
+
+    NOTIFY_PANEL = "notify_panel"
+    INFORM_SAFEGUARDING_PARTNERS = "inform_safeguarding_partners"
+    NOTIFY_SECRETARY_OF_STATE_AND_OFSTED = "notify_secretary_of_state_and_ofsted"
+    RAPID_REVIEW = "rapid_review"
+
+
 _LONDON: Final = pendulum.timezone("Europe/London")
 _NOTIFY_DAYS: Final = 5  # NOT-04, NOT-05, NOT-06, DEC-09
 _RAPID_REVIEW_DAYS: Final = 15  # RR-03
 _FORM_CHILDREN: Final = 4  # NOT-08
+_MAX_CARE_LEAVER_AGE: Final = 24  # NOT-07
 
 _S16C_A: Final = "Children Act 2004 s16C(1)(a)"
 _S16C_B: Final = "Children Act 2004 s16C(1)(b)"
@@ -242,6 +261,24 @@ class _Assessor:
         )
         return attrs.evolve(incident, location=location, children=children)
 
+    @staticmethod
+    def _check_scope(incident: Incident) -> None:
+        """Children under 18 (DEF-03), and care leavers up to and including 24 (NOT-07)."""
+        for child in incident.children:
+            if child.age > _MAX_CARE_LEAVER_AGE:
+                raise InvalidInputError(
+                    f"'Child.age' must be a whole number of years from 0 to {_MAX_CARE_LEAVER_AGE}",
+                    field="Child.age",
+                    rule_ids=("DEF-03", "NOT-07"),
+                )
+            if child.age >= 18 and child.care_leaver_of is None:
+                raise InvalidInputError(
+                    "'Child.age' must be under 18 unless the person is a care leaver "
+                    "('care_leaver_of')",
+                    field="Child.age",
+                    rule_ids=("DEF-03", "NOT-07"),
+                )
+
     def _code(self, code: str | None, index: int, name: str) -> str | None:
         if code is None:
             return None
@@ -292,13 +329,12 @@ class _Assessor:
     # -- the rules ----------------------------------------------------------------------------
 
     def run(self) -> Assessment:
+        self._check_scope(self.incident)
         self.incident = self._normalised(self.incident)
         self._panel_notification()
         self._looked_after_deaths()
         self._care_leaver_deaths()
-        duties = sorted(
-            self.duties, key=lambda d: (d.due is None, d.due or self.aware, d.kind.value)
-        )
+        duties = sorted(self.duties, key=lambda d: (d.due is None, d.due or self.aware, d.kind))
         return Assessment(
             rule_pack=RULE_PACK,
             rule_pack_version=RULE_PACK_VERSION,
@@ -418,7 +454,7 @@ class _Assessor:
     def _rapid_review(self, concerned: tuple[int, ...]) -> None:
         """RR-01 to RR-04, with the tenant's anchor (RR-03, DEC-04, DEC-05)."""
         ids: tuple[str, ...]
-        if self.settings.rapid_review_anchor is RapidReviewAnchor.AWARE:
+        if self.settings.of(Settings).rapid_review_anchor is RapidReviewAnchor.AWARE:
             partners = self.incident.partners_aware_on
             if partners is not None and partners > self.anchor:
                 anchor = Anchor("partners_aware", partners)
@@ -634,24 +670,28 @@ def pack(
     .. versionadded:: 0.1.0
 
     """
+    lifecycle = build_lifecycle(extra_publication_guards) if extra_publication_guards else LIFECYCLE
     return RulePack(
         name=RULE_PACK,
         version=RULE_PACK_VERSION,
-        lifecycle=build_lifecycle(extra_publication_guards),
+        lifecycle=lifecycle,
         assess=assess,
         calendar=_calendar_for,
+        rules=RULES,
+        duty_kinds=_DUTY_KINDS,
+        openers=("local_authority",),
+        open_rule_ids=("NOT-09",),
+        facts_rule_ids=("DEC-04",),
+        settings=Settings,
         subscribers=subscribers,
     )
 
 
+#: Every duty kind the pack raises or its lifecycle opens.
+_DUTY_KINDS: Final = (*DutyKind, "local_review_publication", "send_report_to_panel_and_sos")
+
 #: The England lifecycle (DOMAIN sections 2 to 5), validated when the module loads.
 LIFECYCLE: Final = build_lifecycle()
 
-#: The England rule pack: assessment, lifecycle and calendar.
-PACK: Final = RulePack(
-    name=RULE_PACK,
-    version=RULE_PACK_VERSION,
-    lifecycle=LIFECYCLE,
-    assess=assess,
-    calendar=_calendar_for,
-)
+#: The England rule pack: assessment, lifecycle, rule catalogue, settings and calendar.
+PACK: Final = pack()

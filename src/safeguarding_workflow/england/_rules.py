@@ -1,0 +1,287 @@
+"""
+The England pack's rule catalogue: the rules its assessment and lifecycle cite (DOMAIN.md).
+
+Each row is the catalogue's id, the rule in a sentence, its source as the
+catalogue gives it, and the weakest verification status that applies (DEC-08).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .._rules import Rule, RuleCatalogue, Verification
+
+__all__ = ["RULES"]
+
+V, V2, R, I = Verification.V, Verification.V2, Verification.R, Verification.I  # noqa: E741
+
+#: The England pack's rules, by id.
+RULES: Final = RuleCatalogue(
+    (
+        Rule(
+            "DEC-04",
+            "The notification clock runs from the date the authority first both knows "
+            "of the death or serious harm and knows or suspects abuse or neglect; the "
+            "rapid-review clock from the same date unless the partners became aware later.",
+            "Library decision",
+            I,
+        ),
+        Rule(
+            "DEC-09",
+            "Care-leaver deaths are notified within 5 working days of awareness.",
+            "Library decision, on a partnership's published WT2023 guidance",
+            I,
+            "Rests on a secondary source (V2, weak); the live GOV.UK text is still to be checked.",
+        ),
+        Rule(
+            "DEF-01",
+            "A serious child safeguarding incident: abuse or neglect known or "
+            "suspected, and the child has died or been seriously harmed.",
+            "WT2018 ch.4; WT2023 ch.5; CA 2004 ss16B, 16F",
+            R,
+            "V2 (many partnership quotes); statutory definition subsection R.",
+        ),
+        Rule(
+            "DEF-02",
+            "Serious harm is a human judgement (serious or long-term impairment of "
+            "health or development), not something computed.",
+            "WT2018 ch.4; WT2023 ch.5; DfE SIN statistics methodology",
+            V2,
+            "V (DfE methodology page) / V2.",
+        ),
+        Rule(
+            "DEF-03",
+            "A child is a person under 18.",
+            "CA 2004 s65(1)",
+            R,
+            "R (statute) / V2 (unborn children: local procedures).",
+        ),
+        Rule(
+            "DEF-04",
+            "A looked-after child is looked after by a local authority within "
+            "Children Act 1989 s22(1).",
+            "Children Act 1989 s22",
+            R,
+        ),
+        Rule(
+            "DEF-05",
+            "Normally resident is not defined in statute; it is an input fact.",
+            "CA 2004 s16C(1)(b)",
+            I,
+        ),
+        Rule(
+            "NOT-01",
+            "The local authority must notify the Panel where abuse or neglect is known "
+            "or suspected and a child dies or is seriously harmed in its area.",
+            "CA 2004 s16C(1)(a)",
+            V,
+        ),
+        Rule(
+            "NOT-02",
+            "The local authority must notify the Panel where abuse or neglect is known "
+            "or suspected and a child normally resident in its area dies or is seriously "
+            "harmed outside England.",
+            "CA 2004 s16C(1)(b)",
+            V,
+        ),
+        Rule(
+            "NOT-03",
+            "Not notifiable by this authority: no abuse or neglect; outside England and "
+            "not normally resident here; in England but in another authority's area; harm not "
+            "serious.",
+            "CA 2004 s16C(1), read as a whole",
+            I,
+            "I (derived from V text).",
+        ),
+        Rule(
+            "NOT-04",
+            "Notify within 5 working days of becoming aware of the incident.",
+            "WT2018 ch.4; WT2023 ch.5; GOV.UK Report a serious child safeguarding incident",
+            V2,
+            "V (gov.uk) / V2.",
+        ),
+        Rule(
+            "NOT-05",
+            "Report the event to the safeguarding partners in the authority's area "
+            "(and other areas where appropriate) within 5 working days.",
+            "WT2018 ch.4; WT2023 ch.5; GOV.UK Report a serious child safeguarding incident",
+            V2,
+            "V / V2.",
+        ),
+        Rule(
+            "NOT-06",
+            "A looked-after child's death is notified to the Secretary of State and "
+            "Ofsted whether or not abuse or neglect is known or suspected, within 5 working "
+            "days.",
+            "WT2018 ch.4; WT2023 ch.5; GOV.UK; Children Act 1989 Sch 2 para 20(1)(a)",
+            R,
+            "V (gov.uk); Secretary of State limb V (Children Act 1989 Sch 2 para 20(1)(a)); "
+            "Ofsted limb R (current text not checked).",
+        ),
+        Rule(
+            "NOT-07",
+            "A care leaver's death up to and including age 24 should be notified to "
+            "the Secretary of State and Ofsted; no rapid review is required.",
+            "WT2023 ch.5 (as summarised by a partnership's procedures)",
+            I,
+            "V2; deadline I (DEC-09).",
+        ),
+        Rule(
+            "NOT-08",
+            "One notification per incident, even with several children; up to 4 "
+            "children on the form, others in free text.",
+            "GOV.UK Report a serious child safeguarding incident",
+            V,
+        ),
+        Rule(
+            "NOT-09",
+            "Other organisations inform the safeguarding partners; the duty to notify "
+            "the Panel rests only with the local authority.",
+            "WT2018 ch.4; WT2023 ch.5",
+            V2,
+        ),
+        Rule(
+            "NOT-10",
+            "Across areas, the authority where the incident took place notifies and "
+            "leads the rapid review, collaborating with the authority where the child lives.",
+            "Panel FAQs",
+            V,
+        ),
+        Rule(
+            "NOT-11",
+            "The notification and partner-report clocks run from the date the authority "
+            "first both knows of the death or harm and knows or suspects abuse or neglect.",
+            "WT2018 ch.4; WT2023 ch.5, read with s16C(1)",
+            I,
+        ),
+        Rule(
+            "RR-01",
+            "Every notification to the Panel requires a rapid review, unless the case "
+            "is later found not to meet the criteria.",
+            "Panel FAQs; WT2018 ch.4; WT2023 ch.5",
+            V,
+        ),
+        Rule(
+            "RR-02",
+            "The rapid review gathers the facts, decides immediate action, considers "
+            "improvements and decides next steps including a local review.",
+            "WT2018 ch.4; WT2023 ch.5; Panel guidance for safeguarding partners",
+            V2,
+        ),
+        Rule(
+            "RR-03",
+            "The rapid review is expected within 15 working days, from awareness or "
+            "(by tenant setting) from the notification.",
+            "WT2018 ch.4; Panel guidance 2025; Panel FAQs",
+            I,
+            "V2; anchor choice I.",
+        ),
+        Rule(
+            "RR-04",
+            "Send the rapid review to the Panel as soon as it is complete, with the "
+            "decision on a local or national review.",
+            "WT2018 ch.4; WT2023 ch.5",
+            V2,
+        ),
+        Rule(
+            "RR-05",
+            "The Panel decides on a national review; no statutory time limit.",
+            "CA 2004 s16B(1); 2018 Regs reg 3",
+            V,
+            "V (s16B, reg 3); SLA I.",
+        ),
+        Rule(
+            "RR-06",
+            "The Panel must publish a national review's report unless inappropriate.",
+            "CA 2004 s16B(3)-(5); 2018 Regs regs 4-10",
+            R,
+            "V (s16B); regs 4-10 R.",
+        ),
+        Rule(
+            "LR-01",
+            "The partners identify serious cases raising issues of importance for their area and "
+            "review those they consider appropriate, taking into account the criteria of reg 11: "
+            "improvements needed, recurrent themes, concerns about agencies working together, "
+            "and the Panel's view that a local review may be more appropriate.",
+            "CA 2004 s16F(1); 2018 Regs reg 11; WT2018 ch.4; WT2023 ch.5",
+            R,
+            "V (reg 11 text); WT paragraph number R.",
+        ),
+        Rule(
+            "LR-02",
+            "The partners also have regard to single-agency concerns, no agency involvement, "
+            "several areas or bodies involved, and institutional settings.",
+            "WT2018 ch.4; WT2023 ch.5",
+            R,
+            "V2 (first item) / R (full list).",
+        ),
+        Rule(
+            "LR-03",
+            "Meeting the criteria does not oblige a review; the decision and its rationale are "
+            "transparent and communicated to the Panel.",
+            "WT2018 ch.4; WT2023 ch.5",
+            V2,
+        ),
+        Rule(
+            "LR-04",
+            "The partners commission a suitable reviewer, independent of the case, and agree "
+            "the terms of reference and methodology.",
+            "2018 Regs Pt 3; WT2018 ch.4; WT2023 ch.5",
+            R,
+        ),
+        Rule(
+            "LR-05",
+            "The partners monitor the time taken and the quality of the review; requests for "
+            "information or a draft must be in writing.",
+            "2018 Regs reg 14(1)-(3)",
+            V,
+        ),
+        Rule(
+            "LR-06",
+            "The review is completed and published within six months of the decision to "
+            "initiate it; delays are explained to the Panel and the Secretary of State.",
+            "WT2018 ch.4; WT2023 ch.5",
+            R,
+            "V2 (WT2018); WT2023 R.",
+        ),
+        Rule(
+            "LR-07",
+            "The final report summarises recommended improvements and analyses systemic or "
+            "underlying reasons, written so publication harms no child.",
+            "CA 2004 s16F(2); 2018 Regs Pt 3; WT2018 ch.4",
+            R,
+        ),
+        Rule(
+            "LR-08",
+            "The full report goes to the Panel and the Secretary of State no later than 7 working "
+            "days before publication.",
+            "WT2018 ch.4; WT2023 ch.5",
+            R,
+            "R (wording) / V2 (existence).",
+        ),
+        Rule(
+            "LR-09",
+            "The report is published unless inappropriate; then the improvements are published "
+            "and the Panel and the Secretary of State given the justification.",
+            "CA 2004 s16F; WT2018 ch.4; WT2023 ch.5",
+            R,
+            "s16B mirror V; s16F subsection R.",
+        ),
+        Rule(
+            "LR-10",
+            "Published reports stay available for at least one year.",
+            "WT2018 ch.4; WT2023 ch.5",
+            R,
+            "V2 for WT2018; R for WT2023.",
+        ),
+        Rule(
+            "LR-11",
+            "The partners act on the findings and report yearly on what they have done, "
+            "including on child safeguarding practice reviews.",
+            "CA 2004 s16G; WT2018 ch.3; WT2023 ch.2",
+            R,
+            "V2 (WT quote) / R (section no.).",
+        ),
+    ),
+    name="england",
+)

@@ -1,0 +1,70 @@
+"""The England pack's settings for a tenant: the rapid-review anchor and the arrangements date."""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+import pendulum
+
+from .._calendar import to_date
+from ..exceptions import ConfigurationError
+
+__all__ = ["RapidReviewAnchor", "Settings"]
+
+
+class RapidReviewAnchor(enum.StrEnum):
+    """
+    The date the 15-working-day rapid-review clock runs from (DOMAIN RR-03).
+
+    ``aware``: the date the safeguarding partners became aware of the incident
+    (WT2018 wording; DEC-04 takes the authority's awareness date unless a later
+    partners' date is recorded). ``notification_sent``: the date the notification
+    was sent to the Panel (Panel guidance, June 2025).
+
+    .. versionadded:: 0.1.0
+    """
+
+    AWARE = "aware"
+    NOTIFICATION_SENT = "notification_sent"
+
+
+def _to_anchor(value: object) -> RapidReviewAnchor:
+    try:
+        return RapidReviewAnchor(value)  # type: ignore[arg-type]  # a ValueError is the check
+    except ValueError:
+        raise ConfigurationError(
+            "'rapid_review_anchor' must be 'aware' or 'notification_sent'",
+            field="rapid_review_anchor",
+            rule_ids=("RR-03",),
+        ) from None
+
+
+def _to_optional_date(value: object) -> pendulum.Date | None:
+    return None if value is None else to_date(value, "arrangements_implemented_on")
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """
+    A tenant's settings for the England pack; give them in ``TenantSettings(packs=[...])``.
+
+    Args:
+        rapid_review_anchor: What the rapid-review clock runs from (RR-03).
+            Defaults to ``aware``, the earlier and safer date DOMAIN recommends.
+        arrangements_implemented_on: The date the partnership's multi-agency
+            safeguarding arrangements replaced its LSCB (SCR-07), if known.
+
+    Raises:
+        ConfigurationError: a setting is malformed.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    rapid_review_anchor: RapidReviewAnchor = attrs.field(
+        default=RapidReviewAnchor.AWARE, converter=_to_anchor
+    )
+    arrangements_implemented_on: pendulum.Date | None = attrs.field(
+        default=None, converter=_to_optional_date
+    )
