@@ -10,12 +10,12 @@ rule ids and citations. Compose guards with :func:`all_`, :func:`any_` and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Final, final
+from typing import Any, Final, final
 
 import attrs
 
-if TYPE_CHECKING:
-    from ._case import Case, GuardContext
+from ._case import Case, GuardContext
+from ._reason import Reason
 
 __all__ = [
     "ALLOW",
@@ -28,27 +28,6 @@ __all__ = [
     "payload_present",
     "refuse",
 ]
-
-
-@attrs.frozen
-class Reason:
-    """
-    Why a guard refused a step.
-
-    Args:
-        code: Stable machine-readable code, e.g. ``"criteria_not_considered"``.
-        message: The reason in a sentence; names fields and rules, never identifying values.
-        rule_ids: The rules behind it.
-        citations: Their citations.
-
-    .. versionadded:: 0.1.0
-
-    """
-
-    code: str
-    message: str
-    rule_ids: tuple[str, ...] = ()
-    citations: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -70,7 +49,7 @@ class GuardResult:
 ALLOW: Final = GuardResult(True)
 
 #: A guard: ``(case, ctx) -> GuardResult``.
-Guard = Callable[["Case", "GuardContext"], GuardResult]
+Guard = Callable[[Case, GuardContext], GuardResult]
 
 
 def refuse(

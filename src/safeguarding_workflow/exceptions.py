@@ -15,10 +15,7 @@ safe to log and to show.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ._guards import Reason
+from ._reason import Reason
 
 __all__ = [
     "CaseExistsError",

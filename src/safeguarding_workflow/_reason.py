@@ -1,0 +1,33 @@
+"""
+Why a step was refused: the :class:`Reason` value type.
+
+A leaf module: it imports nothing from the package, so :mod:`.exceptions` can
+use it at run time without an import cycle. :mod:`.guards` re-exports it.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = ["Reason"]
+
+
+@attrs.frozen
+class Reason:
+    """
+    Why a guard refused a step.
+
+    Args:
+        code: Stable machine-readable code, e.g. ``"criteria_not_considered"``.
+        message: The reason in a sentence; names fields and rules, never identifying values.
+        rule_ids: The rules behind it.
+        citations: Their citations.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    code: str
+    message: str
+    rule_ids: tuple[str, ...] = ()
+    citations: tuple[str, ...] = ()
