@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 import safeguarding_workflow as sw
 from safeguarding_workflow.bulk import generate
-from safeguarding_workflow.stores._sql._store import SqlStore, deadline_rows_of
+from safeguarding_workflow.stores._sql._rows import deadline_rows_of
+from safeguarding_workflow.stores._sql._store import SqlStore
 
 
 def _rows(store: SqlStore, table: str) -> int:

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 import safeguarding_workflow as sw
 from safeguarding_workflow._codec import case_from_json
-from safeguarding_workflow.stores._sql._store import SqlStore, deadline_rows_of
+from safeguarding_workflow.stores._sql._rows import deadline_rows_of
+from safeguarding_workflow.stores._sql._store import SqlStore
 
 from .helpers import BARNSLEY, TENANT, Driver, death_in_barnsley
 

@@ -31,7 +31,8 @@ from .england import PACK
 from .exceptions import ConfigurationError
 from .history._chain import HistoryRecord
 from .stores._memory import MemoryStore
-from .stores._sql._store import SqlStore, case_row, deadline_rows_of, history_row, outbox_row
+from .stores._sql._rows import case_row, deadline_rows_of, history_row, outbox_row
+from .stores._sql._store import SqlStore
 from .testing import FrozenClock
 
 __all__ = ["USUAL_PATH", "GenerationReport", "generate"]

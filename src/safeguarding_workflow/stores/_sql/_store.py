@@ -1,64 +1,60 @@
 """
 The SQL case store: one SQLAlchemy Core code path for SQLite and PostgreSQL.
 
-Tables (names take a configurable prefix, and on PostgreSQL an optional schema):
-
-- ``cases``: one row per case, its latest record as JSON, its version and head hash;
-- ``history``: one row per history record, primary key (tenant, case, sequence), event id
-  unique; the database refuses UPDATE, DELETE and TRUNCATE on it (triggers);
-- ``deadlines``: one row per deadline of a case, with a partial index on open deadlines by
-  due date, for "what is overdue" without loading cases;
-- ``outbox``: one row per event, written in the same transaction as the record.
-
-Every row carries its tenant, and every query names one.
+`SqlStore` is what a store does with a connection: a command's transaction scope, its
+reads and writes through the compiled statements, and running the admin queries. What
+it stands on lives beside it, one concern a module: the tables and triggers in
+`_schema`, the compiled statements and error translation in `_driver`, the row shapes
+in `_rows`, the kept-recent-cases cache in `_cache`, the SQLite engine in `_engine`, and
+the SQL of the admin queries in `_queries`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any, Final, final
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, final
 
-import attrs
 import orjson
 import pendulum
 import sqlalchemy as sa
-from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
 from ..._calendar import WorkingDayCalendar
-from ..._case import Case, Deadline, DeadlineStatus
-from ..._codec import case_from_json, case_to_json
-from ..._events import to_cloud_event
+from ..._case import Case, Deadline
 from ...exceptions import (
     CaseExistsError,
     CaseNotFoundError,
     ConcurrencyConflict,
     ConfigurationError,
     InvalidInputError,
-    SafeguardingWorkflowError,
-    StoreError,
 )
-from ...history._chain import SCHEMA_VERSION, ChainHead, HistoryRecord
+from ...history._chain import ChainHead, HistoryRecord
 from .._base import CaseStore, DueDeadline
+from ._cache import _Recent
+from ._driver import (
+    _CHANGED,
+    _Driver,
+    _driver_statements,
+    _pipelines,
+    _postgresql_append,
+    _statements,
+    _translated,
+    _unbatched,
+)
+from ._engine import _BEGUN, _READING, sqlite_engine
+from ._queries import (
+    case_ids_query,
+    consumed_insert,
+    due_deadlines,
+    heads_query,
+    overdue_query,
+    purge_statement,
+)
+from ._rows import _deadline_rows, _iso_date, _record, case_row, history_row, outbox_row
+from ._schema import _tables, create_all
 
 __all__ = ["DueDeadline", "SqlStore"]
-
-#: The schema version of the tables this release creates.
-STORE_SCHEMA_VERSION: Final = 1
-
-#: The execution option marking a connection that only reads (SQLite begins it deferred).
-_READING: Final = "safeguarding_workflow_reading"
-
-#: The execution option marking a connection whose transaction the store began by hand.
-_BEGUN: Final = "safeguarding_workflow_begun"
-
-_CHANGED: Final = "the case changed since the command read it; re-read and retry"
-
-_BUSY: Final = "the case is being changed by another writer; re-read and retry"
 
 
 class _Shared:
@@ -87,575 +83,6 @@ class _Shared:
         self.statements = _statements(tables)
         self.driver = _driver_statements(tables, dialect, self.statements)
         self.overdue_queries: dict[tuple[bool, bool, bool], _Driver] = {}
-
-
-def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str, sa.Table]:
-    text = sa.Text()
-    cases = sa.Table(
-        f"{prefix}cases",
-        metadata,
-        sa.Column("tenant_id", sa.String(64), primary_key=True),
-        sa.Column("case_id", sa.String(128), primary_key=True),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("head", sa.String(64), nullable=False),
-        sa.Column("state", sa.String(64), nullable=False),
-        sa.Column("lifecycle", sa.String(64), nullable=False),
-        sa.Column("snapshot", text, nullable=False),
-        schema=schema,
-    )
-    history = sa.Table(
-        f"{prefix}history",
-        metadata,
-        sa.Column("tenant_id", sa.String(64), primary_key=True),
-        sa.Column("case_id", sa.String(128), primary_key=True),
-        sa.Column("sequence", sa.Integer, primary_key=True),
-        sa.Column("event_id", sa.String(64), nullable=False, unique=True),
-        sa.Column("kind", sa.String(32), nullable=False),
-        sa.Column("event", sa.String(64), nullable=False),
-        sa.Column("prev", sa.String(64), nullable=False),
-        sa.Column("hash", sa.String(64), nullable=False),
-        sa.Column("schema_version", sa.Integer, nullable=False),
-        sa.Column("idempotency_key", sa.String(128), nullable=True),
-        sa.Column("body", text, nullable=False),
-        schema=schema,
-    )
-    keyed = sa.text("idempotency_key IS NOT NULL")
-    sa.Index(
-        f"{prefix}history_idempotency",
-        history.c.tenant_id,
-        history.c.case_id,
-        history.c.idempotency_key,
-        unique=True,
-        sqlite_where=keyed,
-        postgresql_where=keyed,
-    )
-    deadlines = sa.Table(
-        f"{prefix}deadlines",
-        metadata,
-        sa.Column("tenant_id", sa.String(64), primary_key=True),
-        sa.Column("case_id", sa.String(128), primary_key=True),
-        sa.Column("kind", sa.String(64), primary_key=True),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("due", sa.Date, nullable=True),
-        sa.Column("rule_ids", sa.String(256), nullable=False),
-        sa.Column("projected", sa.Boolean, nullable=False),
-        schema=schema,
-        sqlite_with_rowid=False,  # small rows: the primary key is the table, one B-tree less
-    )
-    open_due = sa.text("status = 'open'")
-    sa.Index(
-        f"{prefix}deadlines_open_due",
-        deadlines.c.tenant_id,
-        deadlines.c.due,
-        deadlines.c.case_id,
-        deadlines.c.kind,
-        sqlite_where=open_due,
-        postgresql_where=open_due,
-    )
-    outbox = sa.Table(
-        f"{prefix}outbox",
-        metadata,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("tenant_id", sa.String(64), nullable=False),
-        sa.Column("case_id", sa.String(128), nullable=False),
-        sa.Column("sequence", sa.Integer, nullable=False),
-        sa.Column("event_id", sa.String(64), nullable=False),  # unique in the history
-        sa.Column("event", text, nullable=False),
-        sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
-        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("available_at", sa.String(32), nullable=False, server_default=""),
-        sa.Column("claimed_by", sa.String(64), nullable=True),
-        sa.Column("claimed_until", sa.String(32), nullable=True),
-        sa.Column("last_error", sa.String(128), nullable=True),
-        sa.Column("delivered_at", sa.String(32), nullable=True),
-        schema=schema,
-    )
-    sa.Index(f"{prefix}outbox_pending", outbox.c.status, outbox.c.id)
-    sa.Index(f"{prefix}outbox_case", outbox.c.tenant_id, outbox.c.case_id, outbox.c.sequence)
-    consumed = sa.Table(
-        f"{prefix}consumed",
-        metadata,
-        sa.Column("consumer", sa.String(64), primary_key=True),
-        sa.Column("event_id", sa.String(64), primary_key=True),
-        schema=schema,
-    )
-    meta = sa.Table(
-        f"{prefix}meta",
-        metadata,
-        sa.Column("key", sa.String(64), primary_key=True),
-        sa.Column("value", sa.String(256), nullable=False),
-        schema=schema,
-    )
-    return {
-        "cases": cases,
-        "history": history,
-        "deadlines": deadlines,
-        "outbox": outbox,
-        "meta": meta,
-        "consumed": consumed,
-    }
-
-
-def _statements(tables: dict[str, sa.Table]) -> dict[str, Any]:
-    """The reads outside a command, built once: parameters come at execution."""
-    cases, history = tables["cases"], tables["history"]
-    tenant: sa.BindParameter[str] = sa.bindparam("k_tenant")
-    case: sa.BindParameter[str] = sa.bindparam("k_case")
-    return {
-        "get": sa.select(cases.c.snapshot).where(
-            cases.c.tenant_id == tenant, cases.c.case_id == case
-        ),
-        "history": sa.select(*_RECORD_COLUMNS(history))
-        .where(history.c.tenant_id == tenant, history.c.case_id == case)
-        .order_by(history.c.sequence),
-        "find": sa.select(*_RECORD_COLUMNS(history)).where(
-            history.c.tenant_id == tenant,
-            history.c.case_id == case,
-            history.c.idempotency_key == sa.bindparam("k_key"),
-        ),
-    }
-
-
-@attrs.frozen
-class _Driver:
-    """
-    A statement compiled once by SQLAlchemy for the engine's dialect, run on the driver's cursor.
-
-    A command's few statements run this way: the statement is SQLAlchemy Core, and
-    only the per-execution bookkeeping is skipped (about 40 µs a statement).
-    """
-
-    sql: str
-    names: tuple[str, ...] | None  # the order of positional parameters; None for named
-    fixed: dict[str, Any]  # the values bound in the statement itself
-
-    @classmethod
-    def of(cls, statement: Any, dialect: sa.Dialect, keys: Sequence[str] | None = None) -> _Driver:
-        compiled = statement.compile(dialect=dialect, column_keys=keys)
-        names = tuple(compiled.positiontup) if dialect.positional else None
-        fixed = {
-            name: bind.effective_value
-            for bind, name in compiled.bind_names.items()
-            if not bind.required and bind.effective_value is not None
-        }
-        return cls(str(compiled), names, fixed)
-
-    def params(self, values: dict[str, Any]) -> Any:
-        if self.fixed:
-            values = {**self.fixed, **values}
-        return values if self.names is None else tuple([values[n] for n in self.names])
-
-    def run(self, cursor: Any, values: dict[str, Any]) -> None:
-        """Execute on the driver's *cursor* with *values*."""
-        cursor.execute(self.sql, self.params(values))
-
-
-_CASE_SET: Final = ("version", "head", "state", "lifecycle", "snapshot")
-_HISTORY_KEYS: Final = (
-    "tenant_id",
-    "case_id",
-    "sequence",
-    "event_id",
-    "kind",
-    "event",
-    "prev",
-    "hash",
-    "schema_version",
-    "idempotency_key",
-    "body",
-)
-_DEADLINE_KEYS: Final = ("tenant_id", "case_id", "kind", "status", "due", "rule_ids", "projected")
-_OUTBOX_KEYS: Final = ("tenant_id", "case_id", "sequence", "event_id", "event", "available_at")
-
-
-def _postgresql_append(tables: dict[str, sa.Table], dialect: sa.Dialect) -> str:
-    """
-    All of a command's writes on PostgreSQL as one statement, every write hanging on one.
-
-    The case row's UPDATE (at the version read) returns a row only if it matched; the
-    history, deadline and outbox rows are inserted from that row, so a command that lost
-    a race writes nothing at all, and the statement's count tells it so. The changed
-    deadlines come as arrays, one per column, so the statement is the same whatever
-    their number, and psycopg can prepare it.
-    """
-    name = dialect.identifier_preparer.format_table
-    cases, history, deadlines, outbox = (
-        name(tables[t]) for t in ("cases", "history", "deadlines", "outbox")
-    )
-    values = ", ".join(f"%({k})s" for k in _HISTORY_KEYS)
-    return f"""WITH u AS (
-  UPDATE {cases} SET version = %(version)s, head = %(head)s, state = %(state)s,
-    lifecycle = %(lifecycle)s, snapshot = %(snapshot)s
-  WHERE tenant_id = %(k_tenant)s AND case_id = %(k_case)s AND version = %(k_version)s
-  RETURNING 1
-), h AS (
-  INSERT INTO {history} ({", ".join(_HISTORY_KEYS)}) SELECT {values} FROM u
-), d AS (
-  INSERT INTO {deadlines} ({", ".join(_DEADLINE_KEYS)})
-  SELECT %(tenant_id)s, %(case_id)s, x.kind, x.status, x.due, x.rule_ids, x.projected
-  FROM u, unnest(%(d_kind)s::text[], %(d_status)s::text[], %(d_due)s::date[],
-    %(d_rule_ids)s::text[], %(d_projected)s::boolean[]) AS x(kind, status, due, rule_ids, projected)
-  ON CONFLICT (tenant_id, case_id, kind) DO UPDATE SET status = EXCLUDED.status,
-    due = EXCLUDED.due, rule_ids = EXCLUDED.rule_ids, projected = EXCLUDED.projected
-), o AS (
-  INSERT INTO {outbox} ({", ".join(_OUTBOX_KEYS)})
-  SELECT %(tenant_id)s, %(case_id)s, %(sequence)s, %(event_id)s, %(o_event)s, %(available_at)s
-  FROM u
-)
-SELECT count(*) FROM u"""
-
-
-def _driver_statements(
-    tables: dict[str, sa.Table], dialect: sa.Dialect, reads: dict[str, Any]
-) -> dict[str, _Driver]:
-    """A command's statements, compiled for *dialect*."""
-    cases, history, deadlines = tables["cases"], tables["history"], tables["deadlines"]
-    tenant: sa.BindParameter[str] = sa.bindparam("k_tenant")
-    case: sa.BindParameter[str] = sa.bindparam("k_case")
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    upsert: Any = (postgresql if dialect.name == "postgresql" else sqlite).insert(deadlines)
-    upsert = upsert.on_conflict_do_update(
-        index_elements=[deadlines.c.tenant_id, deadlines.c.case_id, deadlines.c.kind],
-        set_={k: upsert.excluded[k] for k in _DEADLINE_KEYS[3:]},
-    )
-    return {
-        "get": _Driver.of(reads["get"], dialect),
-        "find": _Driver.of(reads["find"], dialect),
-        "insert_case": _Driver.of(cases.insert(), dialect, ("tenant_id", "case_id", *_CASE_SET)),
-        "update_case": _Driver.of(
-            cases.update().where(
-                cases.c.tenant_id == tenant,
-                cases.c.case_id == case,
-                cases.c.version == sa.bindparam("k_version"),
-            ),
-            dialect,
-            _CASE_SET,
-        ),
-        "insert_history": _Driver.of(history.insert(), dialect, _HISTORY_KEYS),
-        "upsert_deadline": _Driver.of(upsert, dialect, _DEADLINE_KEYS),
-        "insert_outbox": _Driver.of(tables["outbox"].insert(), dialect, _OUTBOX_KEYS),
-    }
-
-
-def _RECORD_COLUMNS(history: sa.Table) -> tuple[sa.Column[Any], ...]:  # noqa: N802 - a column list
-    return (
-        history.c.sequence,
-        history.c.event_id,
-        history.c.kind,
-        history.c.event,
-        history.c.prev,
-        history.c.hash,
-        history.c.body,
-        history.c.idempotency_key,
-    )
-
-
-def _record(tenant_id: str, case_id: str, row: Any) -> HistoryRecord:
-    sequence, event_id, kind, event, prev, hash_, body, key = row  # positional: rows are many
-    return HistoryRecord(
-        tenant_id,
-        case_id,
-        sequence,
-        event_id,
-        kind,
-        event,
-        prev,
-        body.encode("utf-8"),
-        hash_,
-        key,
-    )
-
-
-def case_row(case: Case) -> dict[str, Any]:
-    """The ``cases`` row of a case record: its snapshot is compact JSON (not canonical)."""
-    return {
-        "tenant_id": case.tenant_id,
-        "case_id": case.case_id,
-        "version": case.version,
-        "head": case.head,
-        "state": case.state,
-        "lifecycle": case.lifecycle,
-        "snapshot": orjson.dumps(case_to_json(case)).decode("utf-8"),
-    }
-
-
-def history_row(record: HistoryRecord) -> dict[str, Any]:
-    """The ``history`` row of a record: its bytes, link and hash, and the columns indexed."""
-    return {
-        "tenant_id": record.tenant_id,
-        "case_id": record.case_id,
-        "sequence": record.sequence,
-        "event_id": record.event_id,
-        "kind": record.kind,
-        "event": record.event,
-        "prev": record.prev,
-        "hash": record.hash,
-        "schema_version": SCHEMA_VERSION,
-        "idempotency_key": record.idempotency_key,
-        "body": record.body.decode("utf-8"),
-    }
-
-
-def deadline_rows_of(case: Case) -> list[dict[str, Any]]:
-    """The ``deadlines`` rows of a case; rule ids padded with spaces for whole-word matching."""
-    return _deadline_rows(case, case.deadlines, iso=False)
-
-
-def _deadline_rows(case: Case, deadlines: Iterable[Deadline], *, iso: bool) -> list[dict[str, Any]]:
-    """Rows of some of a case's deadlines; *iso* gives due dates as text, for the driver."""
-    return [
-        {
-            "tenant_id": case.tenant_id,
-            "case_id": case.case_id,
-            "kind": d.kind,
-            "status": d.status.value,
-            "due": d.due.isoformat() if iso and d.due is not None else d.due,
-            "rule_ids": f" {' '.join(d.rule_ids)} ",
-            "projected": d.projected,
-        }
-        for d in deadlines
-    ]
-
-
-def _iso_date(value: object, field: str) -> str:
-    """A date as ``YYYY-MM-DD`` text, the form both engines compare with their date column."""
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise InvalidInputError(f"{field!r} must be a date", field=field)
-    return value.isoformat()
-
-
-class _Recent:
-    """
-    Cases this process stored or read lately, each with its snapshot text.
-
-    A read whose row holds the very same text takes the kept case instead of
-    decoding the text again. The text is compared in full, so a case changed by
-    another process, or a write that rolled back, is never served from here; and
-    cases are immutable values, equal to what their text decodes to (their times
-    are kept in UTC), so sharing them is safe.
-    """
-
-    __slots__ = ("_items", "_lock", "_size")
-
-    def __init__(self, size: int) -> None:
-        self._items: OrderedDict[tuple[str, str], tuple[str, Case]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._size = size
-
-    def case(self, tenant_id: str, case_id: str, row: Any) -> Case:
-        """The case in a ``cases`` row's snapshot; CaseNotFoundError for no row."""
-        if row is None:
-            raise CaseNotFoundError("no case with this tenant and id", field="case_id")
-        text = row[0]
-        kept = self._items.get((tenant_id, case_id))
-        if kept is not None and kept[0] == text:
-            return kept[1]
-        try:
-            case = case_from_json(orjson.loads(text))
-        except (ValueError, TypeError):
-            raise InvalidInputError("a stored case is malformed", field="case") from None
-        if case.tenant_id != tenant_id or case.case_id != case_id:
-            raise InvalidInputError("a stored case is malformed", field="case")
-        self.keep(case, text)
-        return case
-
-    def keep(self, case: Case, text: str) -> None:
-        """Keep *case* with its snapshot *text*, forgetting the oldest beyond the size."""
-        key = (case.tenant_id, case.case_id)
-        with self._lock:
-            self._items[key] = (text, case)
-            self._items.move_to_end(key)
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
-@contextmanager
-def _translated(engine: Engine, on_integrity: type[SafeguardingWorkflowError]) -> Iterator[None]:
-    """
-    The driver's errors as the library's: a lost race is a conflict, never a raw error.
-
-    A unique key violated means another writer stored first (*on_integrity*); a
-    lock or serialisation failure means another writer holds the case.
-    """
-    dbapi = engine.dialect.loaded_dbapi
-    try:
-        yield
-    except (sa.exc.IntegrityError, dbapi.IntegrityError):
-        if on_integrity is CaseExistsError:
-            raise CaseExistsError(
-                "a case with this tenant and id exists", field="case_id"
-            ) from None
-        raise ConcurrencyConflict(_CHANGED, field="expected_version") from None
-    except (sa.exc.OperationalError, dbapi.OperationalError) as error:
-        cause = getattr(error, "orig", None) or error
-        text = str(cause).lower()
-        if "locked" in text or "serializ" in text or "deadlock" in text:
-            raise ConcurrencyConflict(_BUSY, field="expected_version") from None
-        raise StoreError(
-            f"the database refused the write ({type(cause).__name__})", field="store"
-        ) from None
-
-
-def _pipelines(dialect: sa.Dialect) -> Callable[[Any], AbstractContextManager[Any]] | None:
-    """
-    How to batch a command's statements into one round trip on *dialect*'s driver.
-
-    psycopg 3 sends them in pipeline mode (libpq 14 and later) and reads the
-    results at the end. None where there is no batching: SQLite runs in the
-    process, so a round trip costs nothing.
-    """
-    if dialect.driver == "psycopg":
-        import psycopg
-
-        if psycopg.Pipeline.is_supported():
-            return lambda raw: raw.driver_connection.pipeline()
-    return None
-
-
-def _unbatched(_raw: Any) -> AbstractContextManager[Any]:
-    return nullcontext()
-
-
-def outbox_row(record: HistoryRecord, lifecycle: str, recorded_at: str) -> dict[str, Any]:
-    """The ``outbox`` row announcing a record: its CloudEvent, data byte for byte."""
-    return {
-        "tenant_id": record.tenant_id,
-        "case_id": record.case_id,
-        "sequence": record.sequence,
-        "event_id": record.event_id,
-        "event": to_cloud_event(record, lifecycle, recorded_at).to_json(),
-        "available_at": recorded_at,
-    }
-
-
-def _sqlite_triggers(table: str) -> list[str]:
-    return [
-        (
-            f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
-            "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
-        ),
-        (
-            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
-            "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
-        ),
-    ]
-
-
-def _postgresql_triggers(table: str, qualified: str) -> list[str]:
-    function = f"{table}_refuse"
-    schema_prefix = qualified[: -len(table)] if qualified != table else ""
-    return [
-        (
-            f"CREATE OR REPLACE FUNCTION {schema_prefix}{function}() RETURNS trigger "
-            "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'history is append-only' "
-            "USING ERRCODE = 'insufficient_privilege'; END $$"
-        ),
-        f"DROP TRIGGER IF EXISTS {table}_no_change ON {qualified}",
-        (
-            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {qualified} "
-            f"FOR EACH ROW EXECUTE FUNCTION {schema_prefix}{function}()"
-        ),
-        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {qualified}",
-        (
-            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {qualified} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {schema_prefix}{function}()"
-        ),
-    ]
-
-
-def create_all(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:
-    """
-    Create the store's tables, indexes and append-only triggers on *connection*, if missing.
-
-    Used by :meth:`SqlStore.create_schema` and by the shipped Alembic migration, so
-    both give the same schema. Refuses a database whose store schema is newer.
-
-    Raises:
-        StoreError: the database holds a schema newer than this release reads.
-
-    .. versionadded:: 0.1.0
-
-    """
-    tables = _tables(sa.MetaData(), prefix, schema)
-    history, meta = tables["history"], tables["meta"]
-    if connection.dialect.name == "postgresql":
-        # Several servers may start at once: one creates, the others wait, then find it done.
-        connection.execute(
-            sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-            {"key": f"safeguarding_workflow:{schema or ''}:{prefix}"},
-        )
-        if schema:
-            connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-    history.metadata.create_all(connection)
-    if connection.dialect.name == "sqlite":
-        statements = _sqlite_triggers(history.name)
-    else:
-        qualified = f'"{schema}".{history.name}' if schema else history.name
-        statements = _postgresql_triggers(history.name, qualified)
-    for statement in statements:
-        connection.exec_driver_sql(statement)
-    row = connection.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
-    if row is None:
-        connection.execute(
-            meta.insert().values(key="schema_version", value=str(STORE_SCHEMA_VERSION))
-        )
-    elif int(row.value) > STORE_SCHEMA_VERSION:
-        raise StoreError(
-            f"the database holds store schema {row.value}, newer than this release "
-            f"reads ({STORE_SCHEMA_VERSION}); upgrade the library",
-            field="schema",
-        )
-
-
-def drop_all(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:
-    """
-    Drop the store's tables and triggers (the shipped migration's downgrade).
-
-    .. versionadded:: 0.1.0
-    """
-    tables = _tables(sa.MetaData(), prefix, schema)
-    history = tables["history"]
-    if connection.dialect.name == "postgresql":
-        schema_prefix = f'"{schema}".' if schema else ""
-        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {schema_prefix}{history.name} CASCADE")
-        connection.exec_driver_sql(
-            f"DROP FUNCTION IF EXISTS {schema_prefix}{history.name}_refuse()"
-        )
-    else:
-        for suffix in ("no_update", "no_delete"):
-            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {history.name}_{suffix}")
-    history.metadata.drop_all(connection)
-
-
-def sqlite_engine(path: str) -> Engine:
-    """
-    An engine on a SQLite file: WAL, ``synchronous=FULL``, and writers that begin immediately.
-
-    .. versionadded:: 0.1.0
-    """
-    engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
-
-    @sa_event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # SQLAlchemy's recipe: we emit BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @sa_event.listens_for(engine, "begin")
-    def _begin(connection: Connection) -> None:
-        # Readers begin deferred, so they never wait for a writer (WAL keeps their snapshot).
-        options = connection.get_execution_options()
-        if not options.get(_BEGUN, False):  # a command scope has begun it already
-            connection.exec_driver_sql(
-                "BEGIN" if options.get(_READING, False) else "BEGIN IMMEDIATE"
-            )
-
-    return engine
 
 
 @final
@@ -1022,12 +449,9 @@ class SqlStore(CaseStore):
 
         .. versionadded:: 0.1.0
         """
-        outbox = self._shared.tables["outbox"]
         with self._write() as connection:
             result = connection.execute(
-                outbox.delete().where(
-                    outbox.c.status == "delivered", outbox.c.delivered_at < delivered_before
-                )
+                purge_statement(self._shared.tables["outbox"], delivered_before)
             )
         return int(result.rowcount)
 
@@ -1037,10 +461,11 @@ class SqlStore(CaseStore):
 
         .. versionadded:: 0.1.0
         """
-        consumed = self._shared.tables["consumed"]
         try:
             with self._write() as connection:
-                connection.execute(consumed.insert().values(consumer=consumer, event_id=event_id))
+                connection.execute(
+                    consumed_insert(self._shared.tables["consumed"], consumer, event_id)
+                )
         except sa.exc.IntegrityError:
             return False
         return True
@@ -1071,7 +496,9 @@ class SqlStore(CaseStore):
         shape = (due_by is not None, rule_id is not None, after is not None)
         query = self._shared.overdue_queries.get(shape)
         if query is None:
-            query = self._shared.overdue_queries[shape] = self._overdue_query(*shape)
+            query = self._shared.overdue_queries[shape] = overdue_query(
+                self._shared.tables["deadlines"], self.engine.dialect, *shape
+            )
         params: dict[str, Any] = {
             "k_tenant": tenant_id,
             "k_as_of": _iso_date(as_of, "as_of"),
@@ -1090,53 +517,7 @@ class SqlStore(CaseStore):
             cursor = connection.connection.cursor()
             query.run(cursor, params)
             rows = cursor.fetchall()
-        from_iso = pendulum.Date.fromisoformat  # the quickest way to a pendulum Date
-        if self.engine.dialect.name == "sqlite":  # dates come back as text
-            return [
-                DueDeadline(tenant_id, c, k, from_iso(d), tuple(r.split()), bool(p))
-                for c, k, d, r, p in rows
-            ]
-        return [
-            DueDeadline(tenant_id, c, k, from_iso(d.isoformat()), tuple(r.split()), p)
-            for c, k, d, r, p in rows
-        ]
-
-    def _overdue_query(self, due_by: bool, rule: bool, after: bool) -> _Driver:
-        """One shape of the overdue query, built and compiled once, with bound parameters."""
-        deadlines = self._shared.tables["deadlines"]
-        query = sa.select(
-            deadlines.c.case_id,
-            deadlines.c.kind,
-            deadlines.c.due,
-            deadlines.c.rule_ids,
-            deadlines.c.projected,
-        ).where(
-            deadlines.c.tenant_id == sa.bindparam("k_tenant"),
-            deadlines.c.status == DeadlineStatus.OPEN.value,
-            deadlines.c.due.is_not(None),
-        )
-        as_of = sa.bindparam("k_as_of", type_=sa.Date)
-        if due_by:
-            query = query.where(
-                deadlines.c.due >= as_of, deadlines.c.due <= sa.bindparam("k_due_by", type_=sa.Date)
-            )
-        else:
-            query = query.where(deadlines.c.due < as_of)
-        if rule:
-            query = query.where(deadlines.c.rule_ids.like(sa.bindparam("k_rule")))
-        if after:
-            query = query.where(
-                sa.tuple_(deadlines.c.due, deadlines.c.case_id, deadlines.c.kind)
-                > sa.tuple_(
-                    sa.bindparam("k_after_due", type_=sa.Date),
-                    sa.bindparam("k_after_case"),
-                    sa.bindparam("k_after_kind"),
-                )
-            )
-        query = query.order_by(deadlines.c.due, deadlines.c.case_id, deadlines.c.kind).limit(
-            sa.bindparam("k_limit")
-        )
-        return _Driver.of(query, self.engine.dialect)
+        return due_deadlines(tenant_id, rows, self.engine.dialect)
 
     def due_soon(
         self,
@@ -1174,12 +555,9 @@ class SqlStore(CaseStore):
 
         .. versionadded:: 0.1.0
         """
-        cases = self._shared.tables["cases"]
-        query = sa.select(cases.c.tenant_id, cases.c.case_id, cases.c.version, cases.c.head)
-        if tenant_id is not None:
-            query = query.where(cases.c.tenant_id == tenant_id)
+        query = heads_query(self._shared.tables["cases"], tenant_id)
         with self._read() as connection:
-            rows = connection.execute(query.order_by(cases.c.tenant_id, cases.c.case_id)).all()
+            rows = connection.execute(query).all()
         return [ChainHead(r.tenant_id, r.case_id, r.version, r.head) for r in rows]
 
     def case_ids(self, tenant_id: str) -> Sequence[str]:
@@ -1188,11 +566,7 @@ class SqlStore(CaseStore):
 
         .. versionadded:: 0.1.0
         """
-        cases = self._shared.tables["cases"]
+        query = case_ids_query(self._shared.tables["cases"], tenant_id)
         with self._read() as connection:
-            rows = connection.execute(
-                sa.select(cases.c.case_id)
-                .where(cases.c.tenant_id == tenant_id)
-                .order_by(cases.c.case_id)
-            ).all()
+            rows = connection.execute(query).all()
         return [r.case_id for r in rows]

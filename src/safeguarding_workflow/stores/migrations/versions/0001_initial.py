@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import context, op
 
-from safeguarding_workflow.stores._sql._store import create_all, drop_all
+from safeguarding_workflow.stores._sql._schema import create_all, drop_all
 
 revision = "sw0001"
 down_revision = None

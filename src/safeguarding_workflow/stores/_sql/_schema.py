@@ -1,0 +1,243 @@
+"""
+The SQL store's schema: its tables, the append-only triggers, and creating or dropping them.
+
+The tables are defined once here and built for every use, by `SqlStore` and by the
+shipped Alembic migration alike (`create_all`, `drop_all`), so both give the same
+schema; `STORE_SCHEMA_VERSION` is the version the tables record in their `meta` table,
+and `create_all` refuses a database that holds a newer one. Nothing here reads or
+writes a case: the statements that do live in `_driver`, `_queries` and `_store`.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ...exceptions import StoreError
+
+__all__ = ["STORE_SCHEMA_VERSION", "create_all", "drop_all"]
+
+#: The schema version of the tables this release creates.
+STORE_SCHEMA_VERSION: Final = 1
+
+
+def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str, sa.Table]:
+    """
+    The store's tables on *metadata*, by role; names take *prefix*, and *schema* on PostgreSQL.
+
+    - ``cases``: one row per case, its latest record as JSON, its version and head hash;
+    - ``history``: one row per history record, primary key (tenant, case, sequence), event id
+      unique; the database refuses UPDATE, DELETE and TRUNCATE on it (triggers);
+    - ``deadlines``: one row per deadline of a case, with a partial index on open deadlines by
+      due date, for "what is overdue" without loading cases;
+    - ``outbox``: one row per event, written in the same transaction as the record;
+    - ``consumed``: one row per event an idempotent consumer has handled;
+    - ``meta``: the store's schema version.
+
+    Every row of the first four carries its tenant, and every query on them names one.
+    """
+    text = sa.Text()
+    cases = sa.Table(
+        f"{prefix}cases",
+        metadata,
+        sa.Column("tenant_id", sa.String(64), primary_key=True),
+        sa.Column("case_id", sa.String(128), primary_key=True),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("head", sa.String(64), nullable=False),
+        sa.Column("state", sa.String(64), nullable=False),
+        sa.Column("lifecycle", sa.String(64), nullable=False),
+        sa.Column("snapshot", text, nullable=False),
+        schema=schema,
+    )
+    history = sa.Table(
+        f"{prefix}history",
+        metadata,
+        sa.Column("tenant_id", sa.String(64), primary_key=True),
+        sa.Column("case_id", sa.String(128), primary_key=True),
+        sa.Column("sequence", sa.Integer, primary_key=True),
+        sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("event", sa.String(64), nullable=False),
+        sa.Column("prev", sa.String(64), nullable=False),
+        sa.Column("hash", sa.String(64), nullable=False),
+        sa.Column("schema_version", sa.Integer, nullable=False),
+        sa.Column("idempotency_key", sa.String(128), nullable=True),
+        sa.Column("body", text, nullable=False),
+        schema=schema,
+    )
+    keyed = sa.text("idempotency_key IS NOT NULL")
+    sa.Index(
+        f"{prefix}history_idempotency",
+        history.c.tenant_id,
+        history.c.case_id,
+        history.c.idempotency_key,
+        unique=True,
+        sqlite_where=keyed,
+        postgresql_where=keyed,
+    )
+    deadlines = sa.Table(
+        f"{prefix}deadlines",
+        metadata,
+        sa.Column("tenant_id", sa.String(64), primary_key=True),
+        sa.Column("case_id", sa.String(128), primary_key=True),
+        sa.Column("kind", sa.String(64), primary_key=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("due", sa.Date, nullable=True),
+        sa.Column("rule_ids", sa.String(256), nullable=False),
+        sa.Column("projected", sa.Boolean, nullable=False),
+        schema=schema,
+        sqlite_with_rowid=False,  # small rows: the primary key is the table, one B-tree less
+    )
+    open_due = sa.text("status = 'open'")
+    sa.Index(
+        f"{prefix}deadlines_open_due",
+        deadlines.c.tenant_id,
+        deadlines.c.due,
+        deadlines.c.case_id,
+        deadlines.c.kind,
+        sqlite_where=open_due,
+        postgresql_where=open_due,
+    )
+    outbox = sa.Table(
+        f"{prefix}outbox",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("tenant_id", sa.String(64), nullable=False),
+        sa.Column("case_id", sa.String(128), nullable=False),
+        sa.Column("sequence", sa.Integer, nullable=False),
+        sa.Column("event_id", sa.String(64), nullable=False),  # unique in the history
+        sa.Column("event", text, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("available_at", sa.String(32), nullable=False, server_default=""),
+        sa.Column("claimed_by", sa.String(64), nullable=True),
+        sa.Column("claimed_until", sa.String(32), nullable=True),
+        sa.Column("last_error", sa.String(128), nullable=True),
+        sa.Column("delivered_at", sa.String(32), nullable=True),
+        schema=schema,
+    )
+    sa.Index(f"{prefix}outbox_pending", outbox.c.status, outbox.c.id)
+    sa.Index(f"{prefix}outbox_case", outbox.c.tenant_id, outbox.c.case_id, outbox.c.sequence)
+    consumed = sa.Table(
+        f"{prefix}consumed",
+        metadata,
+        sa.Column("consumer", sa.String(64), primary_key=True),
+        sa.Column("event_id", sa.String(64), primary_key=True),
+        schema=schema,
+    )
+    meta = sa.Table(
+        f"{prefix}meta",
+        metadata,
+        sa.Column("key", sa.String(64), primary_key=True),
+        sa.Column("value", sa.String(256), nullable=False),
+        schema=schema,
+    )
+    return {
+        "cases": cases,
+        "history": history,
+        "deadlines": deadlines,
+        "outbox": outbox,
+        "meta": meta,
+        "consumed": consumed,
+    }
+
+
+def _sqlite_triggers(table: str) -> list[str]:
+    return [
+        (
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
+        ),
+        (
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
+        ),
+    ]
+
+
+def _postgresql_triggers(table: str, qualified: str) -> list[str]:
+    function = f"{table}_refuse"
+    schema_prefix = qualified[: -len(table)] if qualified != table else ""
+    return [
+        (
+            f"CREATE OR REPLACE FUNCTION {schema_prefix}{function}() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'history is append-only' "
+            "USING ERRCODE = 'insufficient_privilege'; END $$"
+        ),
+        f"DROP TRIGGER IF EXISTS {table}_no_change ON {qualified}",
+        (
+            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {qualified} "
+            f"FOR EACH ROW EXECUTE FUNCTION {schema_prefix}{function}()"
+        ),
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {qualified}",
+        (
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {qualified} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {schema_prefix}{function}()"
+        ),
+    ]
+
+
+def create_all(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:
+    """
+    Create the store's tables, indexes and append-only triggers on *connection*, if missing.
+
+    Used by :meth:`SqlStore.create_schema` and by the shipped Alembic migration, so
+    both give the same schema. Refuses a database whose store schema is newer.
+
+    Raises:
+        StoreError: the database holds a schema newer than this release reads.
+
+    .. versionadded:: 0.1.0
+
+    """
+    tables = _tables(sa.MetaData(), prefix, schema)
+    history, meta = tables["history"], tables["meta"]
+    if connection.dialect.name == "postgresql":
+        # Several servers may start at once: one creates, the others wait, then find it done.
+        connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"safeguarding_workflow:{schema or ''}:{prefix}"},
+        )
+        if schema:
+            connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    history.metadata.create_all(connection)
+    if connection.dialect.name == "sqlite":
+        statements = _sqlite_triggers(history.name)
+    else:
+        qualified = f'"{schema}".{history.name}' if schema else history.name
+        statements = _postgresql_triggers(history.name, qualified)
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+    row = connection.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
+    if row is None:
+        connection.execute(
+            meta.insert().values(key="schema_version", value=str(STORE_SCHEMA_VERSION))
+        )
+    elif int(row.value) > STORE_SCHEMA_VERSION:
+        raise StoreError(
+            f"the database holds store schema {row.value}, newer than this release "
+            f"reads ({STORE_SCHEMA_VERSION}); upgrade the library",
+            field="schema",
+        )
+
+
+def drop_all(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:
+    """
+    Drop the store's tables and triggers (the shipped migration's downgrade).
+
+    .. versionadded:: 0.1.0
+    """
+    tables = _tables(sa.MetaData(), prefix, schema)
+    history = tables["history"]
+    if connection.dialect.name == "postgresql":
+        schema_prefix = f'"{schema}".' if schema else ""
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {schema_prefix}{history.name} CASCADE")
+        connection.exec_driver_sql(
+            f"DROP FUNCTION IF EXISTS {schema_prefix}{history.name}_refuse()"
+        )
+    else:
+        for suffix in ("no_update", "no_delete"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {history.name}_{suffix}")
+    history.metadata.drop_all(connection)
