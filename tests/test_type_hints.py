@@ -30,12 +30,7 @@ MODULES = (
 )
 
 #: Hints that cannot resolve yet, and why; strict, so each entry goes once it is fixed.
-KNOWN_GAPS = {
-    "safeguarding_workflow.Recomputation.__init__": (
-        "attrs builds __init__ with the module's globals as they are when the class is made, "
-        "and Assessment is defined after Recomputation in _duties.py"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _is_alias(obj: object) -> bool:

@@ -183,18 +183,6 @@ class DeadlineChange:
 
 
 @attrs.frozen
-class Recomputation:
-    """
-    The result of :meth:`Assessment.recompute`: the new assessment and what moved.
-
-    .. versionadded:: 0.1.0
-    """
-
-    assessment: Assessment
-    changes: tuple[DeadlineChange, ...]
-
-
-@attrs.frozen
 class Assessment:
     """
     What a rule pack says about one incident for one authority.
@@ -249,6 +237,18 @@ class Assessment:
             if old.due != new.due
         )
         return Recomputation(attrs.evolve(self, duties=duties, calendar=calendar.name), changes)
+
+
+@attrs.frozen
+class Recomputation:
+    """
+    The result of :meth:`Assessment.recompute`: the new assessment and what moved.
+
+    .. versionadded:: 0.1.0
+    """
+
+    assessment: Assessment
+    changes: tuple[DeadlineChange, ...]
 
 
 def verification_of(rule_ids: tuple[str, ...]) -> Verification:
