@@ -53,6 +53,7 @@ from ._identifiers import check_opaque_id, looks_like_nhs_number
 from ._lifecycle import Step, to_json_value
 from ._log import log_info
 from ._pack import RulePack
+from ._records import Entry, seal
 from ._settings import TenantSettings
 from ._times import iso_utc, london_date, utc_naive
 from .exceptions import (
@@ -63,7 +64,7 @@ from .exceptions import (
     StepNotAvailable,
     TransitionRefused,
 )
-from .history._chain import GENESIS, SCHEMA_VERSION, HistoryRecord
+from .history._chain import GENESIS, HistoryRecord
 from .history._replay import rebuild
 from .stores._base import CaseStore
 from .stores._memory import MemoryStore
@@ -344,21 +345,15 @@ class Workflow:
         lifecycle = self.pack.lifecycle
         deadlines = tuple(Deadline.from_duty(d) for d in assessment.duties)
         now = pendulum.instance(self.clock.now())
-        record = {
-            "schema": SCHEMA_VERSION,
-            "tenant": tenant_id,
-            "case": case_id,
-            "seq": 1,
-            "id": self.ids.event_id(tenant_id, case_id, 1),
-            "kind": "opened",
-            "event": "opened",
-            "from": None,
-            "actor": actor,
-            "role": role,
-            "occurred_at": time_to_json(facts.la_aware_at),
-            "recorded_at": time_to_json(now),
-            "payload": {},
-            "changes": {
+        entry = Entry(
+            kind="opened",
+            event="opened",
+            actor=actor,
+            role=role,
+            occurred_at=time_to_json(facts.la_aware_at),
+            recorded_at=time_to_json(now),
+            payload={},
+            changes={
                 "case": {
                     "local_authority": assessment.local_authority,
                     "lifecycle": lifecycle.name,
@@ -372,9 +367,17 @@ class Workflow:
                 "milestones": {},
                 "last_step_at": time_to_json(facts.la_aware_at),
             },
-            "rule_ids": sorted({r for d in assessment.duties for r in d.rule_ids}),
-        }
-        sealed = HistoryRecord.seal(record, GENESIS)
+            rule_ids=sorted({r for d in assessment.duties for r in d.rule_ids}),
+        )
+        sealed = seal(
+            entry,
+            tenant_id=tenant_id,
+            case_id=case_id,
+            sequence=1,
+            event_id=self.ids.event_id(tenant_id, case_id, 1),
+            from_state=None,
+            prev=GENESIS,
+        )
         case = Case(
             tenant_id=tenant_id,
             case_id=case_id,
@@ -542,16 +545,18 @@ class Workflow:
             store,
             case,
             updates,
-            "step",
-            step.event,
-            command.actor,
-            command.role,
-            occurred,
-            json_payload,
-            changes,
-            step.rule_ids,
-            now,
-            command.idempotency_key,
+            Entry(
+                kind="step",
+                event=step.event,
+                actor=command.actor,
+                role=command.role,
+                occurred_at=occurred,
+                recorded_at=iso_utc(now),
+                payload=json_payload,
+                changes=changes,
+                rule_ids=step.rule_ids,
+                idempotency_key=command.idempotency_key,
+            ),
         )
 
     # -- corrections and recomputation -------------------------------------------------------
@@ -675,14 +680,17 @@ class Workflow:
             store,
             case,
             updates,
-            "correction",
-            "correct",
-            actor,
-            role,
-            time_to_json(at),
-            payload,
-            changes,
-            step.rule_ids,
+            Entry(
+                kind="correction",
+                event="correct",
+                actor=actor,
+                role=role,
+                occurred_at=time_to_json(at),
+                recorded_at=iso_utc(utc_naive(self.clock.now())),
+                payload=payload,
+                changes=changes,
+                rule_ids=step.rule_ids,
+            ),
         )
 
     def update_facts(
@@ -762,15 +770,17 @@ class Workflow:
             store,
             case,
             updates,
-            "facts_updated",
-            "update_facts",
-            actor,
-            role,
-            iso_utc(now),
-            {},
-            changes,
-            rule_ids,
-            now,
+            Entry(
+                kind="facts_updated",
+                event="update_facts",
+                actor=actor,
+                role=role,
+                occurred_at=iso_utc(now),
+                recorded_at=iso_utc(now),
+                payload={},
+                changes=changes,
+                rule_ids=rule_ids,
+            ),
         )
 
     def recompute_deadlines(self, tenant_id: str, case_id: str, *, actor: str) -> Outcome:
@@ -810,15 +820,17 @@ class Workflow:
             store,
             case,
             updates,
-            "deadlines_recomputed",
-            "recompute_deadlines",
-            actor,
-            "system",
-            iso_utc(now),
-            {},
-            changes,
-            ("DEC-02",),
-            now,
+            Entry(
+                kind="deadlines_recomputed",
+                event="recompute_deadlines",
+                actor=actor,
+                role="system",
+                occurred_at=iso_utc(now),
+                recorded_at=iso_utc(now),
+                payload={},
+                changes=changes,
+                rule_ids=("DEC-02",),
+            ),
         )
 
     def configure(self, settings: TenantSettings) -> None:
@@ -833,49 +845,22 @@ class Workflow:
         self._calendars.pop(settings.tenant_id, None)
 
     def _append(
-        self,
-        store: CaseStore,
-        case: Case,
-        updates: dict[str, Any],
-        kind: str,
-        event: str,
-        actor: str,
-        role: str,
-        occurred: str,
-        payload: dict[str, Any],
-        changes: dict[str, Any],
-        rule_ids: Iterable[str],
-        now: dt.datetime | None = None,
-        idempotency_key: str | None = None,
+        self, store: CaseStore, case: Case, updates: dict[str, Any], entry: Entry
     ) -> _Stored:
-        """Seal and store the next record with the case it produces, inside the command's scope."""
+        """Seal *entry* as the case's next record and store it with the case it produces."""
         sequence = case.version + 1
-        if now is None:
-            now = utc_naive(self.clock.now())
-        recorded_at = iso_utc(now)
-        record = {
-            "schema": SCHEMA_VERSION,
-            "tenant": case.tenant_id,
-            "case": case.case_id,
-            "seq": sequence,
-            "id": self.ids.event_id(case.tenant_id, case.case_id, sequence),
-            "kind": kind,
-            "event": event,
-            "from": case.state,
-            "actor": actor,
-            "role": role,
-            "occurred_at": occurred,
-            "recorded_at": recorded_at,
-            "payload": payload,
-            "changes": changes,
-            "rule_ids": list(rule_ids),
-        }
-        if idempotency_key is not None:
-            record["idempotency_key"] = idempotency_key
-        sealed = HistoryRecord.seal(record, case.head)
+        sealed = seal(
+            entry,
+            tenant_id=case.tenant_id,
+            case_id=case.case_id,
+            sequence=sequence,
+            event_id=self.ids.event_id(case.tenant_id, case.case_id, sequence),
+            from_state=case.state,
+            prev=case.head,
+        )
         new_case = replace_case(case, version=sequence, head=sealed.hash, **updates)
         store.append(new_case, sealed, expected_version=case.version)
-        return _Stored(new_case, sealed, recorded_at)
+        return _Stored(new_case, sealed, entry.recorded_at)
 
     def _finish(self, result: Outcome | _Stored) -> Outcome:
         """Announce a record once its command's scope has committed."""
