@@ -1,11 +1,15 @@
-"""The store contract, run on memory, SQLite and PostgreSQL; and what only SQL stores do."""
+"""
+What only SQL stores do, on SQLite and PostgreSQL.
+
+The contract every store keeps is shipped as ``safeguarding_workflow.testing.StoreContract``
+and runs on each store from ``tests/stores``.
+"""
 
 from __future__ import annotations
 
 import itertools
 import json
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pendulum
@@ -16,91 +20,32 @@ import safeguarding_workflow as sw
 from safeguarding_workflow._codec import case_from_json
 from safeguarding_workflow.stores._sql._rows import deadline_rows_of
 from safeguarding_workflow.stores._sql._store import SqlStore
+from safeguarding_workflow.testing import FrozenClock
 
 from .helpers import BARNSLEY, TENANT, Driver, death_in_barnsley
 
 _counter = itertools.count()
 
-StoreFactory = Callable[[], sw.CaseStore]
 
+class TestSql:
+    """What SQL stores add: the database's own guarantees and the indexed queries."""
 
-@pytest.fixture(name="make_store", params=["memory", "sqlite", "postgresql"])
-def _make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
-    """A factory of empty stores of one kind; each SQL store gets its own tables."""
-    engines: list[sa.Engine] = []
-
-    def make() -> sw.CaseStore:
-        if request.param == "memory":
-            return sw.MemoryStore()
+    @pytest.fixture(name="sql", params=["sqlite", "postgresql"])
+    def _sql(self, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
         prefix = f"sw{next(_counter)}_"
         if request.param == "sqlite":
-            store = SqlStore.sqlite(str(tmp_path / f"{prefix}.db"), prefix=prefix)
+            store = SqlStore.sqlite(str(tmp_path / "s.db"), prefix=prefix)
         else:
             store = SqlStore.postgresql(request.getfixturevalue("pg_url"), prefix=prefix)
-        engines.append(store.engine)
-        return store
+        yield store
+        store.engine.dispose()
 
-    yield make
-    for engine in engines:
-        engine.dispose()
-
-
-class TestContract:
-    """What every store does, on every engine."""
-
-    def test_walk_rebuild_verify(self, make_store: StoreFactory) -> None:
-        """A full walk stores a case equal to its rebuilt history, whose chain verifies."""
-        d = Driver(store=make_store())
-        case = d.walk_to("closed")
-        assert case == d.case()
-        history = d.history()
-        assert [r.sequence for r in history] == list(range(1, case.version + 1))
-        assert sw.verify(history).ok
-        assert case == sw.rebuild(history)
-
-    def test_conflict_stores_nothing(self, make_store: StoreFactory) -> None:
-        """A stale version is refused with ConcurrencyConflict; nothing of it is stored."""
-        d = Driver(store=make_store())
-        d.walk_to("notified")
-        before = (d.case(), d.history())
-        command = d.command("start_rapid_review")
-        stale = sw.Command(
-            TENANT,
-            "case-1",
-            command.event,
-            "user-1",
-            command.role,
-            command.occurred_at,
-            expected_version=1,
-        )
-        with pytest.raises(sw.ConcurrencyConflict):
-            d.workflow.fire(stale)
-        assert before == (d.case(), d.history())
-        store = d.workflow.store
-        with pytest.raises(sw.ConcurrencyConflict):  # the store's own check, under the engine
-            store.append(d.case(), d.history()[-1], expected_version=1)
-
-    def test_create_twice_and_missing(self, make_store: StoreFactory) -> None:
-        """A duplicate case is refused; a missing one is CaseNotFoundError."""
-        d = Driver(store=make_store())
-        d.open()
-        with pytest.raises(sw.CaseExistsError):
-            d.open()
-        with pytest.raises(sw.CaseNotFoundError):
-            d.workflow.case(TENANT, "no-such-case")
-        with pytest.raises(sw.CaseNotFoundError):
-            d.workflow.history(TENANT, "no-such-case")
-
-    def test_tenants_are_isolated(self, make_store: StoreFactory) -> None:
-        """Two tenants with the same case id never see each other's rows."""
-        store = make_store()
-        clock_at = pendulum.datetime(2024, 1, 20, tz="UTC")
-        from safeguarding_workflow.testing import FrozenClock
-
+    def test_indexed_queries_keep_tenants_apart(self, sql: SqlStore) -> None:
+        """Case ids, chain heads and overdue rows of one tenant never show another's case."""
         workflow = sw.Workflow(
             sw.england.PACK,
-            clock=FrozenClock(clock_at),
-            store=store,
+            clock=FrozenClock(pendulum.datetime(2024, 1, 20, tz="UTC")),
+            store=sql,
             settings=[sw.TenantSettings("tenant-a"), sw.TenantSettings("tenant-b")],
         )
         for tenant in ("tenant-a", "tenant-b"):
@@ -121,146 +66,14 @@ class TestContract:
                 pendulum.datetime(2024, 1, 8, tz="UTC"),
             )
         )
-        assert ("notified", "incident_recorded") == (
-            workflow.case("tenant-a", "same-id").state,
-            workflow.case("tenant-b", "same-id").state,
-        )
-        assert (2, 1) == (
-            len(workflow.history("tenant-a", "same-id")),
-            len(workflow.history("tenant-b", "same-id")),
-        )
-        if isinstance(store, SqlStore):
-            assert ["same-id"] == list(store.case_ids("tenant-b"))
-            assert {"tenant-b"} == {h.tenant_id for h in store.heads("tenant-b")}
-            overdue = store.overdue("tenant-b", pendulum.date(2024, 1, 20))
-            assert {"tenant-b"} == {row.tenant_id for row in overdue}
-            assert "notify_panel" in {row.kind for row in overdue}
-            assert "notify_panel" not in {
-                row.kind for row in store.overdue("tenant-a", pendulum.date(2024, 1, 20))
-            }
-
-    def test_idempotent_retry_returns_the_first_outcome(self, make_store: StoreFactory) -> None:
-        """A retry with the same idempotency key returns the first outcome; nothing twice."""
-        d = Driver(store=make_store())
-        d.open()
-        command = d.command("notify_panel")
-        keyed = sw.Command(
-            TENANT,
-            "case-1",
-            command.event,
-            "user-1",
-            command.role,
-            command.occurred_at,
-            command.payload,
-            idempotency_key="req-42",
-        )
-        first = d.workflow.fire(keyed)
-        d.fire("start_rapid_review")
-        again = d.workflow.fire(keyed)  # the acknowledgement was lost; the host retries
-        assert first.record == again.record
-        assert first.case == again.case
-        assert first.event.id == again.event.id  # type: ignore[union-attr]
-        assert 3 == len(d.history())
-        assert "req-42" == d.history()[1].idempotency_key
-
-    def test_retry_helper_rereads_after_a_conflict(self, make_store: StoreFactory) -> None:
-        """fire_with_retry re-reads the case and fires again when another writer got in first."""
-        d = Driver(store=make_store())
-        d.open()
-        d.fire("notify_panel")
-        at = d.when.add(days=1)
-        calls: list[int] = []
-
-        def build(case: sw.Case) -> sw.Command:
-            calls.append(case.version)
-            if len(calls) == 1:  # another writer takes a step between our read and our write
-                d.fire("inform_safeguarding_partners")
-            return sw.Command(
-                TENANT,
-                "case-1",
-                "start_rapid_review",
-                "user-1",
-                "safeguarding_partners",
-                d.when.add(hours=1) if len(calls) > 1 else at,
-            )
-
-        out = d.workflow.fire_with_retry(TENANT, "case-1", build)
-        assert ([2, 3], "rapid_review") == (calls, out.case.state)
-        with pytest.raises(sw.ConfigurationError):
-            d.workflow.fire_with_retry(TENANT, "case-1", build, attempts=0)
-
-        def always_beaten(case: sw.Case) -> sw.Command:
-            d.fire("inform_safeguarding_partners")  # someone else always gets in first
-            return sw.Command(
-                TENANT,
-                "case-1",
-                "inform_safeguarding_partners",
-                "user-1",
-                "local_authority",
-                d.when.add(hours=1),
-            )
-
-        with pytest.raises(sw.ConcurrencyConflict):
-            d.workflow.fire_with_retry(TENANT, "case-1", always_beaten, attempts=2)
-
-    def test_racing_writers_have_one_winner(self, make_store: StoreFactory) -> None:
-        """R1 (threads): eight writers on one version, 20 rounds; one winner a round."""
-        d = Driver(store=make_store())
-        d.open()
-        d.fire("notify_panel")
-        for _ in range(20):
-            version = d.case().version
-            command = d.command("inform_safeguarding_partners")
-            results: list[str] = []
-            barrier = threading.Barrier(8)
-
-            def run(
-                i: int,
-                command: sw.Command = command,
-                version: int = version,
-                results: list[str] = results,
-                barrier: threading.Barrier = barrier,
-            ) -> None:
-                c = sw.Command(
-                    TENANT,
-                    "case-1",
-                    command.event,
-                    f"user-{i}",
-                    command.role,
-                    command.occurred_at,
-                    command.payload,
-                    expected_version=version,
-                )
-                barrier.wait()
-                try:
-                    d.workflow.fire(c)
-                    results.append("won")
-                except sw.ConcurrencyConflict:
-                    results.append("conflict")
-
-            threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            assert (1, 7) == (results.count("won"), results.count("conflict"))
-        history = d.history()
-        assert 22 == len(history) == d.case().version
-        assert sw.verify(history).ok
-
-
-class TestSql:
-    """What SQL stores add: the database's own guarantees and the indexed queries."""
-
-    @pytest.fixture(name="sql", params=["sqlite", "postgresql"])
-    def _sql(self, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
-        prefix = f"sw{next(_counter)}_"
-        if request.param == "sqlite":
-            store = SqlStore.sqlite(str(tmp_path / "s.db"), prefix=prefix)
-        else:
-            store = SqlStore.postgresql(request.getfixturevalue("pg_url"), prefix=prefix)
-        yield store
-        store.engine.dispose()
+        assert ["same-id"] == list(sql.case_ids("tenant-b"))
+        assert {"tenant-b"} == {h.tenant_id for h in sql.heads("tenant-b")}
+        overdue = sql.overdue("tenant-b", pendulum.date(2024, 1, 20))
+        assert {"tenant-b"} == {row.tenant_id for row in overdue}
+        assert "notify_panel" in {row.kind for row in overdue}
+        assert "notify_panel" not in {
+            row.kind for row in sql.overdue("tenant-a", pendulum.date(2024, 1, 20))
+        }
 
     def test_r6_history_is_append_only(self, sql: SqlStore) -> None:
         """R6: the database itself refuses UPDATE, DELETE and TRUNCATE on history."""

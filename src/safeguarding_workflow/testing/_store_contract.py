@@ -1,0 +1,657 @@
+"""
+The store contract: the tests every case store passes, shipped for hosts to run on theirs.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import abc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Final
+
+import pendulum
+
+from .._calendar import HolidayAddition
+from .._case import Case, Command
+from .._facts import Child, Incident, Location
+from .._settings import TenantSettings
+from .._workflow import Outcome, Workflow
+from ..england import LIFECYCLE, PACK
+from ..exceptions import (
+    CaseExistsError,
+    CaseNotFoundError,
+    ConcurrencyConflict,
+    ConfigurationError,
+    TransitionRefused,
+)
+from ..history import HistoryRecord, rebuild, verify
+from ..stores import CaseStore, MemoryStore
+from ._clock import FrozenClock
+
+__all__ = ["StoreContract"]
+
+#: The fictional tenant, case and local authority (Barnsley's GSS code) the contract uses.
+TENANT: Final = "contract-tenant"
+CASE: Final = "contract-case"
+AUTHORITY: Final = "E08000016"
+
+#: A payload for each step the contract takes (opaque, fictional references).
+_PAYLOADS: Final[dict[str, dict[str, Any]]] = {
+    "notify_panel": {"notification_ref": "sin-1"},
+    "inform_safeguarding_partners": {"areas": [AUTHORITY]},
+    "start_rapid_review": {},
+    "submit_rapid_review": {
+        "decision": "local_review",
+        "rationale_ref": "rr-rationale",
+        "facts_ref": "rr-facts",
+        "immediate_actions_considered": True,
+        "learning_refs": ["learning-1"],
+    },
+    "commission_local_review": {
+        "improvements_needed": True,
+        "recurrent_themes": False,
+        "multi_agency_concerns": True,
+        "panel_suggested_local_review": False,
+        "rationale_ref": "lcspr-rationale",
+    },
+    "appoint_reviewer": {
+        "reviewer_ref": "reviewer-1",
+        "independence_declared": True,
+        "terms_of_reference_ref": "tor-1",
+    },
+    "submit_draft": {"draft_ref": "draft-1"},
+    "finalise_report": {"report_ref": "report-1"},
+    "plan_publication": {},  # the date is set a month after the step
+    "send_to_panel_and_sos": {"report_ref": "report-1"},
+    "publish_full": {"publication_ref": "pub-1"},
+    "close": {},
+    "withdraw": {"reason_ref": "note-2"},
+}
+
+#: The steps from a new case to a closed one, through a local review published in full.
+_ROUTE: Final = (
+    "notify_panel",
+    "inform_safeguarding_partners",
+    "start_rapid_review",
+    "submit_rapid_review",
+    "commission_local_review",
+    "appoint_reviewer",
+    "submit_draft",
+    "finalise_report",
+    "plan_publication",
+    "send_to_panel_and_sos",
+    "publish_full",
+    "close",
+)
+
+#: The role that takes each step.
+_ROLES: Final = {step.event: step.roles[0] for step in LIFECYCLE.steps}
+
+
+def _incident(**overrides: Any) -> Incident:
+    """A fictional child's death in Barnsley, neglect suspected, known on 5 January 2024."""
+    base: dict[str, Any] = {
+        "children": [Child(age=4, harm="death", normally_resident_in=AUTHORITY)],
+        "location": Location.england(AUTHORITY),
+        "abuse_or_neglect": "suspected",
+        "la_aware_at": pendulum.datetime(2024, 1, 5, 9, tz="Europe/London"),
+    }
+    return Incident(**{**base, **overrides})
+
+
+class _Walk:
+    """A workflow over one store on a frozen clock, taking steps a day apart."""
+
+    def __init__(self, store: CaseStore, tenants: tuple[str, ...] = (TENANT,)) -> None:
+        self.clock = FrozenClock(pendulum.datetime(2024, 1, 5, 12, tz="UTC"))
+        self.store = store
+        self.workflow = Workflow(
+            PACK,
+            clock=self.clock,
+            settings=[TenantSettings(tenant) for tenant in tenants],
+            store=store,
+        )
+        self.when = pendulum.datetime(2024, 1, 5, 10, tz="UTC")
+
+    def open(
+        self, case_id: str = CASE, tenant: str = TENANT, facts: Incident | None = None
+    ) -> Outcome:
+        return self.workflow.open(
+            tenant,
+            facts or _incident(),
+            local_authority=AUTHORITY,
+            actor="user-1",
+            case_id=case_id,
+        )
+
+    def command(
+        self,
+        event: str,
+        *,
+        days: int = 1,
+        case_id: str = CASE,
+        tenant: str = TENANT,
+        actor: str = "user-1",
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        **payload: Any,
+    ) -> Command:
+        """
+        A command *days* after the previous one, the clock moved an hour past it.
+
+        *payload* overrides the step's usual payload; a None value leaves the field out.
+        """
+        self.when = self.when.add(days=days)
+        self.clock.set(self.when.add(hours=1))
+        body = {k: v for k, v in {**_PAYLOADS[event], **payload}.items() if v is not None}
+        if event == "plan_publication":
+            body["planned_publication_on"] = self.when.add(days=30).date().isoformat()
+        return Command(
+            tenant,
+            case_id,
+            event,
+            actor,
+            _ROLES[event],
+            self.when,
+            body,
+            expected_version=expected_version,
+            idempotency_key=idempotency_key,
+        )
+
+    def fire(self, event: str, **kwargs: Any) -> Outcome:
+        return self.workflow.fire(self.command(event, **kwargs))
+
+    def walk(self, route: tuple[str, ...] = _ROUTE, case_id: str = CASE) -> list[Outcome]:
+        """Open a case and take *route*; every outcome, the opening's first."""
+        outcomes = [self.open(case_id)]
+        for event in route:
+            outcomes.append(
+                self.fire(event, case_id=case_id, days=31 if event == "publish_full" else 1)
+            )
+        return outcomes
+
+
+#: A case and the history record that stored it.
+_Pair = tuple[Case, HistoryRecord]
+
+
+def _stored(outcomes: list[Outcome]) -> list[_Pair]:
+    """Each outcome's case and the record that stored it."""
+    pairs: list[_Pair] = []
+    for outcome in outcomes:
+        if outcome.record is None:
+            raise AssertionError("a command that changed the case stored no record")
+        pairs.append((outcome.case, outcome.record))
+    return pairs
+
+
+def _records(steps: int = len(_ROUTE)) -> list[_Pair]:
+    """Genuine cases and records of a walk of *steps* steps, made on a scratch memory store."""
+    return _stored(_Walk(MemoryStore()).walk(_ROUTE[:steps]))
+
+
+def _rivals() -> tuple[_Pair, _Pair, _Pair]:
+    """An opening and two rival second records, each made by a writer that read version 1."""
+    first = _Walk(MemoryStore())
+    opening = first.open()
+    ours = first.fire("notify_panel")
+    other_store = MemoryStore()
+    other_store.create(*_stored([opening])[0])
+    second = _Walk(other_store)
+    theirs = second.fire("notify_panel", actor="user-2", notification_ref="sin-2")
+    opened, a, b = _stored([opening, ours, theirs])
+    return opened, a, b
+
+
+def _equal(expected: object, actual: object) -> None:
+    """Fail unless *actual* equals *expected* (not an assert: it holds under ``python -O``)."""
+    if expected != actual:
+        raise AssertionError(f"expected {expected!r}, got {actual!r}")
+
+
+def _verifies(history: tuple[HistoryRecord, ...]) -> None:
+    """Fail unless *history*'s hash chain verifies."""
+    result = verify(history)
+    if not result.ok:
+        raise AssertionError(f"the stored history does not verify: {result!r}")
+
+
+def _event_id(outcome: Outcome) -> str:
+    """The id of the event an outcome announced; fail if it announced none."""
+    if outcome.event is None:
+        raise AssertionError("the outcome announced no event")
+    return outcome.event.id
+
+
+@contextmanager
+def _raises(*expected: type[BaseException]) -> Iterator[None]:
+    """Fail unless the block raises one of *expected* (pytest need not be installed)."""
+    try:
+        yield
+    except expected:
+        return
+    names = " or ".join(e.__name__ for e in expected)
+    raise AssertionError(f"expected {names}; nothing was raised")
+
+
+class _Abandoned(Exception):
+    """Raised by the contract to leave a transaction scope by an exception."""
+
+
+class StoreContract(abc.ABC):
+    """
+    The tests every :class:`~safeguarding_workflow.stores.CaseStore` passes.
+
+    Subclass it in a test module and implement :meth:`make_store`; the test runner
+    then runs every ``test_*`` method on the store. pytest collects it as any other
+    test class, and it mixes into :class:`unittest.TestCase` too. The tests use
+    fictional data only, open their own cases and need nothing else: no fixtures,
+    no pytest at import time.
+
+    A store passes when it keeps each case's latest record and its history records
+    in order, byte for byte; refuses a duplicate case and a stale version
+    (:class:`~safeguarding_workflow.exceptions.ConcurrencyConflict`, storing
+    nothing of the loser); finds the record of an idempotency key; stores nothing
+    of a command that leaves its transaction scope by an exception; keeps tenants
+    apart; and holds a full walk of the England lifecycle whose history verifies
+    and rebuilds into the stored case. Racing writers on threads get exactly one
+    winner a round, so the store must be safe to share between threads.
+
+    Example:
+        ```python
+        from safeguarding_workflow.testing import StoreContract
+
+
+        class TestRedisStore(StoreContract):
+            def make_store(self) -> RedisStore:
+                return RedisStore(url=..., namespace=fresh_namespace())
+        ```
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    @abc.abstractmethod
+    def make_store(self) -> CaseStore:
+        """
+        A new, empty store: each test calls it once, and owns what it returns.
+
+        Stores that share a database must not see each other's cases (use a fresh
+        table prefix, schema or namespace each time). Release what the stores hold
+        (engines, files) in the test runner's teardown.
+
+        .. versionadded:: 0.1.0
+        """
+
+    # -- storing and reading ------------------------------------------------------------
+
+    def test_create_then_get_and_history(self) -> None:
+        """A created case reads back as itself, its history as its one record."""
+        store = self.make_store()
+        [(case, record)] = _records(0)
+        store.create(case, record)
+        _equal(case, store.get(TENANT, CASE))
+        _equal((record,), store.history(TENANT, CASE))
+
+    def test_create_twice_is_refused(self) -> None:
+        """Creating a case that exists raises CaseExistsError and changes nothing."""
+        store = self.make_store()
+        [(case, record)] = _records(0)
+        store.create(case, record)
+        with _raises(CaseExistsError):
+            store.create(case, record)
+        _equal(case, store.get(TENANT, CASE))
+        _equal((record,), store.history(TENANT, CASE))
+
+    def test_missing_case_is_not_found(self) -> None:
+        """get, history and load raise CaseNotFoundError for a case never created."""
+        store = self.make_store()
+        with _raises(CaseNotFoundError):
+            store.get(TENANT, "no-such-case")
+        with _raises(CaseNotFoundError):
+            store.history(TENANT, "no-such-case")
+        with _raises(CaseNotFoundError):
+            store.load(TENANT, "no-such-case", None)
+        _equal(None, store.find(TENANT, "no-such-case", "any-key"))
+
+    def test_append_stores_the_next_record(self) -> None:
+        """An append at the current version stores the new case and its next record."""
+        store = self.make_store()
+        (first, opening), (second, record) = _records(1)
+        store.create(first, opening)
+        store.append(second, record, expected_version=1)
+        _equal(second, store.get(TENANT, CASE))
+        _equal((opening, record), store.history(TENANT, CASE))
+
+    def test_history_is_in_order(self) -> None:
+        """A long history reads back in the order appended, sequences 1 to n."""
+        store = self.make_store()
+        pairs = _records()
+        store.create(*pairs[0])
+        for case, record in pairs[1:]:
+            store.append(case, record, expected_version=case.version - 1)
+        history = store.history(TENANT, CASE)
+        _equal(list(range(1, len(pairs) + 1)), [r.sequence for r in history])
+        _equal(tuple(record for _, record in pairs), history)
+        _equal(pairs[-1][0], store.get(TENANT, CASE))
+
+    def test_records_are_byte_identical_after_the_round_trip(self) -> None:
+        """Every stored record comes back with the very bytes, hashes and fields it went in with."""
+        store = self.make_store()
+        outcomes = _Walk(store).walk()
+        stored = store.history(TENANT, CASE)
+        records = [record for _, record in _stored(outcomes)]
+        _equal([r.body for r in records], [r.body for r in stored])
+        _equal([(r.prev, r.hash) for r in records], [(r.prev, r.hash) for r in stored])
+        _equal(tuple(records), stored)
+        _equal({bytes}, {type(r.body) for r in stored})
+        _equal(repr(outcomes[-1].case), repr(store.get(TENANT, CASE)))
+
+    def test_cases_are_independent(self) -> None:
+        """Two cases of one tenant keep their own records and versions."""
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.open("case-a")
+        walk.open("case-b")
+        walk.fire("notify_panel", case_id="case-a")
+        walk.fire("start_rapid_review", case_id="case-a")
+        walk.fire("notify_panel", case_id="case-b", days=0)
+        _equal((3, 2), (store.get(TENANT, "case-a").version, store.get(TENANT, "case-b").version))
+        _equal({"case-a"}, {r.case_id for r in store.history(TENANT, "case-a")})
+        _equal(["opened", "notify_panel"], [r.event for r in store.history(TENANT, "case-b")])
+
+    def test_tenants_are_isolated(self) -> None:
+        """Two tenants with the same case id never see each other's case, records or keys."""
+        store = self.make_store()
+        walk = _Walk(store, tenants=("tenant-a", "tenant-b"))
+        for tenant in ("tenant-a", "tenant-b"):
+            walk.open("same-id", tenant)
+        walk.fire("notify_panel", case_id="same-id", tenant="tenant-a", idempotency_key="key-1")
+        _equal(
+            ("notified", "incident_recorded"),
+            (
+                store.get("tenant-a", "same-id").state,
+                store.get("tenant-b", "same-id").state,
+            ),
+        )
+        _equal(
+            (2, 1),
+            (
+                len(store.history("tenant-a", "same-id")),
+                len(store.history("tenant-b", "same-id")),
+            ),
+        )
+        _equal({"tenant-b"}, {r.tenant_id for r in store.history("tenant-b", "same-id")})
+        _equal(None, store.find("tenant-b", "same-id", "key-1"))
+        with _raises(CaseNotFoundError):
+            store.get("tenant-c", "same-id")
+
+    # -- optimistic concurrency ------------------------------------------------------------
+
+    def test_stale_append_is_refused_and_stores_nothing(self) -> None:
+        """Of two writers that read version 1, the later one conflicts and stores nothing."""
+        store = self.make_store()
+        opened, ours, theirs = _rivals()
+        store.create(*opened)
+        store.append(*ours, expected_version=1)
+        with _raises(ConcurrencyConflict):
+            store.append(*theirs, expected_version=1)
+        _equal(ours[0], store.get(TENANT, CASE))
+        _equal((opened[1], ours[1]), store.history(TENANT, CASE))
+
+    def test_append_ahead_of_the_case_is_refused(self) -> None:
+        """An append that expects a version the case has not reached is a ConcurrencyConflict."""
+        store = self.make_store()
+        pairs = _records(3)
+        store.create(*pairs[0])
+        store.append(*pairs[1], expected_version=1)
+        with _raises(ConcurrencyConflict):
+            store.append(*pairs[3], expected_version=3)
+        _equal(pairs[1][0], store.get(TENANT, CASE))
+        _equal(2, len(store.history(TENANT, CASE)))
+
+    def test_append_to_a_missing_case_creates_nothing(self) -> None:
+        """Appending to a case never created is refused, and no case comes of it."""
+        store = self.make_store()
+        _, (case, record) = _records(1)
+        with _raises(CaseNotFoundError, ConcurrencyConflict):
+            store.append(case, record, expected_version=1)
+        with _raises(CaseNotFoundError):
+            store.get(TENANT, CASE)
+        with _raises(CaseNotFoundError):
+            store.history(TENANT, CASE)
+
+    def test_stale_command_is_refused(self) -> None:
+        """A command decided on an old version is refused by the workflow and stores nothing."""
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.walk(_ROUTE[:1])
+        before = (store.get(TENANT, CASE), store.history(TENANT, CASE))
+        with _raises(ConcurrencyConflict):
+            walk.fire("start_rapid_review", expected_version=1)
+        _equal(before, (store.get(TENANT, CASE), store.history(TENANT, CASE)))
+
+    def test_retry_helper_rereads_after_a_conflict(self) -> None:
+        """fire_with_retry re-reads the case and fires again when another writer got in first."""
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.walk(_ROUTE[:1])
+        at = walk.when.add(days=1)
+        calls: list[int] = []
+
+        def build(case: Case) -> Command:
+            calls.append(case.version)
+            if len(calls) == 1:  # another writer takes a step between our read and our write
+                walk.fire("inform_safeguarding_partners")
+            when = walk.when.add(hours=1) if len(calls) > 1 else at
+            return Command(
+                TENANT, CASE, "start_rapid_review", "user-1", _ROLES["start_rapid_review"], when
+            )
+
+        out = walk.workflow.fire_with_retry(TENANT, CASE, build)
+        _equal(([2, 3], "rapid_review"), (calls, out.case.state))
+        _equal(out.case, store.get(TENANT, CASE))
+        with _raises(ConfigurationError):
+            walk.workflow.fire_with_retry(TENANT, CASE, build, attempts=0)
+
+        def always_beaten(case: Case) -> Command:
+            walk.fire("inform_safeguarding_partners")  # someone else always gets in first
+            return walk.command("inform_safeguarding_partners", days=0)
+
+        with _raises(ConcurrencyConflict):
+            walk.workflow.fire_with_retry(TENANT, CASE, always_beaten, attempts=2)
+        _verifies(store.history(TENANT, CASE))
+
+    def test_racing_writers_have_one_winner(self) -> None:
+        """Eight threads fire at one version, 20 rounds: one winner a round, the rest conflict."""
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.walk(_ROUTE[:1])
+        for _ in range(20):
+            command = walk.command("inform_safeguarding_partners")
+            version = store.get(TENANT, CASE).version
+            results: list[str] = []
+            barrier = threading.Barrier(8)
+
+            def run(
+                i: int,
+                command: Command = command,
+                version: int = version,
+                results: list[str] = results,
+                barrier: threading.Barrier = barrier,
+            ) -> None:
+                racer = Command(
+                    TENANT,
+                    CASE,
+                    command.event,
+                    f"user-{i}",
+                    command.role,
+                    command.occurred_at,
+                    command.payload,
+                    expected_version=version,
+                )
+                barrier.wait()
+                try:
+                    walk.workflow.fire(racer)
+                    results.append("won")
+                except ConcurrencyConflict:
+                    results.append("conflict")
+
+            threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            _equal((1, 7), (results.count("won"), results.count("conflict")))
+        history = store.history(TENANT, CASE)
+        _equal((22, 22), (len(history), store.get(TENANT, CASE).version))
+        _verifies(history)
+
+    # -- idempotency keys ------------------------------------------------------------------
+
+    def test_find_returns_the_record_of_a_key(self) -> None:
+        """The record a keyed command stored is found by its key; another key or case finds None."""
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.open()
+        walk.open("other-case")
+        keyed = walk.fire("notify_panel", idempotency_key="req-42")
+        walk.fire("start_rapid_review")
+        _equal(keyed.record, store.find(TENANT, CASE, "req-42"))
+        _equal("req-42", store.history(TENANT, CASE)[1].idempotency_key)
+        _equal(
+            (None, None),
+            (
+                store.find(TENANT, CASE, "req-43"),
+                store.find(TENANT, "other-case", "req-42"),
+            ),
+        )
+
+    def test_load_returns_the_case_and_the_record_of_a_key(self) -> None:
+        """Loading gives the latest case and the keyed record, or None without a key or a match."""
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.open()
+        keyed = walk.fire("notify_panel", idempotency_key="req-42")
+        latest = walk.fire("start_rapid_review").case
+        _equal((latest, keyed.record), store.load(TENANT, CASE, "req-42"))
+        _equal((latest, None), store.load(TENANT, CASE, None))
+        _equal((latest, None), store.load(TENANT, CASE, "req-43"))
+
+    def test_idempotent_retry_returns_the_first_outcome(self) -> None:
+        """A retry with the same idempotency key returns the first outcome; nothing twice."""
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.open()
+        keyed = walk.command("notify_panel", idempotency_key="req-42")
+        first = walk.workflow.fire(keyed)
+        walk.fire("start_rapid_review")
+        again = walk.workflow.fire(keyed)  # the acknowledgement was lost; the host retries
+        _equal((first.record, first.case), (again.record, again.case))
+        _equal(_event_id(first), _event_id(again))
+        _equal(3, len(store.history(TENANT, CASE)))
+
+    # -- the transaction scope -------------------------------------------------------------
+
+    def test_transaction_stores_what_was_written_in_it(self) -> None:
+        """Writes in a transaction scope are read back inside it and stored after it."""
+        store = self.make_store()
+        (first, opening), (second, record) = _records(1)
+        store.create(first, opening)
+        with store.transaction() as scope:
+            _equal((first, None), scope.load(TENANT, CASE, None))
+            scope.append(second, record, expected_version=1)
+            _equal(second, scope.get(TENANT, CASE))
+        _equal(second, store.get(TENANT, CASE))
+        _equal((opening, record), store.history(TENANT, CASE))
+
+    def test_leaving_the_transaction_by_an_exception_stores_nothing(self) -> None:
+        """A scope left by an exception after its reads stores nothing, and the next one works."""
+        store = self.make_store()
+        (first, opening), (second, record) = _records(1)
+        store.create(first, opening)
+        with _raises(_Abandoned), store.transaction() as scope:
+            scope.load(TENANT, CASE, "req-1")
+            raise _Abandoned
+        _equal(first, store.get(TENANT, CASE))
+        _equal((opening,), store.history(TENANT, CASE))
+        with store.transaction() as scope:
+            scope.append(second, record, expected_version=1)
+        _equal((opening, record), store.history(TENANT, CASE))
+
+    def test_a_conflict_in_the_transaction_stores_nothing(self) -> None:
+        """A stale append in a scope raises ConcurrencyConflict out of it; nothing of it stays."""
+        store = self.make_store()
+        opened, ours, theirs = _rivals()
+        store.create(*opened)
+        store.append(*ours, expected_version=1)
+        with _raises(ConcurrencyConflict), store.transaction() as scope:
+            scope.load(TENANT, CASE, None)
+            scope.append(*theirs, expected_version=1)
+        _equal(ours[0], store.get(TENANT, CASE))
+        _equal((opened[1], ours[1]), store.history(TENANT, CASE))
+        walk = _Walk(store)
+        walk.when = pendulum.datetime(2024, 1, 7, 10, tz="UTC")
+        _equal("rapid_review", walk.fire("start_rapid_review").case.state)
+
+    def test_a_refused_command_stores_nothing(self) -> None:
+        """A command a guard refuses inside its scope leaves the case and history as they were."""
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.walk(_ROUTE[:3])
+        before = (store.get(TENANT, CASE), store.history(TENANT, CASE))
+        with _raises(TransitionRefused):
+            walk.fire("submit_rapid_review", rationale_ref=None)
+        _equal(before, (store.get(TENANT, CASE), store.history(TENANT, CASE)))
+        _equal("rapid_review_submitted", walk.fire("submit_rapid_review").case.state)
+
+    # -- whole workflows -------------------------------------------------------------------
+
+    def test_walk_rebuild_verify(self) -> None:
+        """A full walk stores a case equal to its rebuilt history, whose chain verifies."""
+        store = self.make_store()
+        outcomes = _Walk(store).walk()
+        case = store.get(TENANT, CASE)
+        history = store.history(TENANT, CASE)
+        _equal(("closed", len(_ROUTE) + 1), (case.state, case.version))
+        _equal(outcomes[-1].case, case)
+        _equal(list(range(1, case.version + 1)), [r.sequence for r in history])
+        _verifies(history)
+        _equal(case, rebuild(history))
+
+    def test_every_kind_of_record_round_trips(self) -> None:
+        """Opening, new facts, a step, a correction and a recomputation store and rebuild."""
+        store = self.make_store()
+        walk = _Walk(store)
+        looked_after = [Child(age=15, harm="death", looked_after_by=AUTHORITY)]
+        walk.open(facts=_incident(abuse_or_neglect="not_suspected", children=looked_after))
+        walk.clock.set(pendulum.datetime(2024, 1, 16, 12, tz="UTC"))
+        walk.when = pendulum.datetime(2024, 1, 16, 9, tz="UTC")
+        suspected = _incident(
+            children=looked_after, abuse_or_neglect_since=pendulum.date(2024, 1, 15)
+        )
+        walk.workflow.update_facts(TENANT, CASE, suspected, actor="user-1")
+        walk.fire("notify_panel")
+        walk.workflow.correct(
+            TENANT,
+            CASE,
+            corrects=3,
+            occurred_at=walk.when.subtract(hours=3),
+            actor="user-2",
+            role=_ROLES["notify_panel"],
+            reason_ref="memo-1",
+        )
+        addition = HolidayAddition(pendulum.date(2024, 1, 19), "Proclaimed (fictional)")
+        walk.workflow.configure(TenantSettings(TENANT, calendar_additions=[addition]))
+        recomputed = walk.workflow.recompute_deadlines(TENANT, CASE, actor="scheduler")
+        _equal(5, _stored([recomputed])[0][1].sequence)
+        last = walk.fire("withdraw")
+        history = store.history(TENANT, CASE)
+        kinds = ["opened", "facts_updated", "step", "correction", "deadlines_recomputed", "step"]
+        _equal(kinds, [r.kind for r in history])
+        _equal(last.case, store.get(TENANT, CASE))
+        _verifies(history)
+        _equal(store.get(TENANT, CASE), rebuild(history))

@@ -1,0 +1,78 @@
+"""
+A store written outside the library passes the shipped contract.
+
+``DictStore`` is what a host might write: plain dicts behind one lock, records kept
+as tuples of their fields and rebuilt on the way out. It shares no code with
+``MemoryStore``; passing :class:`~safeguarding_workflow.testing.StoreContract`
+is what shows it fit to run a workflow.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import attrs
+
+import safeguarding_workflow as sw
+from safeguarding_workflow.testing import StoreContract
+
+#: A history record's fields, in the order HistoryRecord takes them.
+Row = tuple[str, str, int, str, str, str, str, bytes, str, str | None]
+
+
+class DictStore(sw.CaseStore):
+    """Cases in a dict by tenant, then by case id; histories as lists of rows."""
+
+    def __init__(self) -> None:
+        self._tenants: dict[str, dict[str, tuple[sw.Case, list[Row]]]] = {}
+        self._lock = threading.RLock()
+
+    def _cases(self, tenant_id: str) -> dict[str, tuple[sw.Case, list[Row]]]:
+        return self._tenants.setdefault(tenant_id, {})
+
+    def _entry(self, tenant_id: str, case_id: str) -> tuple[sw.Case, list[Row]]:
+        entry = self._cases(tenant_id).get(case_id)
+        if entry is None:
+            raise sw.CaseNotFoundError("no such case", field="case_id")
+        return entry
+
+    def get(self, tenant_id: str, case_id: str) -> sw.Case:
+        with self._lock:
+            return self._entry(tenant_id, case_id)[0]
+
+    def history(self, tenant_id: str, case_id: str) -> tuple[sw.HistoryRecord, ...]:
+        with self._lock:
+            rows = list(self._entry(tenant_id, case_id)[1])
+        return tuple(sw.HistoryRecord(*row) for row in rows)
+
+    def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> sw.HistoryRecord | None:
+        with self._lock:
+            entry = self._cases(tenant_id).get(case_id)
+            rows = [] if entry is None else list(entry[1])
+        for row in rows:
+            if row[-1] == idempotency_key:
+                return sw.HistoryRecord(*row)
+        return None
+
+    def create(self, case: sw.Case, record: sw.HistoryRecord) -> None:
+        with self._lock:
+            cases = self._cases(case.tenant_id)
+            if case.case_id in cases:
+                raise sw.CaseExistsError("the case exists", field="case_id")
+            cases[case.case_id] = (case, [attrs.astuple(record)])
+
+    def append(self, case: sw.Case, record: sw.HistoryRecord, expected_version: int) -> None:
+        with self._lock:
+            current, rows = self._entry(case.tenant_id, case.case_id)
+            if current.version != expected_version:
+                raise sw.ConcurrencyConflict("the case moved on", field="expected_version")
+            key = record.idempotency_key
+            if key is not None and any(row[-1] == key for row in rows):
+                raise sw.ConcurrencyConflict("the key was used", field="idempotency_key")
+            self._cases(case.tenant_id)[case.case_id] = (case, [*rows, attrs.astuple(record)])
+
+
+class TestDictStore(StoreContract):
+    def make_store(self) -> DictStore:
+        """A new, empty dict store."""
+        return DictStore()
