@@ -119,7 +119,17 @@ def p1() -> str:
             workflow.open("t", incident, local_authority=code, actor="u", case_id=case_id)
             at = incident.la_aware_at.add(hours=1)
             for j, (event, role, payload) in enumerate(WALK):
-                commands.append(sw.Command("t", case_id, event, "u", role, at.add(days=j), payload))
+                commands.append(
+                    sw.Command(
+                        "t",
+                        case_id,
+                        event,
+                        actor="u",
+                        role=role,
+                        occurred_at=at.add(days=j),
+                        payload=payload,
+                    )
+                )
         fire = workflow.fire
         start = time.perf_counter()
         for command in commands:
@@ -236,10 +246,10 @@ def _p3_one(store: sw.SqlStore, label: str) -> str:
                 "t",
                 f"p3-{i}",
                 "notify_panel",
-                "u",
-                "local_authority",
-                incident.la_aware_at.add(hours=2),
-                WALK[0][2],
+                actor="u",
+                role="local_authority",
+                occurred_at=incident.la_aware_at.add(hours=2),
+                payload=WALK[0][2],
             )
         )
     table = sa.Table(
@@ -383,17 +393,27 @@ def p7() -> str:
         code, incident = _incident(random.Random(7), _english_codes())
         workflow.open("t", incident, local_authority=code, actor="u", case_id="p7")
         at = incident.la_aware_at.add(hours=1)
-        workflow.fire(sw.Command("t", "p7", "notify_panel", "u", "local_authority", at, {}))
+        workflow.fire(
+            sw.Command(
+                "t",
+                "p7",
+                "notify_panel",
+                actor="u",
+                role="local_authority",
+                occurred_at=at,
+                payload={},
+            )
+        )
         for i in range(28):  # the partners informed again and again: 30 records in all
             workflow.fire(
                 sw.Command(
                     "t",
                     "p7",
                     "inform_safeguarding_partners",
-                    "u",
-                    "local_authority",
-                    at.add(minutes=i + 1),
-                    {},
+                    actor="u",
+                    role="local_authority",
+                    occurred_at=at.add(minutes=i + 1),
+                    payload={},
                 )
             )
         history = store.tables["history"]

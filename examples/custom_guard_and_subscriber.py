@@ -118,7 +118,17 @@ def main() -> None:
     for event, role, payload in steps:
         day = day.add(days=2)
         clock.set(day.add(hours=1))
-        workflow.fire(sw.Command(TENANT, "case-x", event, "officer-2", role, day, payload))
+        workflow.fire(
+            sw.Command(
+                TENANT,
+                "case-x",
+                event,
+                actor="officer-2",
+                role=role,
+                occurred_at=day,
+                payload=payload,
+            )
+        )
 
     publish_day = pendulum.datetime(2024, 5, 1, 10, tz="Europe/London")
     clock.set(publish_day.add(hours=1))
@@ -126,10 +136,10 @@ def main() -> None:
         TENANT,
         "case-x",
         "publish_full",
-        "officer-2",
-        "safeguarding_partners",
-        publish_day,
-        {"publication_ref": "web-7"},
+        actor="officer-2",
+        role="safeguarding_partners",
+        occurred_at=publish_day,
+        payload={"publication_ref": "web-7"},
     )
     try:
         workflow.fire(publish)

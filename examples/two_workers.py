@@ -63,10 +63,10 @@ def worker(
                     TENANT,
                     case_id,
                     event,
-                    f"worker-{name}",
-                    role,
-                    at,
-                    payload,
+                    actor=f"worker-{name}",
+                    role=role,
+                    occurred_at=at,
+                    payload=payload,
                     idempotency_key=f"{case_id}-{event}",
                 )
 

@@ -57,7 +57,9 @@ def main(database: str = "safeguarding-demo.db") -> None:
 
     def step(event: str, role: str, at: pendulum.DateTime, **payload: Any) -> sw.Case:
         clock.set(at.add(hours=1) if clock.now() < at.add(hours=1) else clock.now())
-        command = sw.Command(TENANT, CASE, event, "officer-17", role, at, payload)
+        command = sw.Command(
+            TENANT, CASE, event, actor="officer-17", role=role, occurred_at=at, payload=payload
+        )
         return workflow.fire(command).case
 
     at = pendulum.datetime
@@ -82,10 +84,10 @@ def main(database: str = "safeguarding-demo.db") -> None:
             TENANT,
             CASE,
             "inform_safeguarding_partners",
-            "officer-17",
-            "local_authority",
-            at(2024, 1, 12, 10, tz="Europe/London"),
-            {"areas": [BARNSLEY]},
+            actor="officer-17",
+            role="local_authority",
+            occurred_at=at(2024, 1, 12, 10, tz="Europe/London"),
+            payload={"areas": [BARNSLEY]},
         )
     )
     informed = outcome.case.deadline("inform_safeguarding_partners")

@@ -176,7 +176,15 @@ class Driver:
         body = {k: v for k, v in {**PAYLOADS[event], **payload}.items() if v is not None}
         if event == "plan_publication" and "planned_publication_on" not in payload:
             body["planned_publication_on"] = self.when.add(days=30).date().isoformat()
-        return sw.Command(TENANT, case_id, event, "user-1", role or ROLES[event], self.when, body)
+        return sw.Command(
+            TENANT,
+            case_id,
+            event,
+            actor="user-1",
+            role=role or ROLES[event],
+            occurred_at=self.when,
+            payload=body,
+        )
 
     def fire(self, event: str, **kwargs: Any) -> sw.Outcome:
         return self.workflow.fire(self.command(event, **kwargs))

@@ -57,7 +57,13 @@ def writer(kind: str, target: str, prefix: str, trial: int, ready: Any) -> None:
         for j, event in enumerate(STEPS):
             workflow.fire(
                 sw.Command(
-                    "crash", case_id, event, "w", ROLES[event], at.add(days=j), PAYLOADS[event]
+                    "crash",
+                    case_id,
+                    event,
+                    actor="w",
+                    role=ROLES[event],
+                    occurred_at=at.add(days=j),
+                    payload=PAYLOADS[event],
                 )
             )
 

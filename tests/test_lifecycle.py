@@ -26,7 +26,7 @@ def build(**overrides: object) -> sw.Lifecycle:
         "roles": ("clerk",),
         "guards": {"ok": allow},
         "steps": (
-            sw.Step("go", ("start",), "middle", ("clerk",), ("ok",)),
+            sw.Step("go", ("start",), "middle", ("clerk",), guards=("ok",)),
             sw.Step("note", ("middle",), None, ("clerk",)),
             sw.Step("finish", ("middle",), "end", ("clerk",)),
         ),

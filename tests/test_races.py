@@ -45,9 +45,9 @@ def attempt(flow: sw.Workflow, writer: int, round_: int) -> str:
         "race",
         "case",
         "inform_safeguarding_partners",
-        f"writer-{writer}",
-        "local_authority",
-        at,
+        actor=f"writer-{writer}",
+        role="local_authority",
+        occurred_at=at,
         expected_version=round_ + 2,
     )
     try:
@@ -79,9 +79,9 @@ def prepared(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple
             "race",
             "case",
             "notify_panel",
-            "u",
-            "local_authority",
-            pendulum.datetime(2024, 1, 8, 9, tz="UTC"),
+            actor="u",
+            role="local_authority",
+            occurred_at=pendulum.datetime(2024, 1, 8, 9, tz="UTC"),
         )
     )
     dispose(store)

@@ -135,7 +135,14 @@ def test_r4_fuzzed_commands(
     d.clock.set(pendulum.datetime(2024, 1, 9, tz="UTC"))
     try:
         command = sw.Command(
-            TENANT, "case-1", event, actor, role, at, payload, expected_version=expected_version
+            TENANT,
+            "case-1",
+            event,
+            actor=actor,
+            role=role,
+            occurred_at=at,
+            payload=payload,
+            expected_version=expected_version,
         )
         d.workflow.fire(command)
     except sw.SafeguardingWorkflowError:

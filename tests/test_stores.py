@@ -61,9 +61,9 @@ class TestSql:
                 "tenant-a",
                 "same-id",
                 "notify_panel",
-                "u",
-                "local_authority",
-                pendulum.datetime(2024, 1, 8, tz="UTC"),
+                actor="u",
+                role="local_authority",
+                occurred_at=pendulum.datetime(2024, 1, 8, tz="UTC"),
             )
         )
         assert ["same-id"] == list(sql.case_ids("tenant-b"))

@@ -63,6 +63,8 @@ class Deadline:
     """
     One deadline on a case: a duty's due date and whether it was met.
 
+    All fields but ``kind`` are given by keyword.
+
     Args:
         kind: What must be done, e.g. ``"notify_panel"``.
         rule_ids: The rules behind it.
@@ -83,17 +85,17 @@ class Deadline:
     """
 
     kind: str
-    rule_ids: tuple[str, ...]
-    anchor_event: str
-    anchor_on: pendulum.Date | None
-    working_days: int | None = None
-    months: int | None = None
-    due: pendulum.Date | None = None
-    projected: bool = False
-    non_working_day: bool = False
-    status: DeadlineStatus = DeadlineStatus.OPEN
-    met_on: pendulum.Date | None = None
-    met_by: int | None = None
+    rule_ids: tuple[str, ...] = attrs.field(kw_only=True)
+    anchor_event: str = attrs.field(kw_only=True)
+    anchor_on: pendulum.Date | None = attrs.field(kw_only=True)
+    working_days: int | None = attrs.field(kw_only=True, default=None)
+    months: int | None = attrs.field(kw_only=True, default=None)
+    due: pendulum.Date | None = attrs.field(kw_only=True, default=None)
+    projected: bool = attrs.field(kw_only=True, default=False)
+    non_working_day: bool = attrs.field(kw_only=True, default=False)
+    status: DeadlineStatus = attrs.field(kw_only=True, default=DeadlineStatus.OPEN)
+    met_on: pendulum.Date | None = attrs.field(kw_only=True, default=None)
+    met_by: int | None = attrs.field(kw_only=True, default=None)
 
     @classmethod
     def from_duty(cls, duty: Duty) -> Deadline:
@@ -141,17 +143,17 @@ class Deadline:
         """The same deadline with a new status (built directly: this is on the command path)."""
         return Deadline(
             self.kind,
-            self.rule_ids,
-            self.anchor_event,
-            self.anchor_on,
-            self.working_days,
-            self.months,
-            self.due,
-            self.projected,
-            self.non_working_day,
-            status,
-            met_on,
-            met_by,
+            rule_ids=self.rule_ids,
+            anchor_event=self.anchor_event,
+            anchor_on=self.anchor_on,
+            working_days=self.working_days,
+            months=self.months,
+            due=self.due,
+            projected=self.projected,
+            non_working_day=self.non_working_day,
+            status=status,
+            met_on=met_on,
+            met_by=met_by,
         )
 
     @property
@@ -265,6 +267,8 @@ class Command:
     """
     A request to take one step on one case.
 
+    ``tenant_id``, ``case_id`` and ``event`` may be given by position; the rest by keyword.
+
     Args:
         tenant_id: The tenant.
         case_id: The case.
@@ -287,12 +291,14 @@ class Command:
     tenant_id: str = attrs.field(validator=_check_id("Command.tenant_id"))
     case_id: str = attrs.field(validator=_check_id("Command.case_id"))
     event: str = attrs.field(validator=_check_event)
-    actor: str = attrs.field(validator=_check_id("Command.actor"))
-    role: str = attrs.field(validator=_check_id("Command.role"))
-    occurred_at: pendulum.DateTime = attrs.field(converter=_to_aware)
-    payload: Mapping[str, Any] = attrs.field(default=None, converter=_to_payload)
-    expected_version: int | None = attrs.field(default=None, validator=_check_version)
-    idempotency_key: str | None = attrs.field(default=None, validator=_check_optional_id)
+    actor: str = attrs.field(kw_only=True, validator=_check_id("Command.actor"))
+    role: str = attrs.field(kw_only=True, validator=_check_id("Command.role"))
+    occurred_at: pendulum.DateTime = attrs.field(kw_only=True, converter=_to_aware)
+    payload: Mapping[str, Any] = attrs.field(kw_only=True, default=None, converter=_to_payload)
+    expected_version: int | None = attrs.field(kw_only=True, default=None, validator=_check_version)
+    idempotency_key: str | None = attrs.field(
+        kw_only=True, default=None, validator=_check_optional_id
+    )
     _utc: dt.datetime = attrs.field(init=False, eq=False, repr=False)
     _occurred_on: pendulum.Date = attrs.field(init=False, eq=False, repr=False)
 

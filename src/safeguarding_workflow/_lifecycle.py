@@ -141,6 +141,8 @@ class Step:
     """
     One step of a lifecycle: an event that moves a case from one of its sources.
 
+    ``event``, ``sources``, ``dest`` and ``roles`` may be given by position; the rest by keyword.
+
     Args:
         event: The event name, e.g. ``"notify_panel"``.
         sources: The states it may be taken from.
@@ -165,14 +167,14 @@ class Step:
     sources: tuple[str, ...]
     dest: str | None
     roles: tuple[str, ...]
-    guards: tuple[str, ...] = ()
-    payload: tuple[PayloadField, ...] = ()
-    meets: tuple[str, ...] = ()
-    sets: tuple[tuple[str, str | None], ...] = ()
-    opens: tuple[DeadlineSpec, ...] = ()
-    cancels: bool = False
-    rule_ids: tuple[str, ...] = ()
-    summary: str = ""
+    guards: tuple[str, ...] = attrs.field(kw_only=True, default=())
+    payload: tuple[PayloadField, ...] = attrs.field(kw_only=True, default=())
+    meets: tuple[str, ...] = attrs.field(kw_only=True, default=())
+    sets: tuple[tuple[str, str | None], ...] = attrs.field(kw_only=True, default=())
+    opens: tuple[DeadlineSpec, ...] = attrs.field(kw_only=True, default=())
+    cancels: bool = attrs.field(kw_only=True, default=False)
+    rule_ids: tuple[str, ...] = attrs.field(kw_only=True, default=())
+    summary: str = attrs.field(kw_only=True, default="")
 
     def convert_payload(self, payload: Mapping[str, object]) -> dict[str, Any]:
         """
@@ -182,25 +184,36 @@ class Step:
             InvalidInputError: an unknown or missing field, or a malformed value.
 
         """
-        if not isinstance(payload, Mapping):
-            raise InvalidInputError("'payload' must be a mapping", field="payload")
-        fields = {f.name: f for f in self.payload}
-        for name in payload:
-            if name not in fields:
-                raise InvalidInputError(
-                    f"'payload' has a field the step {self.event!r} does not take",
-                    field="payload",
-                )
-        converted: dict[str, Any] = {}
-        for name, spec in fields.items():
-            if name in payload:
-                converted[name] = spec.convert(payload[name], f"payload.{name}")
-            elif spec.required:
-                raise InvalidInputError(
-                    f"'payload.{name}' is required by the step {self.event!r}",
-                    field=f"payload.{name}",
-                )
-        return converted
+        return convert_payload(self.event, {f.name: f for f in self.payload}, payload)
+
+
+def convert_payload(
+    event: str, fields: Mapping[str, PayloadField], payload: Mapping[str, object]
+) -> dict[str, Any]:
+    """
+    :meth:`Step.convert_payload` of the step *event*, given its payload fields by name.
+
+    The workflow keeps each step's fields by name, so a command need not gather them again.
+    """
+    # A Command's payload is always a MappingProxyType: the exact-type test skips the ABC check.
+    if type(payload) is not MappingProxyType and not isinstance(payload, Mapping):
+        raise InvalidInputError("'payload' must be a mapping", field="payload")
+    for name in payload:
+        if name not in fields:
+            raise InvalidInputError(
+                f"'payload' has a field the step {event!r} does not take",
+                field="payload",
+            )
+    converted: dict[str, Any] = {}
+    for name, spec in fields.items():
+        if name in payload:
+            converted[name] = spec.convert(payload[name], f"payload.{name}")
+        elif spec.required:
+            raise InvalidInputError(
+                f"'payload.{name}' is required by the step {event!r}",
+                field=f"payload.{name}",
+            )
+    return converted
 
 
 @final

@@ -444,16 +444,23 @@ class Workflow:
                 reasons=(_reason("role_not_permitted", "the role may not take this step"),),
                 field="role",
             )
-        payload = step.convert_payload(command.payload)
+        plan = self._plans.get(id(step))
+        if plan is None or plan.step is not step or plan.lifecycle is not lifecycle:
+            plan = self._plans[id(step)] = _StepPlan(lifecycle, step)
+        payload = convert_payload(step.event, plan.fields, command.payload)
         now = utc_naive(self.clock.now())
         self._check_time(case, command, now)
-        occurred_on = command.occurred_on
-        settings = self.settings(case.tenant_id)
-        calendar = self.calendar(case.tenant_id)
-        ctx = GuardContext(command, payload, occurred_on, calendar, settings, self.registry)
+        tenant_id = case.tenant_id
+        settings = self._settings.get(tenant_id)
+        if settings is None:
+            settings = self.settings(tenant_id)  # raises: the tenant is not configured
+        calendar = self._calendars.get(tenant_id)
+        if calendar is None:
+            calendar = self.calendar(tenant_id)
+        ctx = GuardContext(command, payload, command.occurred_on, calendar, settings, self.registry)
         reasons: list[Reason] = []
-        for name in step.guards:
-            result = lifecycle.guards[name](case, ctx)
+        for guard in plan.guards:
+            result = guard(case, ctx)
             if not result.allowed:
                 reasons.extend(result.reasons)
         if reasons:
@@ -509,7 +516,12 @@ class Workflow:
             if all(d.kind != spec.kind for d in deadlines):
                 deadlines.append(
                     Deadline(
-                        spec.kind, spec.rule_ids, spec.anchor, None, spec.working_days, spec.months
+                        spec.kind,
+                        rule_ids=spec.rule_ids,
+                        anchor_event=spec.anchor,
+                        anchor_on=None,
+                        working_days=spec.working_days,
+                        months=spec.months,
                     )
                 )
         known = len(case.deadlines)

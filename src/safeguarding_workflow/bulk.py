@@ -238,7 +238,11 @@ def _run(store: SqlStore, job: _Job) -> list[int]:
         at = aware
         for event, role, payload in USUAL_PATH[: rng.randrange(len(USUAL_PATH) + 1)]:
             at = at.add(days=rng.choice((0, 1, 2, 3, 5, 8, 13)), hours=1)
-            workflow.fire(Command(tenant, case_id, event, "bulk", role, at, payload))
+            workflow.fire(
+                Command(
+                    tenant, case_id, event, actor="bulk", role=role, occurred_at=at, payload=payload
+                )
+            )
         made.append((memory.get(tenant, case_id), memory.history(tenant, case_id)))
     return _write(store, made)
 

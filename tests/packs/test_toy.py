@@ -150,7 +150,17 @@ def walk(store: sw.CaseStore) -> tuple[sw.Workflow, FrozenClock, list[sw.CloudEv
     for event, role, payload in toy.WALK:
         when = when.add(days=1)
         clock.set(when.add(hours=1))
-        workflow.fire(sw.Command(TENANT, "toy-1", event, "clerk-1", role, when, dict(payload)))
+        workflow.fire(
+            sw.Command(
+                TENANT,
+                "toy-1",
+                event,
+                actor="clerk-1",
+                role=role,
+                occurred_at=when,
+                payload=dict(payload),
+            )
+        )
     return workflow, clock, heard
 
 

@@ -147,7 +147,15 @@ class PackContract(abc.ABC):
         for event, role, payload in scenario.walk[:upto]:
             when = when.add(days=1)
             clock.set(when.add(hours=1))
-            command = Command(case.tenant_id, case.case_id, event, ACTOR, role, when, dict(payload))
+            command = Command(
+                case.tenant_id,
+                case.case_id,
+                event,
+                actor=ACTOR,
+                role=role,
+                occurred_at=when,
+                payload=dict(payload),
+            )
             case = workflow.fire(command).case
         return case
 
@@ -252,10 +260,24 @@ class PackContract(abc.ABC):
             before = workflow.history(case.tenant_id, case.case_id)
             for other in sorted(roles - set(step.roles)):
                 refused = Command(
-                    case.tenant_id, case.case_id, event, ACTOR, other, when, dict(payload)
+                    case.tenant_id,
+                    case.case_id,
+                    event,
+                    actor=ACTOR,
+                    role=other,
+                    occurred_at=when,
+                    payload=dict(payload),
                 )
                 with _raises(RoleNotPermitted):
                     workflow.fire(refused)
             assert before == workflow.history(case.tenant_id, case.case_id)
-            command = Command(case.tenant_id, case.case_id, event, ACTOR, role, when, dict(payload))
+            command = Command(
+                case.tenant_id,
+                case.case_id,
+                event,
+                actor=ACTOR,
+                role=role,
+                occurred_at=when,
+                payload=dict(payload),
+            )
             case = workflow.fire(command).case

@@ -153,10 +153,10 @@ class _Walk:
             tenant,
             case_id,
             event,
-            actor,
-            _ROLES[event],
-            self.when,
-            body,
+            actor=actor,
+            role=_ROLES[event],
+            occurred_at=self.when,
+            payload=body,
             expected_version=expected_version,
             idempotency_key=idempotency_key,
         )
@@ -448,7 +448,12 @@ class StoreContract(abc.ABC):
                 walk.fire("inform_safeguarding_partners")
             when = walk.when.add(hours=1) if len(calls) > 1 else at
             return Command(
-                TENANT, CASE, "start_rapid_review", "user-1", _ROLES["start_rapid_review"], when
+                TENANT,
+                CASE,
+                "start_rapid_review",
+                actor="user-1",
+                role=_ROLES["start_rapid_review"],
+                occurred_at=when,
             )
 
         out = walk.workflow.fire_with_retry(TENANT, CASE, build)
@@ -487,10 +492,10 @@ class StoreContract(abc.ABC):
                     TENANT,
                     CASE,
                     command.event,
-                    f"user-{i}",
-                    command.role,
-                    command.occurred_at,
-                    command.payload,
+                    actor=f"user-{i}",
+                    role=command.role,
+                    occurred_at=command.occurred_at,
+                    payload=command.payload,
                     expected_version=version,
                 )
                 barrier.wait()
