@@ -444,23 +444,16 @@ class Workflow:
                 reasons=(_reason("role_not_permitted", "the role may not take this step"),),
                 field="role",
             )
-        plan = self._plans.get(id(step))
-        if plan is None or plan.step is not step or plan.lifecycle is not lifecycle:
-            plan = self._plans[id(step)] = _StepPlan(lifecycle, step)
-        payload = convert_payload(step.event, plan.fields, command.payload)
+        payload = step.convert_payload(command.payload)
         now = utc_naive(self.clock.now())
         self._check_time(case, command, now)
-        tenant_id = case.tenant_id
-        settings = self._settings.get(tenant_id)
-        if settings is None:
-            settings = self.settings(tenant_id)  # raises: the tenant is not configured
-        calendar = self._calendars.get(tenant_id)
-        if calendar is None:
-            calendar = self.calendar(tenant_id)
-        ctx = GuardContext(command, payload, command.occurred_on, calendar, settings, self.registry)
+        occurred_on = command.occurred_on
+        settings = self.settings(case.tenant_id)
+        calendar = self.calendar(case.tenant_id)
+        ctx = GuardContext(command, payload, occurred_on, calendar, settings, self.registry)
         reasons: list[Reason] = []
-        for guard in plan.guards:
-            result = guard(case, ctx)
+        for name in step.guards:
+            result = lifecycle.guards[name](case, ctx)
             if not result.allowed:
                 reasons.extend(result.reasons)
         if reasons:
