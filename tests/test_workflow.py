@@ -151,10 +151,10 @@ class TestSteps:
             TENANT,
             "case-1",
             "notify_panel",
-            "user-1",
-            "local_authority",
-            pendulum.datetime(2024, 1, 4, tz="UTC"),
-            PAYLOADS["notify_panel"],
+            actor="user-1",
+            role="local_authority",
+            occurred_at=pendulum.datetime(2024, 1, 4, tz="UTC"),
+            payload=PAYLOADS["notify_panel"],
         )
         with pytest.raises(sw.InvalidInputError, match="previous step"):
             d.workflow.fire(early)
@@ -171,10 +171,10 @@ class TestSteps:
                 TENANT,
                 "case-1",
                 "notify_panel",
-                "user-1",
-                "local_authority",
-                tuesday,
-                PAYLOADS["notify_panel"],
+                actor="user-1",
+                role="local_authority",
+                occurred_at=tuesday,
+                payload=PAYLOADS["notify_panel"],
             )
         )
         panel = out.case.deadline("notify_panel")
@@ -208,10 +208,10 @@ class TestSteps:
                         TENANT,
                         "case-1",
                         "notify_panel",
-                        "user-1",
-                        "local_authority",
-                        d.when.add(hours=1),
-                        payload,
+                        actor="user-1",
+                        role="local_authority",
+                        occurred_at=d.when.add(hours=1),
+                        payload=payload,
                     )
                 )
             assert field == info.value.field
@@ -227,10 +227,10 @@ class TestSteps:
             command.tenant_id,
             command.case_id,
             command.event,
-            command.actor,
-            command.role,
-            command.occurred_at,
-            command.payload,
+            actor=command.actor,
+            role=command.role,
+            occurred_at=command.occurred_at,
+            payload=command.payload,
             expected_version=1,
         )
         with pytest.raises(sw.ConcurrencyConflict) as info:
@@ -249,9 +249,9 @@ class TestSteps:
                 TENANT,
                 "case-1",
                 command.event,
-                f"user-{i}",
-                command.role,
-                command.occurred_at,
+                actor=f"user-{i}",
+                role=command.role,
+                occurred_at=command.occurred_at,
                 expected_version=2,
             )
             for i in range(8)
