@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import safeguarding_workflow as sw
 from safeguarding_workflow.guards import (
     ALLOW,
     GuardResult,
@@ -69,12 +68,3 @@ def test_refuse_builds_one_reason() -> None:
     result = refuse("code", "message", rule_ids=["RR-01"], citations=["c"])
     assert not result
     assert (Reason("code", "message", ("RR-01",), ("c",)),) == result.reasons
-
-
-def test_england_guards_have_docstrings_with_rules() -> None:
-    """Every England guard names the rules it encodes in its docstring or reasons."""
-    from safeguarding_workflow.england._lifecycle import guard_names
-
-    for name, guard in guard_names().items():
-        assert callable(guard), name
-    assert "panel_duty" in sw.england.LIFECYCLE.guards

@@ -9,8 +9,6 @@ from hypothesis import strategies as st
 import safeguarding_workflow as sw
 from safeguarding_workflow.guards import ALLOW
 
-from .helpers import ROUTES
-
 
 def allow(case: object, ctx: object) -> sw.guards.GuardResult:
     return ALLOW
@@ -120,45 +118,6 @@ class TestValidation:
             sw.DeadlineSpec("x", "anchor", ("LR-06",))
         with pytest.raises(sw.InvalidLifecycle):
             sw.DeadlineSpec("x", "anchor", ("LR-06",), working_days=1, months=1)
-
-
-class TestEnglandLifecycle:
-    def test_every_domain_state_is_there(self) -> None:
-        """DOMAIN section 5 and the local review of section 4, as states."""
-        expected = {
-            "incident_recorded",
-            "not_notifiable",
-            "sos_and_ofsted_notified",
-            "care_leaver_death_notified",
-            "notified",
-            "rapid_review",
-            "withdrawn",
-            "rapid_review_submitted",
-            "national_review",
-            "no_further_review",
-            "local_review_commissioned",
-            "review_in_progress",
-            "report_draft",
-            "report_final",
-            "sent_to_panel_and_sos",
-            "publication_deferred",
-            "published_full",
-            "published_improvements_only",
-            "closed",
-        }
-        assert expected == set(sw.england.LIFECYCLE.states)
-        assert expected == set(ROUTES)
-        assert (sw.england.LIFECYCLE.name, sw.england.LIFECYCLE.version) == ("england", "1")
-
-    def test_roles(self) -> None:
-        """R7's cast: who takes which kind of step."""
-        life = sw.england.LIFECYCLE
-        by_event = {s.event: set(s.roles) for s in life.steps}
-        assert {"local_authority"} == by_event["notify_panel"]
-        assert {"safeguarding_partners"} == by_event["commission_local_review"]
-        assert {"reviewer"} == by_event["finalise_report"]
-        assert {"panel"} == by_event["commission_national_review"]
-        assert {"safeguarding_partners"} == by_event["publish_full"]
 
 
 def agree(life: sw.Lifecycle) -> None:

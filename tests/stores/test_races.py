@@ -16,7 +16,7 @@ import safeguarding_workflow as sw
 from safeguarding_workflow.stores import SqlStore
 from safeguarding_workflow.testing import FrozenClock
 
-from .helpers import death_in_barnsley
+from ..helpers import death_in_barnsley
 
 ROUNDS = 200
 WRITERS = 8
@@ -140,7 +140,7 @@ def test_r1_processes(kind: str, tmp_path: Path, request: pytest.FixtureRequest)
     """Processes: the same, across eight processes with their own connections."""
     target, prefix = prepared(kind, tmp_path, request)
     context = multiprocessing.get_context("forkserver")  # clean children, not test-process forks
-    context.set_forkserver_preload(["tests.test_races"])
+    context.set_forkserver_preload(["tests.stores.test_races"])
     barrier = context.Barrier(WRITERS)
     results = context.Queue()
     processes = [

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import safeguarding_workflow as sw
 from safeguarding_workflow.stores import SqlStore, migrations
 
-from .helpers import TENANT, Driver
+from ..helpers import TENANT, Driver
 
 _counter = itertools.count()
 

@@ -63,7 +63,7 @@ def test_every_record_of_every_route_is_rfc8785() -> None:
     """The trusted fast path: every record the lifecycle writes on every route is rfc8785's."""
     import json
 
-    from .helpers import ROUTES, Driver
+    from ..helpers import ROUTES, Driver
 
     for state in ROUTES:
         d = Driver()

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 import safeguarding_workflow as sw
 
-from .helpers import Driver
+from ..helpers import Driver
 
-DOCS = Path(__file__).parent.parent / "docs" / "explanation" / "history.md"
+DOCS = Path(__file__).parent.parent.parent / "docs" / "explanation" / "history.md"
 #: The worked example's hash, as the docs print it.
 GOLDEN_HASH = "aa15450c4d318bf4e0ae856e6ec260b9c7c7d10d7c20e109e5954c5b609daf68"
 

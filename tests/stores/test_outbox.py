@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import safeguarding_workflow as sw
 from safeguarding_workflow.stores import IdempotentConsumer, OutboxRelay, SqlStore
 
-from .helpers import Driver
+from ..helpers import Driver
 
 _counter = itertools.count()
 

@@ -20,7 +20,7 @@ import safeguarding_workflow as sw
 from safeguarding_workflow.stores import IdempotentConsumer, OutboxRelay, SqlStore
 from safeguarding_workflow.testing import FrozenClock
 
-from .helpers import PAYLOADS, ROLES, death_in_barnsley
+from ..helpers import PAYLOADS, ROLES, death_in_barnsley
 
 TRIALS = 100
 STEPS = (
@@ -111,7 +111,7 @@ def run_trials(kind: str, target: str, prefix: str, store: SqlStore) -> None:
     # forkserver: each writer starts from a clean server process, not from the test
     # process with whatever it holds open.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tests.test_crash"])
+    context.set_forkserver_preload(["tests.stores.test_crash"])
     rng = random.Random(2)
     for trial in range(TRIALS):
         ready = context.Event()

@@ -22,7 +22,7 @@ from safeguarding_workflow.stores._sql._rows import deadline_rows_of
 from safeguarding_workflow.stores._sql._store import SqlStore
 from safeguarding_workflow.testing import FrozenClock
 
-from .helpers import BARNSLEY, TENANT, Driver, death_in_barnsley
+from ..helpers import BARNSLEY, TENANT, Driver, death_in_barnsley
 
 _counter = itertools.count()
 
@@ -177,7 +177,7 @@ class TestSql:
         d = Driver(store=sql)
         deadlines = sql.tables["deadlines"]
         case = d.open()
-        from .helpers import ROUTES
+        from ..helpers import ROUTES
 
         for event in ROUTES["closed"]:
             days = 31 if event == "publish_full" else 1

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import safeguarding_workflow as sw
 from safeguarding_workflow.testing import FrozenClock
 
-from .strategies import aware_times
+from ..strategies import aware_times
 
 D = pendulum.date
 BARNSLEY, LEEDS, SHEFFIELD = "E08000016", "E08000035", "E08000019"
