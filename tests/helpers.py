@@ -9,6 +9,7 @@ import pendulum
 
 import safeguarding_workflow as sw
 from safeguarding_workflow.testing import FrozenClock
+from safeguarding_workflow.testing._england import USUAL_PATH, days_before, step_command
 
 BARNSLEY, LEEDS = "E08000016", "E08000035"
 TENANT = "fictional-partnership"
@@ -16,82 +17,58 @@ TENANT = "fictional-partnership"
 #: Identifiers of fictional people that must never reach a log, an event or an error (R5).
 CANARIES = ("Zebedee Quillfeather", "9434765919", "12 Imaginary Lane", "Nowhere Primary Academy")
 
-#: A valid payload for every England step.
+#: A valid payload for every England step: the usual path's, and those of the steps off it.
 PAYLOADS: dict[str, dict[str, Any]] = {
-    "notify_panel": {"notification_ref": "sin-1"},
-    "inform_safeguarding_partners": {"areas": [BARNSLEY]},
+    **{event: dict(payload) for event, _, payload in USUAL_PATH},
     "notify_secretary_of_state_and_ofsted": {"notification_ref": "sos-1"},
     "notify_care_leaver_death": {"notification_ref": "sos-1"},
     "decide_not_notifiable": {"rationale_ref": "note-1"},
-    "start_rapid_review": {},
     "withdraw": {"reason_ref": "note-2"},
-    "submit_rapid_review": {
-        "decision": "local_review",
-        "rationale_ref": "rr-rationale",
-        "facts_ref": "rr-facts",
-        "immediate_actions_considered": True,
-        "learning_refs": ["learning-1"],
-    },
     "commission_national_review": {"decision_ref": "panel-1"},
     "close_national_review": {"report_ref": "panel-report-1"},
-    "commission_local_review": {
-        "improvements_needed": True,
-        "recurrent_themes": False,
-        "multi_agency_concerns": True,
-        "panel_suggested_local_review": False,
-        "rationale_ref": "lcspr-rationale",
-    },
     "decide_no_further_review": {"rationale_ref": "nfr-1", "learning_refs": ["learning-2"]},
-    "appoint_reviewer": {
-        "reviewer_ref": "reviewer-1",
-        "independence_declared": True,
-        "terms_of_reference_ref": "tor-1",
-    },
-    "submit_draft": {"draft_ref": "draft-1"},
     "return_for_changes": {"request_ref": "request-1"},
-    "finalise_report": {"report_ref": "report-1"},
-    "plan_publication": {"planned_publication_on": "2099-01-01"},  # replaced by the driver
-    "send_to_panel_and_sos": {"report_ref": "report-1"},
     "defer_publication": {"reasons_ref": "deferral-1"},
-    "publish_full": {"publication_ref": "pub-1"},
     "publish_improvements_only": {"publication_ref": "pub-1", "justification_ref": "just-1"},
-    "close": {},
 }
 
-#: The role that takes each step in the driver.
-ROLES: dict[str, str] = {step.event: step.roles[0] for step in sw.england.LIFECYCLE.steps}
+#: The role that takes each step in the driver: the usual path's, else the step's first.
+ROLES: dict[str, str] = {
+    **{step.event: step.roles[0] for step in sw.england.LIFECYCLE.steps},
+    **{event: role for event, role, _ in USUAL_PATH},
+}
 
-#: Events that lead from the initial state to each state.
+_USUAL = tuple(event for event, _, _ in USUAL_PATH)
+
+
+def _usual_through(event: str) -> tuple[str, ...]:
+    """The usual path's events as far as *event*."""
+    return _USUAL[: _USUAL.index(event) + 1]
+
+
+#: Events that lead from the initial state to each state: along the usual path where it
+#: goes there, and the shortest way off it elsewhere.
 ROUTES: dict[str, tuple[str, ...]] = {
     "incident_recorded": (),
-    "notified": ("notify_panel",),
+    "notified": _usual_through("notify_panel"),
     "rapid_review": ("notify_panel", "start_rapid_review"),
     "withdrawn": ("notify_panel", "withdraw"),
-    "rapid_review_submitted": (
-        "notify_panel",
-        "inform_safeguarding_partners",
-        "start_rapid_review",
-        "submit_rapid_review",
-    ),
+    "rapid_review_submitted": _usual_through("submit_rapid_review"),
+    "local_review_commissioned": _usual_through("commission_local_review"),
+    "review_in_progress": _usual_through("appoint_reviewer"),
+    "report_draft": _usual_through("submit_draft"),
+    "report_final": _usual_through("finalise_report"),
+    "sent_to_panel_and_sos": _usual_through("send_to_panel_and_sos"),
+    "published_full": _usual_through("publish_full"),
+    "closed": _usual_through("close"),
 }
 ROUTES["national_review"] = (*ROUTES["rapid_review_submitted"], "commission_national_review")
 ROUTES["no_further_review"] = (*ROUTES["rapid_review_submitted"], "decide_no_further_review")
-ROUTES["local_review_commissioned"] = (*ROUTES["rapid_review_submitted"], "commission_local_review")
-ROUTES["review_in_progress"] = (*ROUTES["local_review_commissioned"], "appoint_reviewer")
-ROUTES["report_draft"] = (*ROUTES["review_in_progress"], "submit_draft")
-ROUTES["report_final"] = (*ROUTES["report_draft"], "finalise_report")
-ROUTES["sent_to_panel_and_sos"] = (
-    *ROUTES["report_final"],
-    "plan_publication",
-    "send_to_panel_and_sos",
-)
 ROUTES["publication_deferred"] = (*ROUTES["sent_to_panel_and_sos"], "defer_publication")
-ROUTES["published_full"] = (*ROUTES["sent_to_panel_and_sos"], "publish_full")
 ROUTES["published_improvements_only"] = (
     *ROUTES["sent_to_panel_and_sos"],
     "publish_improvements_only",
 )
-ROUTES["closed"] = (*ROUTES["published_full"], "close")
 ROUTES["not_notifiable"] = ("decide_not_notifiable",)
 ROUTES["sos_and_ofsted_notified"] = ("notify_secretary_of_state_and_ofsted",)
 ROUTES["care_leaver_death_notified"] = ("notify_care_leaver_death",)
@@ -174,17 +151,7 @@ class Driver:
         self.when = self.when.add(days=days)
         self.clock.set(self.when.add(hours=1))
         body = {k: v for k, v in {**PAYLOADS[event], **payload}.items() if v is not None}
-        if event == "plan_publication" and "planned_publication_on" not in payload:
-            body["planned_publication_on"] = self.when.add(days=30).date().isoformat()
-        return sw.Command(
-            TENANT,
-            case_id,
-            event,
-            actor="user-1",
-            role=role or ROLES[event],
-            occurred_at=self.when,
-            payload=body,
-        )
+        return step_command(TENANT, case_id, event, role or ROLES[event], body, self.when)
 
     def fire(self, event: str, **kwargs: Any) -> sw.Outcome:
         return self.workflow.fire(self.command(event, **kwargs))
@@ -193,8 +160,7 @@ class Driver:
         """Open a case and take the route to *state*."""
         case = self.open(facts_for(state), case_id=case_id)
         for event in ROUTES[state]:
-            days = 31 if event == "publish_full" or event == "publish_improvements_only" else 1
-            case = self.fire(event, case_id=case_id, days=days).case
+            case = self.fire(event, case_id=case_id, days=days_before(event)).case
         assert state == case.state
         return case
 

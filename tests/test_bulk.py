@@ -8,9 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 import safeguarding_workflow as sw
-from safeguarding_workflow.bulk import generate
+from safeguarding_workflow.bulk import USUAL_PATH, generate
 from safeguarding_workflow.stores._sql._rows import deadline_rows_of
 from safeguarding_workflow.stores._sql._store import SqlStore
+from safeguarding_workflow.testing._england import USUAL_PATH as WHOLE_PATH
+from safeguarding_workflow.testing._england import step_command
+
+from .helpers import TENANT, Driver
 
 
 def _rows(store: SqlStore, table: str) -> int:
@@ -89,3 +93,16 @@ def test_workers_need_a_store_they_can_open() -> None:
     store.create_schema()
     with pytest.raises(sw.ConfigurationError):
         generate(store, cases=4, batch=2, workers=2)
+
+
+def test_bulk_walks_the_first_steps_of_the_path() -> None:
+    """bulk.USUAL_PATH is the path to an appointed reviewer, its payloads subsets of the path's."""
+    assert [(e, r) for e, r, _ in WHOLE_PATH[:6]] == [(e, r) for e, r, _ in USUAL_PATH]
+    for (_, _, whole), (_, _, bulk) in zip(WHOLE_PATH, USUAL_PATH, strict=False):
+        assert bulk.items() <= whole.items()
+    d = Driver()
+    d.open()
+    for event, role, payload in USUAL_PATH:
+        when = d.command(event).occurred_at  # a day on, the clock moved past it
+        d.workflow.fire(step_command(TENANT, "case-1", event, role, payload, when))
+    assert "review_in_progress" == d.case().state

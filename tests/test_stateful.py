@@ -11,7 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 import safeguarding_workflow as sw
 
-from .helpers import PAYLOADS, ROLES, TENANT, Driver, facts_for
+from .helpers import ROLES, TENANT, Driver, facts_for
 from .strategies import junk
 
 LIFECYCLE = sw.england.LIFECYCLE
@@ -117,7 +117,9 @@ TestEnglandLifecycle = EnglandLifecycle.TestCase
     actor=st.one_of(st.just("user-1"), junk),
     payload=st.one_of(
         st.dictionaries(
-            st.sampled_from(sorted({k for p in PAYLOADS.values() for k in p})), junk, max_size=4
+            st.sampled_from(sorted({f.name for s in LIFECYCLE.steps for f in s.payload})),
+            junk,
+            max_size=4,
         ),
         junk,
     ),

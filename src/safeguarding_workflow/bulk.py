@@ -34,38 +34,28 @@ from .stores._memory import MemoryStore
 from .stores._sql._rows import case_row, deadline_rows_of, history_row, outbox_row
 from .stores._sql._store import SqlStore
 from .testing import FrozenClock
+from .testing._england import USUAL_PATH as _WHOLE_PATH
 
 __all__ = ["USUAL_PATH", "GenerationReport", "generate"]
 
 _FIRST_DAY: Final = pendulum.Date(2022, 1, 1)
 
-#: The usual path, step by step, with each step's role and payload: the generator walks a
-#: random number of steps along it, and the benchmarks walk it too.
-USUAL_PATH: Final[tuple[tuple[str, str, dict[str, object]], ...]] = (
-    ("notify_panel", "local_authority", {"notification_ref": "sin-1"}),
-    ("inform_safeguarding_partners", "local_authority", {}),
-    ("start_rapid_review", "safeguarding_partners", {}),
-    (
-        "submit_rapid_review",
-        "safeguarding_partners",
-        {"decision": "local_review", "rationale_ref": "r-1", "facts_ref": "f-1"},
-    ),
-    (
-        "commission_local_review",
-        "safeguarding_partners",
-        {
-            "improvements_needed": True,
-            "recurrent_themes": False,
-            "multi_agency_concerns": True,
-            "panel_suggested_local_review": False,
-            "rationale_ref": "d-1",
-        },
-    ),
-    (
-        "appoint_reviewer",
-        "safeguarding_partners",
-        {"reviewer_ref": "rev-1", "independence_declared": True, "terms_of_reference_ref": "t-1"},
-    ),
+#: How far the generator walks: to an appointed reviewer. The steps after it plan dates
+#: and wait on them, which a walk of random gaps and fixed payloads cannot.
+_STEPS: Final = 1 + [event for event, _, _ in _WHOLE_PATH].index("appoint_reviewer")
+
+#: Fields of the usual path's payloads a generated case leaves out: the partners informed
+#: (the path names Barnsley's, and a generated case may be anywhere) and the rapid review's
+#: optional checklist.
+_LEFT_OUT: Final = frozenset({"areas", "immediate_actions_considered", "learning_refs"})
+
+#: The usual path as far as an appointed reviewer, step by step, with each step's role and
+#: payload (the England walk the tests and the store contract take, some optional fields
+#: left out): the generator walks a random number of steps along it, and the benchmarks
+#: walk it too.
+USUAL_PATH: Final[tuple[tuple[str, str, dict[str, object]], ...]] = tuple(
+    (event, role, {k: v for k, v in payload.items() if k not in _LEFT_OUT})
+    for event, role, payload in _WHOLE_PATH[:_STEPS]
 )
 
 

@@ -21,6 +21,7 @@ from safeguarding_workflow._codec import case_from_json
 from safeguarding_workflow.stores._sql._rows import deadline_rows_of
 from safeguarding_workflow.stores._sql._store import SqlStore
 from safeguarding_workflow.testing import FrozenClock
+from safeguarding_workflow.testing._england import days_before
 
 from ..helpers import BARNSLEY, TENANT, Driver, death_in_barnsley
 
@@ -180,8 +181,7 @@ class TestSql:
         from ..helpers import ROUTES
 
         for event in ROUTES["closed"]:
-            days = 31 if event == "publish_full" else 1
-            case = d.fire(event, days=days).case
+            case = d.fire(event, days=days_before(event)).case
             with sql.engine.connect() as c:
                 rows = c.execute(
                     sa.select(deadlines.c.kind, deadlines.c.status, deadlines.c.due).where(

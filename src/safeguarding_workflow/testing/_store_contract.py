@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Final
 
@@ -30,62 +30,21 @@ from ..exceptions import (
 from ..history import HistoryRecord, rebuild, verify
 from ..stores import CaseStore, MemoryStore
 from ._clock import FrozenClock
+from ._england import BARNSLEY, USUAL_PATH, step_command, walk_usual_path
 
 __all__ = ["StoreContract"]
 
 #: The fictional tenant, case and local authority (Barnsley's GSS code) the contract uses.
 TENANT: Final = "contract-tenant"
 CASE: Final = "contract-case"
-AUTHORITY: Final = "E08000016"
+AUTHORITY: Final = BARNSLEY
 
-#: A payload for each step the contract takes (opaque, fictional references).
-_PAYLOADS: Final[dict[str, dict[str, Any]]] = {
-    "notify_panel": {"notification_ref": "sin-1"},
-    "inform_safeguarding_partners": {"areas": [AUTHORITY]},
-    "start_rapid_review": {},
-    "submit_rapid_review": {
-        "decision": "local_review",
-        "rationale_ref": "rr-rationale",
-        "facts_ref": "rr-facts",
-        "immediate_actions_considered": True,
-        "learning_refs": ["learning-1"],
-    },
-    "commission_local_review": {
-        "improvements_needed": True,
-        "recurrent_themes": False,
-        "multi_agency_concerns": True,
-        "panel_suggested_local_review": False,
-        "rationale_ref": "lcspr-rationale",
-    },
-    "appoint_reviewer": {
-        "reviewer_ref": "reviewer-1",
-        "independence_declared": True,
-        "terms_of_reference_ref": "tor-1",
-    },
-    "submit_draft": {"draft_ref": "draft-1"},
-    "finalise_report": {"report_ref": "report-1"},
-    "plan_publication": {},  # the date is set a month after the step
-    "send_to_panel_and_sos": {"report_ref": "report-1"},
-    "publish_full": {"publication_ref": "pub-1"},
-    "close": {},
+#: A payload for each step the contract takes (opaque, fictional references): the usual
+#: path's, and a withdrawal's.
+_PAYLOADS: Final[dict[str, Mapping[str, object]]] = {
+    **{event: payload for event, _, payload in USUAL_PATH},
     "withdraw": {"reason_ref": "note-2"},
 }
-
-#: The steps from a new case to a closed one, through a local review published in full.
-_ROUTE: Final = (
-    "notify_panel",
-    "inform_safeguarding_partners",
-    "start_rapid_review",
-    "submit_rapid_review",
-    "commission_local_review",
-    "appoint_reviewer",
-    "submit_draft",
-    "finalise_report",
-    "plan_publication",
-    "send_to_panel_and_sos",
-    "publish_full",
-    "close",
-)
 
 #: The role that takes each step.
 _ROLES: Final = {step.event: step.roles[0] for step in LIFECYCLE.steps}
@@ -147,16 +106,14 @@ class _Walk:
         self.when = self.when.add(days=days)
         self.clock.set(self.when.add(hours=1))
         body = {k: v for k, v in {**_PAYLOADS[event], **payload}.items() if v is not None}
-        if event == "plan_publication":
-            body["planned_publication_on"] = self.when.add(days=30).date().isoformat()
-        return Command(
+        return step_command(
             tenant,
             case_id,
             event,
+            _ROLES[event],
+            body,
+            self.when,
             actor=actor,
-            role=_ROLES[event],
-            occurred_at=self.when,
-            payload=body,
             expected_version=expected_version,
             idempotency_key=idempotency_key,
         )
@@ -164,13 +121,12 @@ class _Walk:
     def fire(self, event: str, **kwargs: Any) -> Outcome:
         return self.workflow.fire(self.command(event, **kwargs))
 
-    def walk(self, route: tuple[str, ...] = _ROUTE, case_id: str = CASE) -> list[Outcome]:
-        """Open a case and take *route*; every outcome, the opening's first."""
+    def walk(self, steps: int = len(USUAL_PATH), case_id: str = CASE) -> list[Outcome]:
+        """Open a case and walk *steps* along the usual path; every outcome, the opening's first."""
         outcomes = [self.open(case_id)]
-        for event in route:
-            outcomes.append(
-                self.fire(event, case_id=case_id, days=31 if event == "publish_full" else 1)
-            )
+        outcomes += walk_usual_path(self.workflow, TENANT, case_id, self.clock, self.when, steps)
+        if steps:
+            self.when = outcomes[-1].case.last_step_at
         return outcomes
 
 
@@ -188,9 +144,9 @@ def _stored(outcomes: list[Outcome]) -> list[_Pair]:
     return pairs
 
 
-def _records(steps: int = len(_ROUTE)) -> list[_Pair]:
+def _records(steps: int = len(USUAL_PATH)) -> list[_Pair]:
     """Genuine cases and records of a walk of *steps* steps, made on a scratch memory store."""
-    return _stored(_Walk(MemoryStore()).walk(_ROUTE[:steps]))
+    return _stored(_Walk(MemoryStore()).walk(steps))
 
 
 def _rivals() -> tuple[_Pair, _Pair, _Pair]:
@@ -428,7 +384,7 @@ class StoreContract(abc.ABC):
         """A command decided on an old version is refused by the workflow and stores nothing."""
         store = self.make_store()
         walk = _Walk(store)
-        walk.walk(_ROUTE[:1])
+        walk.walk(1)
         before = (store.get(TENANT, CASE), store.history(TENANT, CASE))
         with _raises(ConcurrencyConflict):
             walk.fire("start_rapid_review", expected_version=1)
@@ -438,7 +394,7 @@ class StoreContract(abc.ABC):
         """fire_with_retry re-reads the case and fires again when another writer got in first."""
         store = self.make_store()
         walk = _Walk(store)
-        walk.walk(_ROUTE[:1])
+        walk.walk(1)
         at = walk.when.add(days=1)
         calls: list[int] = []
 
@@ -474,7 +430,7 @@ class StoreContract(abc.ABC):
         """Eight threads fire at one version, 20 rounds: one winner a round, the rest conflict."""
         store = self.make_store()
         walk = _Walk(store)
-        walk.walk(_ROUTE[:1])
+        walk.walk(1)
         for _ in range(20):
             command = walk.command("inform_safeguarding_partners")
             version = store.get(TENANT, CASE).version
@@ -606,7 +562,7 @@ class StoreContract(abc.ABC):
         """A command a guard refuses inside its scope leaves the case and history as they were."""
         store = self.make_store()
         walk = _Walk(store)
-        walk.walk(_ROUTE[:3])
+        walk.walk(3)
         before = (store.get(TENANT, CASE), store.history(TENANT, CASE))
         with _raises(TransitionRefused):
             walk.fire("submit_rapid_review", rationale_ref=None)
@@ -621,7 +577,7 @@ class StoreContract(abc.ABC):
         outcomes = _Walk(store).walk()
         case = store.get(TENANT, CASE)
         history = store.history(TENANT, CASE)
-        _equal(("closed", len(_ROUTE) + 1), (case.state, case.version))
+        _equal(("closed", len(USUAL_PATH) + 1), (case.state, case.version))
         _equal(outcomes[-1].case, case)
         _equal(list(range(1, case.version + 1)), [r.sequence for r in history])
         _verifies(history)

@@ -1,0 +1,144 @@
+"""
+The England lifecycle's usual path: one walk for the store contract, bulk and the tests.
+
+A fictional case goes from a new incident to a closed case through a rapid review, a
+local review and a report published in full. Payloads carry opaque, fictional references
+only, and the partners informed are Barnsley's (E08000016), where the tests' cases are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Final
+
+import pendulum
+
+from .._case import Command
+
+if TYPE_CHECKING:
+    from .._workflow import Outcome, Workflow
+    from ._clock import FrozenClock
+
+__all__ = ["BARNSLEY", "USUAL_PATH", "days_before", "step_command", "walk_usual_path"]
+
+#: Barnsley's GSS code: the authority whose partners the path informs.
+BARNSLEY: Final = "E08000016"
+
+#: The usual path, step by step, with the role that takes each step and its payload.
+#: ``plan_publication`` carries no date: :func:`step_command` sets one a month on.
+USUAL_PATH: Final[tuple[tuple[str, str, Mapping[str, object]], ...]] = (
+    ("notify_panel", "local_authority", {"notification_ref": "sin-1"}),
+    ("inform_safeguarding_partners", "local_authority", {"areas": [BARNSLEY]}),
+    ("start_rapid_review", "safeguarding_partners", {}),
+    (
+        "submit_rapid_review",
+        "safeguarding_partners",
+        {
+            "decision": "local_review",
+            "rationale_ref": "rr-rationale",
+            "facts_ref": "rr-facts",
+            "immediate_actions_considered": True,
+            "learning_refs": ["learning-1"],
+        },
+    ),
+    (
+        "commission_local_review",
+        "safeguarding_partners",
+        {
+            "improvements_needed": True,
+            "recurrent_themes": False,
+            "multi_agency_concerns": True,
+            "panel_suggested_local_review": False,
+            "rationale_ref": "lcspr-rationale",
+        },
+    ),
+    (
+        "appoint_reviewer",
+        "safeguarding_partners",
+        {
+            "reviewer_ref": "reviewer-1",
+            "independence_declared": True,
+            "terms_of_reference_ref": "tor-1",
+        },
+    ),
+    ("submit_draft", "reviewer", {"draft_ref": "draft-1"}),
+    ("finalise_report", "reviewer", {"report_ref": "report-1"}),
+    ("plan_publication", "safeguarding_partners", {}),
+    ("send_to_panel_and_sos", "safeguarding_partners", {"report_ref": "report-1"}),
+    ("publish_full", "safeguarding_partners", {"publication_ref": "pub-1"}),
+    ("close", "safeguarding_partners", {}),
+)
+
+#: The steps that publish: a walk takes them a month after the step before.
+_PUBLISHING: Final = frozenset({"publish_full", "publish_improvements_only"})
+
+
+def days_before(event: str) -> int:
+    """
+    The days a walk leaves between the previous step and *event*.
+
+    A month before publishing, well clear of the earliest publication date (7 working days
+    after the report went to the Panel and the Secretary of State, LR-08); a day otherwise.
+    """
+    return 31 if event in _PUBLISHING else 1
+
+
+def step_command(
+    tenant: str,
+    case_id: str,
+    event: str,
+    role: str,
+    payload: Mapping[str, object],
+    occurred_at: pendulum.DateTime,
+    *,
+    actor: str = "user-1",
+    expected_version: int | None = None,
+    idempotency_key: str | None = None,
+) -> Command:
+    """
+    The command taking *event* at *occurred_at*.
+
+    A ``plan_publication`` payload without a date plans publication 30 days after the step.
+    """
+    body = dict(payload)
+    if event == "plan_publication" and "planned_publication_on" not in body:
+        body["planned_publication_on"] = occurred_at.add(days=30).date().isoformat()
+    return Command(
+        tenant,
+        case_id,
+        event,
+        actor=actor,
+        role=role,
+        occurred_at=occurred_at,
+        payload=body,
+        expected_version=expected_version,
+        idempotency_key=idempotency_key,
+    )
+
+
+def walk_usual_path(
+    workflow: Workflow,
+    tenant: str,
+    case_id: str,
+    clock: FrozenClock,
+    start: pendulum.DateTime,
+    steps: int = len(USUAL_PATH),
+    *,
+    actor: str = "user-1",
+) -> list[Outcome]:
+    """
+    Take the first *steps* steps of the usual path on an open case, after *start*.
+
+    Each step happens :func:`days_before` it after the one before (the first after
+    *start*), and the clock is moved to an hour after each step before it is taken. The
+    outcomes are returned in order; a walk goes on from the last one's ``last_step_at``.
+    """
+    outcomes: list[Outcome] = []
+    when = start
+    for event, role, payload in USUAL_PATH[:steps]:
+        when = when.add(days=days_before(event))
+        clock.set(when.add(hours=1))
+        outcomes.append(
+            workflow.fire(step_command(tenant, case_id, event, role, payload, when, actor=actor))
+        )
+    return outcomes
