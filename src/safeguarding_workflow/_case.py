@@ -121,12 +121,21 @@ class Deadline:
         else:
             due = calendar.add_working_days(anchor_on, self.working_days or 0)
             non_working = False
-        updated = attrs.evolve(
-            self,
+        # Built directly, as attrs.evolve would (Deadline has no validators or converters),
+        # without evolve's per-field introspection: this is on the command path.
+        updated = Deadline(
+            self.kind,
+            rule_ids=self.rule_ids,
+            anchor_event=self.anchor_event,
             anchor_on=anchor_on,
+            working_days=self.working_days,
+            months=self.months,
             due=due,
             projected=calendar.is_projected(anchor_on, due),
             non_working_day=non_working,
+            status=self.status,
+            met_on=self.met_on,
+            met_by=self.met_by,
         )
         if updated.met_on is not None:
             return updated.met(updated.met_on, updated.met_by)

@@ -93,14 +93,17 @@ def to_cloud_event(record: HistoryRecord, lifecycle: str, time: str) -> CloudEve
 
     .. versionadded:: 0.1.0
     """
-    data = (
-        b'{"hash":"'
-        + record.hash.encode()
-        + b'","prev":"'
-        + record.prev.encode()
-        + b'","record":'
-        + record.body
-        + b"}"
+    # One join copies the body once; chained + copied it at every step.
+    data = b"".join(
+        (
+            b'{"hash":"',
+            record.hash.encode(),
+            b'","prev":"',
+            record.prev.encode(),
+            b'","record":',
+            record.body,
+            b"}",
+        )
     )
     return CloudEvent(
         id=record.event_id,

@@ -14,7 +14,7 @@ from typing import Final
 
 import pendulum
 
-__all__ = ["iso_utc", "london_date", "utc_naive"]
+__all__ = ["iso_utc", "london_date", "utc_naive", "utc_pendulum"]
 
 _LONDON: Final = zoneinfo.ZoneInfo("Europe/London")
 _UTC: Final = dt.UTC
@@ -36,10 +36,28 @@ def utc_naive(value: dt.datetime) -> dt.datetime:
 
 
 def iso_utc(naive: dt.datetime) -> str:
-    """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` for a naive UTC datetime."""
-    return (
-        f"{naive.year:04d}-{naive.month:02d}-{naive.day:02d}T{naive.hour:02d}:"
-        f"{naive.minute:02d}:{naive.second:02d}.{naive.microsecond:06d}Z"
+    """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` for a naive UTC datetime (the callers' only kind)."""
+    # The C isoformat of a naive datetime gives these digits at half the cost of formatting
+    # each field (a test checks it against the field-by-field form).
+    return dt.datetime.isoformat(naive, "T", "microseconds") + "Z"
+
+
+def utc_pendulum(naive: dt.datetime) -> pendulum.DateTime:
+    """
+    The naive UTC datetime as a pendulum DateTime in UTC.
+
+    The same value ``time_from_json(iso_utc(naive))`` reads back, without the text
+    in between: a case holds the same values whether just built or read from a store.
+    """
+    return pendulum.DateTime(
+        naive.year,
+        naive.month,
+        naive.day,
+        naive.hour,
+        naive.minute,
+        naive.second,
+        naive.microsecond,
+        tzinfo=pendulum.UTC,
     )
 
 

@@ -26,7 +26,7 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, Protocol, final
+from typing import Any, Final, Protocol, cast, final
 
 import attrs
 import pendulum
@@ -41,6 +41,7 @@ from ._codec import (
     deadline_to_json,
     in_utc,
     incident_to_json,
+    status_change,
     time_from_json,
     time_to_json,
     utc_facts,
@@ -48,14 +49,14 @@ from ._codec import (
 from ._duties import Assessment
 from ._events import CloudEvent, Dispatcher, ImmediateDispatcher, Subscriber, to_cloud_event
 from ._facts import Incident
-from ._guards import Reason
+from ._guards import Guard, Reason
 from ._identifiers import check_opaque_id, looks_like_nhs_number
-from ._lifecycle import Step, to_json_value
+from ._lifecycle import Lifecycle, Step, convert_payload, to_json_value
 from ._log import log_info
 from ._pack import RulePack
 from ._records import Entry, seal
 from ._settings import TenantSettings
-from ._times import iso_utc, london_date, utc_naive
+from ._times import iso_utc, london_date, utc_naive, utc_pendulum
 from .exceptions import (
     ConcurrencyConflict,
     ConfigurationError,
@@ -74,6 +75,8 @@ __all__ = ["DefaultIds", "IdFactory", "Outcome", "Workflow"]
 #: Namespace of the default, deterministic event ids (uuid5 of tenant/case/sequence).
 EVENT_ID_NAMESPACE: Final = uuid.UUID("6f1b2c1e-6a55-5b7e-9a43-0b3c9f1d2e10")
 _NAMESPACE_BYTES: Final = EVENT_ID_NAMESPACE.bytes
+#: A hex digit with its top two bits set to the RFC 4122 variant, 10.
+_VARIANT: Final = {f"{n:x}": f"{(n & 0x3) | 0x8:x}" for n in range(16)}
 
 
 class IdFactory(Protocol):
@@ -119,15 +122,10 @@ class DefaultIds:
         command and ``uuid.UUID`` objects cost several microseconds to build;
         a test checks it equals ``str(uuid.uuid5(...))``.
         """
-        digest = bytearray(
-            hashlib.sha1(_NAMESPACE_BYTES + f"{tenant_id}/{case_id}/{sequence}".encode()).digest()[
-                :16
-            ]
-        )
-        digest[6] = (digest[6] & 0x0F) | 0x50
-        digest[8] = (digest[8] & 0x3F) | 0x80
-        h = digest.hex()
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        name = f"{tenant_id}/{case_id}/{sequence}".encode()
+        h = hashlib.sha1(_NAMESPACE_BYTES + name).hexdigest()
+        # Version 5 sets digit 12 to "5"; the RFC 4122 variant sets digit 16's top bits to 10.
+        return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 @attrs.frozen
@@ -146,13 +144,87 @@ class Outcome:
     event: CloudEvent | None
 
 
-@attrs.frozen
+@final
+class _PendingEvent:
+    """What an outcome's event is built from, when nobody needed it at once."""
+
+    __slots__ = ("lifecycle", "record", "time")
+
+    def __init__(self, record: HistoryRecord, lifecycle: str, time: str) -> None:
+        self.record = record
+        self.lifecycle = lifecycle
+        self.time = time
+
+
+@final
+class _EventSlot:
+    """
+    ``Outcome.event``: attrs' slot for the field, building a pending event when first read.
+
+    With nobody subscribed, a command need not build its event. Its outcome holds a
+    ``_PendingEvent`` in the slot, and the first read of ``event`` replaces it with the
+    CloudEvent ``to_cloud_event`` builds from it, the one the command would have built.
+    Equality, hashing, ``repr``, ``attrs.asdict`` and pickling all read the field, so
+    nothing can tell the two apart.
+    """
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = self._slot.__get__(instance, owner)
+        if type(value) is _PendingEvent:
+            value = to_cloud_event(value.record, value.lifecycle, value.time)
+            self._slot.__set__(instance, value)
+        return value
+
+    def __set__(self, instance: object, value: object) -> None:
+        self._slot.__set__(instance, value)
+
+
+# Outcome is frozen: only attrs' __init__ (and unpickling) set the slot, through this.
+setattr(Outcome, "event", _EventSlot(Outcome.__dict__["event"]))  # noqa: B010 - mypy refuses `=`
+
+
+@final
 class _Stored:
     """A record stored inside a command's transaction, to announce once the scope commits."""
 
-    case: Case
-    record: HistoryRecord
-    recorded_at: str
+    # A plain slotted class: it lives for one command and never leaves the module.
+    __slots__ = ("case", "record", "recorded_at")
+
+    def __init__(self, case: Case, record: HistoryRecord, recorded_at: str) -> None:
+        self.case = case
+        self.record = record
+        self.recorded_at = recorded_at
+
+
+@final
+class _StepPlan:
+    """What every command taking one step of one lifecycle shares, worked out once."""
+
+    __slots__ = ("converts_to_json", "fields", "guards", "lifecycle", "meets", "step")
+
+    def __init__(self, lifecycle: Lifecycle, step: Step) -> None:
+        self.lifecycle = lifecycle
+        self.step = step
+        #: The payload fields by name (as Step.convert_payload gathers them).
+        self.fields = {f.name: f for f in step.payload}
+        #: Whether a converted payload differs from its JSON form: only dates and lists of
+        #: references do (to_json_value leaves strings, booleans and integers as they are).
+        self.converts_to_json = any(f.kind in ("date", "refs") for f in step.payload)
+        #: The guards themselves, in the step's order.
+        self.guards: tuple[Guard, ...] = tuple(lifecycle.guards[name] for name in step.guards)
+        self.meets = frozenset(step.meets)
+
+
+#: The scope CaseStore.transaction gives when a store does not override it.
+_PLAIN_SCOPE: Final = CaseStore.transaction
+_OPEN: Final = DeadlineStatus.OPEN
 
 
 def _reason(code: str, message: str, *rule_ids: str) -> Reason:
@@ -182,6 +254,7 @@ class Workflow:
 
     __slots__ = (
         "_calendars",
+        "_plans",
         "_settings",
         "clock",
         "dispatcher",
@@ -225,6 +298,8 @@ class Workflow:
         )
         self.ids: IdFactory = ids if ids is not None else DefaultIds()
         self._calendars: dict[str, WorkingDayCalendar] = {}
+        # Each step's plan, by the step's id; a plan holds its step, so the id stays its own.
+        self._plans: dict[int, _StepPlan] = {}
 
     # -- tenants ------------------------------------------------------------------------------
 
@@ -414,8 +489,12 @@ class Workflow:
         """
         if not isinstance(command, Command):
             raise InvalidInputError("'command' must be a Command", field="command")
-        with self.store.transaction() as store:
-            result = self._fire(store, command)
+        store = self.store
+        if getattr(type(store), "transaction", None) is _PLAIN_SCOPE:
+            # The default scope yields the store and does nothing else: skip its generator.
+            return self._finish(self._fire(store, command))
+        with store.transaction() as scoped:
+            result = self._fire(scoped, command)
         return self._finish(result)
 
     def _fire(self, store: CaseStore, command: Command) -> Outcome | _Stored:
@@ -444,18 +523,31 @@ class Workflow:
                 reasons=(_reason("role_not_permitted", "the role may not take this step"),),
                 field="role",
             )
-        payload = step.convert_payload(command.payload)
+        plan = self._plans.get(id(step))
+        if plan is None or plan.step is not step or plan.lifecycle is not lifecycle:
+            plan = self._plans[id(step)] = _StepPlan(lifecycle, step)
+        payload = convert_payload(step.event, plan.fields, command.payload)
         now = utc_naive(self.clock.now())
-        self._check_time(case, command, now)
-        occurred_on = command.occurred_on
-        settings = self.settings(case.tenant_id)
-        calendar = self.calendar(case.tenant_id)
-        ctx = GuardContext(command, payload, occurred_on, calendar, settings, self.registry)
+        # in_utc(command.occurred_at), from the UTC time the command already holds: the
+        # case's next last_step_at, and in the same zone as the current one for comparing.
+        occurred_at = utc_pendulum(command.occurred_utc)
+        self._check_time(case, command, occurred_at, now)
+        tenant_id = case.tenant_id
+        settings = self._settings.get(tenant_id)
+        if settings is None:
+            settings = self.settings(tenant_id)  # raises: the tenant is not configured
+        calendar = self._calendars.get(tenant_id)
+        if calendar is None:
+            calendar = self.calendar(tenant_id)
         reasons: list[Reason] = []
-        for name in step.guards:
-            result = lifecycle.guards[name](case, ctx)
-            if not result.allowed:
-                reasons.extend(result.reasons)
+        if plan.guards:  # a step without guards needs no context for them
+            ctx = GuardContext(
+                command, payload, command.occurred_on, calendar, settings, self.registry
+            )
+            for guard in plan.guards:
+                result = guard(case, ctx)
+                if not result.allowed:
+                    reasons.extend(result.reasons)
         if reasons:
             log_info(
                 "command_refused",
@@ -471,13 +563,17 @@ class Workflow:
                 event=step.event,
                 reasons=tuple(reasons),
             )
-        return self._apply(store, case, step, command, payload, calendar, now)
+        return self._apply(store, case, plan, command, payload, calendar, occurred_at, now)
 
     @staticmethod
-    def _check_time(case: Case, command: Command, now: dt.datetime) -> None:
+    def _check_time(
+        case: Case, command: Command, occurred_at: pendulum.DateTime, now: dt.datetime
+    ) -> None:
         if command.occurred_utc > now:
             raise InvalidInputError("'occurred_at' must not be in the future", field="occurred_at")
-        if command.occurred_at < case.last_step_at:
+        # *occurred_at* is command.occurred_at in UTC: two times in one zone compare field by
+        # field, without the zone look-ups a comparison across zones makes.
+        if occurred_at < case.last_step_at:
             raise InvalidInputError(
                 "'occurred_at' must not be before the previous step of the case",
                 field="occurred_at",
@@ -487,12 +583,14 @@ class Workflow:
         self,
         store: CaseStore,
         case: Case,
-        step: Step,
+        plan: _StepPlan,
         command: Command,
         payload: Mapping[str, Any],
         calendar: WorkingDayCalendar,
+        occurred_at: pendulum.DateTime,
         now: dt.datetime,
     ) -> _Stored:
+        step = plan.step
         sequence = case.version + 1
         occurred_on = command.occurred_on
         milestones = case.milestones
@@ -519,20 +617,25 @@ class Workflow:
                 )
         known = len(case.deadlines)
         changes_list = []
+        meets = plan.meets
         for index, deadline in enumerate(deadlines):
             updated = deadline
-            if deadline.anchor_event in set_now:
+            recomputed = deadline.anchor_event in set_now
+            if recomputed:
                 updated = updated.computed(calendar, set_now[deadline.anchor_event])
-            if updated.status is DeadlineStatus.OPEN:
-                if deadline.kind in step.meets:
+            if updated.status is _OPEN:
+                if deadline.kind in meets:
                     updated = updated.met(occurred_on, sequence)
                 elif step.cancels:
                     updated = updated.with_status(DeadlineStatus.CANCELLED, None, None)
             if updated is not deadline or index >= known:
                 deadlines[index] = updated
-                changes_list.append(
-                    deadline_change(case.deadlines[index] if index < known else None, updated)
-                )
+                if index >= known:  # a new deadline, written whole
+                    changes_list.append(deadline_to_json(updated))
+                elif recomputed:
+                    changes_list.append(deadline_change(deadline, updated))
+                else:  # only met() or with_status() changed it
+                    changes_list.append(status_change(deadline, updated))
         occurred = iso_utc(command.occurred_utc)
         changes: dict[str, Any] = {"state": step.dest or case.state, "last_step_at": occurred}
         if changes_list:
@@ -543,9 +646,11 @@ class Workflow:
             "state": step.dest or case.state,
             "deadlines": tuple(deadlines),
             "milestones": milestones,
-            "last_step_at": in_utc(command.occurred_at),
+            "last_step_at": occurred_at,
         }
-        json_payload = {k: to_json_value(v) for k, v in payload.items()} if payload else {}
+        json_payload = (
+            {k: to_json_value(v) for k, v in payload.items()} if plan.converts_to_json else payload
+        )
         return self._append(
             store,
             case,
@@ -914,7 +1019,15 @@ class Workflow:
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     def _announce(self, case: Case, record: HistoryRecord, recorded_at: str) -> Outcome:
-        event = to_cloud_event(record, case.lifecycle, recorded_at)
+        dispatcher = self.dispatcher
+        # With no subscriber, immediate dispatch calls no one: the event waits in the
+        # outcome (see _EventSlot) and is built only if it is read.
+        deliver = type(dispatcher) is not ImmediateDispatcher or bool(dispatcher.subscribers)
+        event = (
+            to_cloud_event(record, case.lifecycle, recorded_at)
+            if deliver
+            else cast(CloudEvent, _PendingEvent(record, case.lifecycle, recorded_at))
+        )
         log_info(
             "command_stored",
             tenant=case.tenant_id,
@@ -923,7 +1036,8 @@ class Workflow:
             sequence=record.sequence,
             state=case.state,
         )
-        self.dispatcher.dispatch((event,))
+        if deliver:
+            dispatcher.dispatch((event,))
         return Outcome(case, record, event)
 
 

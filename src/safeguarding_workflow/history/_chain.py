@@ -98,17 +98,18 @@ class HistoryRecord:
         ``kind`` and ``event``.
         """
         body = canonical_json_trusted(record)
+        # By position, in field order: keywords cost more on every command.
         return cls(
-            tenant_id=record["tenant"],
-            case_id=record["case"],
-            sequence=record["seq"],
-            event_id=record["id"],
-            kind=record["kind"],
-            event=record["event"],
-            prev=prev,
-            body=body,
-            hash=record_hash(prev, body),
-            idempotency_key=record.get("idempotency_key"),
+            record["tenant"],
+            record["case"],
+            record["seq"],
+            record["id"],
+            record["kind"],
+            record["event"],
+            prev,
+            body,
+            record_hash(prev, body),
+            record.get("idempotency_key"),
         )
 
     @property
