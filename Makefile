@@ -18,7 +18,7 @@ demo: $(STAMP)
 
 test: lint typecheck $(STAMP)
 	$(BIN)/python -m pytest
-	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet --site-dir $(VENV)/site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir $(VENV)/site
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

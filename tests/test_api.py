@@ -163,7 +163,7 @@ def test_every_public_object_is_documented() -> None:
         if inspect.isclass(obj) or inspect.isfunction(obj) or inspect.ismodule(obj):
             assert obj.__doc__, name
             if not issubclass(type(obj), type) or obj.__module__.startswith("safeguarding"):
-                assert "versionadded" in (obj.__doc__ or "") or inspect.ismodule(obj), name
+                assert "Added in version" in (obj.__doc__ or "") or inspect.ismodule(obj), name
 
 
 def test_contract_duty_kinds_compare_as_strings() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -86,3 +87,43 @@ def test_lifecycle_page_is_current() -> None:
     for name, content in (("diagram", mermaid_block()), ("steps", lifecycle_table())):
         begin, end = f"<!-- {name}:begin -->\n", f"<!-- {name}:end -->"
         assert content == page[page.index(begin) + len(begin) : page.index(end)]
+
+
+#: reST that a Markdown renderer would print as it is: roles and directives.
+RAW_REST = re.compile(r":(?:class|func|meth|attr|data|mod|exc|obj):`|\.\. [a-z]+::")
+
+
+@pytest.fixture(name="site", scope="module")
+def _site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The documentation built once, strictly, as `make test` builds it."""
+    import subprocess
+    import sys
+
+    site = tmp_path_factory.mktemp("site")
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=DOCS.parent,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        check=False,
+    )
+    warnings = [line for line in built.stderr.splitlines() if "WARNING" in line]
+    assert (0, []) == (built.returncode, warnings[:5])
+    return site
+
+
+def test_built_pages_show_no_raw_rest(site: Path) -> None:
+    """The API reference renders docstrings: no reST role or directive reaches a page."""
+    pages = sorted(site.rglob("*.html"))
+    assert pages
+    leaks = {str(p.relative_to(site)) for p in pages if RAW_REST.search(p.read_text())}
+    assert set() == leaks
+
+
+def test_attrs_classes_show_their_field_types(site: Path) -> None:
+    """An attrs class's fields are listed with their types (Command's occurred_at, say)."""
+    page = (site / "reference" / "api" / "core" / "index.html").read_text()
+    start = page.index('id="safeguarding_workflow.Command"')
+    section = re.sub(r"<[^>]+>", " ", page[start : start + 8000])
+    assert re.search(r"occurred_at\s+DateTime", section)

@@ -3,9 +3,9 @@ safeguarding-workflow: the statutory lifecycle of UK child safeguarding reviews.
 
 The public API is what this namespace exports; modules whose names start with
 an underscore are private. Rule packs live in their own public modules
-(:mod:`safeguarding_workflow.england`).
+(`england`).
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from typing import TYPE_CHECKING, Any

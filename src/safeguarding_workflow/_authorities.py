@@ -40,7 +40,7 @@ class Nation(enum.StrEnum):
     """
     A nation of the United Kingdom; each has its own regime and working-day calendar.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     ENGLAND = "england"
@@ -54,7 +54,9 @@ class LocalAuthority:
     """
     One local authority (or council area) as it stood over a date range.
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         gss_code: The ONS Government Statistical Service code, e.g. ``"E08000016"``.
         name: The name ONS uses for it.
         dfe_code: The DfE three-digit local authority number (English authorities
@@ -67,8 +69,6 @@ class LocalAuthority:
             registry starts (1 April 2009).
         valid_to: Last day it existed under this code, or ``None`` if current.
         replaced_by: GSS codes of its successors, when it ended.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -85,7 +85,7 @@ class LocalAuthority:
         """
         Whether the authority existed, under this code, on *day*.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         d = to_date(day, "day")
         return (self.valid_from is None or self.valid_from <= d) and (
@@ -144,11 +144,11 @@ class LocalAuthorityRegistry:
     """
     Looks up local authorities by GSS code, DfE number or name, as they stood on a date.
 
-    :meth:`default` returns the registry shipped with the library. Hosts may
-    build their own from :class:`LocalAuthority` values (for tests, or to add a
+    `default()` returns the registry shipped with the library. Hosts may
+    build their own from `LocalAuthority` values (for tests, or to add a
     reorganisation before a library release has it).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     __slots__ = ("_by_code", "_by_dfe", "_by_name")
@@ -179,7 +179,7 @@ class LocalAuthorityRegistry:
         """
         The registry shipped with the library (loaded once, then shared: it is immutable).
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         return _shipped()
 
@@ -196,10 +196,10 @@ class LocalAuthorityRegistry:
         """
         The authority with this GSS code, whatever its dates.
 
+        Added in version 0.1.0.
+
         Raises:
             UnknownLocalAuthorityError: no authority has this code.
-
-        .. versionadded:: 0.1.0
 
         """
         try:
@@ -213,7 +213,7 @@ class LocalAuthorityRegistry:
         """
         Every authority that existed on *day*, in GSS code order.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         return tuple(sorted((la for la in self if la.in_force_on(day)), key=lambda la: la.gss_code))
 
@@ -256,6 +256,8 @@ class LocalAuthorityRegistry:
         """
         The authority a GSS code, DfE number or name denotes on date *on*.
 
+        Added in version 0.1.0.
+
         A name matches case-insensitively and may denote different codes at
         different dates (Northumberland before and after its 2013 recode, say).
         A code that was replaced by a recode of the same authority (one
@@ -266,8 +268,6 @@ class LocalAuthorityRegistry:
         Raises:
             UnknownLocalAuthorityError: nothing matches, or what matches did not
                 exist on *on*; the message names its successors.
-
-        .. versionadded:: 0.1.0
 
         """
         day = to_date(on, "on")

@@ -44,15 +44,15 @@ _SUBDIVISIONS: Final = {
 
 def to_date(value: object, field: str) -> pendulum.Date:
     """
-    Return *value* as a :class:`pendulum.Date`, accepting :class:`datetime.date` too.
+    Return *value* as a `pendulum.Date`, accepting `datetime.date` too.
 
-    A :class:`datetime.datetime` is refused: which day it falls on depends on a
+    Added in version 0.1.0.
+
+    A `datetime.datetime` is refused: which day it falls on depends on a
     time zone, so the caller must say which date it means.
 
     Raises:
         InvalidInputError: *value* is not a date.
-
-    .. versionadded:: 0.1.0
 
     """
     cls = type(value)
@@ -80,11 +80,11 @@ class HolidayAddition:
     """
     A bank holiday the host adds to a calendar: a newly proclaimed day (DOMAIN DEC-02).
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         date: The day that is no longer a working day.
         reason: Why, in words fit for a history record (e.g. "Proclaimed bank holiday").
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -122,19 +122,19 @@ class WorkingDayCalendar:
     Working-day arithmetic for one nation's bank holidays (DOMAIN WD-01 to WD-04).
 
     A working day is Monday to Friday, bank holidays excepted (WD-01). Build one
-    with :meth:`england_and_wales`, :meth:`scotland` or :meth:`northern_ireland`
+    with `england_and_wales()`, `scotland()` or `northern_ireland()`
     (DEC-03). Each answers for dates from 1 January 2000 to the end of the last
     year of the official GOV.UK list (DEC-02); a date outside raises
-    :class:`~safeguarding_workflow.exceptions.OutsideSupportedRangeError`, unless
+    `OutsideSupportedRangeError`, unless
     the host passes its own holiday list for later years or opts in to
     rule-projected holidays, whose years are then listed in
-    :attr:`projected_years`.
+    `projected_years`.
 
-    Every method accepts a :class:`datetime.date` as well as a
-    :class:`pendulum.Date` and returns pendulum dates. A calendar is immutable;
-    :meth:`with_additions` returns a new one.
+    Every method accepts a `datetime.date` as well as a
+    `pendulum.Date` and returns pendulum dates. A calendar is immutable;
+    `with_additions()` returns a new one.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     __slots__ = (
@@ -244,19 +244,19 @@ class WorkingDayCalendar:
         """
         The calendar of England and Wales, which share one bank-holiday list (WD-01, DEC-03).
 
+        Added in version 0.1.0.
+
         Args:
             holidays_for_years: The host's own bank-holiday list for years after the
                 official list, as ``{year: [dates]}``; those years are then supported
                 and not projected (DEC-02). Years must follow on from the official
                 list without a gap.
             project_until: Opt in to rule-projected holidays up to the end of this
-                year; those years appear in :attr:`projected_years` (DEC-02).
+                year; those years appear in `projected_years` (DEC-02).
             additions: Bank holidays proclaimed after this release (DEC-02).
 
         Raises:
             ConfigurationError: an option is malformed.
-
-        .. versionadded:: 0.1.0
 
         """
         return cls(
@@ -277,9 +277,9 @@ class WorkingDayCalendar:
         """
         The calendar of Scotland's bank holidays (DEC-03).
 
-        Options as :meth:`england_and_wales`.
+        Options as `england_and_wales()`.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         return cls(
             "scotland",
@@ -299,9 +299,9 @@ class WorkingDayCalendar:
         """
         The calendar of Northern Ireland's bank holidays (DEC-03).
 
-        Options as :meth:`england_and_wales`.
+        Options as `england_and_wales()`.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         return cls(
             "northern_ireland",
@@ -316,9 +316,9 @@ class WorkingDayCalendar:
 
         Deadlines already computed do not change by themselves: recompute them
         against the new calendar (for an assessment,
-        :meth:`~safeguarding_workflow.Assessment.recompute`), which records what moved.
+        `recompute()`), which records what moved.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         return WorkingDayCalendar(
             self._key,
@@ -350,10 +350,10 @@ class WorkingDayCalendar:
         """
         Whether *day* is a working day: Monday to Friday and not a bank holiday (WD-01).
 
+        Added in version 0.1.0.
+
         Raises:
             OutsideSupportedRangeError: *day* lies outside the supported range.
-
-        .. versionadded:: 0.1.0
 
         """
         return bool(self._working[self._index(day, "day")])
@@ -361,6 +361,8 @@ class WorkingDayCalendar:
     def add_working_days(self, day: _dt.date, n: int, *, inclusive: bool = False) -> pendulum.Date:
         """
         The *n*-th working day after *day* (or before it, for negative *n*), per WD-02.
+
+        Added in version 0.1.0.
 
         *day* itself is never counted: ``add_working_days(d, 5)`` is the fifth
         working day after *d*, and ``add_working_days(d, -7)`` the seventh before
@@ -372,8 +374,6 @@ class WorkingDayCalendar:
         Raises:
             InvalidInputError: *n* is not an integer.
             OutsideSupportedRangeError: *day* or the result lies outside the supported range.
-
-        .. versionadded:: 0.1.0
 
         """
         if type(n) is not int:
@@ -396,12 +396,12 @@ class WorkingDayCalendar:
         """
         The number of working days after *start*, up to and including *end* (WD-02).
 
+        Added in version 0.1.0.
+
         When *end* is before *start* the result is ``-working_days_between(end, start)``.
 
         Raises:
             OutsideSupportedRangeError: either date lies outside the supported range.
-
-        .. versionadded:: 0.1.0
 
         """
         return self._count[self._index(end, "end")] - self._count[self._index(start, "start")]
@@ -410,15 +410,15 @@ class WorkingDayCalendar:
         """
         *day* plus *months* calendar months, by the corresponding-date rule (WD-04).
 
+        Added in version 0.1.0.
+
         The period ends on the same-numbered day of the month; where that day
         does not exist, on the last day of the month (31 August plus six months
         is 28 or 29 February). The result is not moved to a working day: check
-        it with :meth:`is_working_day` and say so where it matters.
+        it with `is_working_day()` and say so where it matters.
 
         Raises:
             InvalidInputError: *day* is not a date or *months* not an int.
-
-        .. versionadded:: 0.1.0
 
         """
         if type(months) is not int:
@@ -429,10 +429,10 @@ class WorkingDayCalendar:
         """
         The weekday bank holidays of *year*, in order, additions included (DEC-01).
 
+        Added in version 0.1.0.
+
         Raises:
             OutsideSupportedRangeError: *year* lies outside the supported range.
-
-        .. versionadded:: 0.1.0
 
         """
         if type(year) is not int or not self.first_day.year <= year <= self.last_day.year:
@@ -449,7 +449,7 @@ class WorkingDayCalendar:
 
         A deadline computed from *start* to *end* is projected when this is true.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         if not self.projected_years:
             return False

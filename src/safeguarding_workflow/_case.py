@@ -49,7 +49,7 @@ class DeadlineStatus(enum.StrEnum):
     ``occurred_at``). ``met_late``: met after it. ``cancelled``: the case ended
     by a route on which it no longer applies (withdrawn, say).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     OPEN = "open"
@@ -63,9 +63,11 @@ class Deadline:
     """
     One deadline on a case: a duty's due date and whether it was met.
 
+    Added in version 0.1.0.
+
     All fields but ``kind`` are given by keyword.
 
-    Args:
+    Attributes:
         kind: What must be done, e.g. ``"notify_panel"``.
         rule_ids: The rules behind it.
         anchor_event: What it runs from.
@@ -79,8 +81,6 @@ class Deadline:
         status: Where it stands.
         met_on: The date (Europe/London) of the ``occurred_at`` of the step that met it.
         met_by: The sequence number of the history record of that step.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -176,7 +176,9 @@ class Case:
     """
     One case: an immutable record. Commands produce new records; nothing changes in place.
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         tenant_id: The tenant the case belongs to.
         case_id: Its opaque id.
         local_authority: GSS code of the authority whose case it is.
@@ -191,8 +193,6 @@ class Case:
         lifecycle_version: That lifecycle's version.
         rule_pack: Name of the rule pack that assessed it.
         rule_pack_version: That pack's version.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -215,7 +215,7 @@ class Case:
         """
         The deadline of this kind, or None.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         return next((d for d in self.deadlines if d.kind == kind), None)
 
@@ -223,7 +223,7 @@ class Case:
         """
         The date of this milestone, or None if it has not happened.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         return next((on for n, on in self.milestones if n == name), None)
 
@@ -276,9 +276,11 @@ class Command:
     """
     A request to take one step on one case.
 
+    Added in version 0.1.0.
+
     ``tenant_id``, ``case_id`` and ``event`` may be given by position; the rest by keyword.
 
-    Args:
+    Attributes:
         tenant_id: The tenant.
         case_id: The case.
         event: The step's event, e.g. ``"notify_panel"``.
@@ -292,8 +294,6 @@ class Command:
         idempotency_key: An opaque key for this command: a retry with the same key
             (after a lost acknowledgement, say) returns the first outcome instead of
             taking the step twice.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -318,12 +318,12 @@ class Command:
 
     @property
     def occurred_on(self) -> pendulum.Date:
-        """The date of :attr:`occurred_at` in Europe/London: the date deadlines are judged by."""
+        """The date of `occurred_at` in Europe/London: the date deadlines are judged by."""
         return self._occurred_on
 
     @property
     def occurred_utc(self) -> dt.datetime:
-        """:attr:`occurred_at` as a naive UTC datetime."""
+        """`occurred_at` as a naive UTC datetime."""
         return self._utc
 
 
@@ -332,15 +332,15 @@ class GuardContext:
     """
     What a guard may read besides the case.
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         command: The command being decided.
         payload: Its payload, checked and converted (dates as pendulum Dates).
         occurred_on: The date of ``occurred_at`` in Europe/London.
         calendar: The tenant's working-day calendar.
         settings: The tenant's settings.
         registry: The local authority registry.
-
-    .. versionadded:: 0.1.0
 
     """
 

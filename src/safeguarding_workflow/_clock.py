@@ -14,10 +14,10 @@ class Clock(Protocol):
     """
     Tells the time. The library never reads the wall clock itself; hosts pass a clock in.
 
-    :class:`safeguarding_workflow.SystemClock` reads the real time;
-    :class:`safeguarding_workflow.testing.FrozenClock` stands still for tests.
+    `SystemClock` reads the real time;
+    `FrozenClock` stands still for tests.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     def now(self) -> pendulum.DateTime:
@@ -28,9 +28,9 @@ class Clock(Protocol):
 @final
 class SystemClock:
     """
-    A :class:`~safeguarding_workflow.typing.Clock` that reads the real time, in UTC.
+    A `Clock` that reads the real time, in UTC.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     __slots__ = ()

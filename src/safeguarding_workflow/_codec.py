@@ -42,7 +42,7 @@ def date_to_json(value: pendulum.Date | None) -> str | None:
 
 
 def date_from_json(value: object) -> pendulum.Date | None:
-    """The inverse of :func:`date_to_json`."""
+    """The inverse of `date_to_json()`."""
     if value is None:
         return None
     if not isinstance(value, str):
@@ -59,7 +59,7 @@ def time_to_json(value: dt.datetime) -> str:
 
 
 def time_from_json(value: object) -> pendulum.DateTime:
-    """The inverse of :func:`time_to_json`: a pendulum DateTime in UTC."""
+    """The inverse of `time_to_json()`: a pendulum DateTime in UTC."""
     if not isinstance(value, str) or not value.endswith("Z"):
         raise InvalidInputError("a stored time is malformed", field="history")
     try:
@@ -84,7 +84,7 @@ def in_utc(value: dt.datetime) -> pendulum.DateTime:
 
 
 def utc_facts(incident: Incident) -> Incident:
-    """The incident with ``la_aware_at`` in UTC (see :func:`in_utc`)."""
+    """The incident with ``la_aware_at`` in UTC (see `in_utc()`)."""
     aware = in_utc(incident.la_aware_at)
     if aware.tzinfo is incident.la_aware_at.tzinfo and aware == incident.la_aware_at:
         return incident
@@ -117,7 +117,7 @@ def incident_to_json(incident: Incident) -> dict[str, Any]:
 
 
 def incident_from_json(data: Any) -> Incident:
-    """The inverse of :func:`incident_to_json`; malformed data raises InvalidInputError."""
+    """The inverse of `incident_to_json()`; malformed data raises InvalidInputError."""
     try:
         return Incident(
             children=[Child(**child) for child in data["children"]],
@@ -151,7 +151,7 @@ def deadline_to_json(d: Deadline) -> dict[str, Any]:
 
 
 def deadline_from_json(data: Any) -> Deadline:
-    """The inverse of :func:`deadline_to_json`; malformed data raises InvalidInputError."""
+    """The inverse of `deadline_to_json()`; malformed data raises InvalidInputError."""
     try:
         return Deadline(
             kind=str(data["kind"]),
@@ -210,7 +210,7 @@ def deadline_change(old: Deadline | None, new: Deadline) -> dict[str, Any]:
 
 def status_change(old: Deadline, new: Deadline) -> dict[str, Any]:
     """
-    :func:`deadline_change` for a *new* that ``old.with_status(...)`` made.
+    `deadline_change()` for a *new* that ``old.with_status(...)`` made.
 
     Such a deadline differs from *old* at most in ``status``, ``met_on`` and
     ``met_by``, so only those are compared (in the order deadline_change writes them).
@@ -238,7 +238,7 @@ _FIELD_TO_JSON: Final[dict[str, Callable[[Any], Any]]] = {
 
 
 def apply_deadline_change(old: Deadline | None, change: Any) -> Deadline:
-    """The deadline after a recorded change (the inverse of :func:`deadline_change`)."""
+    """The deadline after a recorded change (the inverse of `deadline_change()`)."""
     if old is None:
         return deadline_from_json(change)
     if not isinstance(change, dict):
@@ -267,7 +267,7 @@ def case_to_json(case: Case) -> dict[str, Any]:
 
 
 def case_from_json(data: Any) -> Case:
-    """The inverse of :func:`case_to_json`; malformed data raises InvalidInputError."""
+    """The inverse of `case_to_json()`; malformed data raises InvalidInputError."""
     try:
         milestones = []
         for name, on in data["milestones"]:

@@ -25,14 +25,14 @@ class Party:
     """
     Who holds a duty, or receives what it sends.
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         role: ``"local_authority"``, ``"safeguarding_partners"``,
             ``"child_safeguarding_practice_review_panel"``, ``"secretary_of_state"``
             or ``"ofsted"``.
         area: GSS code of the authority whose area the party serves, if any.
         name: A readable name, e.g. ``"Barnsley (E08000016)"``.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -50,12 +50,12 @@ class Anchor:
     """
     What a deadline runs from.
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         event: The anchoring event, e.g. ``"la_aware"``, ``"partners_aware"``,
             ``"notification_sent"``.
         on: Its date, or ``None`` while it has not happened (DEC-05).
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -68,9 +68,11 @@ class Duty:
     """
     One duty an incident raises, with its deadline and its legal basis.
 
+    Added in version 0.1.0.
+
     Every field is given by keyword.
 
-    Args:
+    Attributes:
         kind: What must be done: one of the kinds its rule pack defines, e.g.
             ``"notify_panel"``.
         responsible: Who must do it.
@@ -89,8 +91,6 @@ class Duty:
         summary: The duty in a sentence.
         months: The timescale in calendar months after the anchor (WD-04), for a
             duty that runs in months; ``None`` otherwise.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -125,14 +125,14 @@ class Duty:
 
     @property
     def rules(self) -> tuple[Rule, ...]:
-        """The catalogue entries behind :attr:`rule_ids`, with their status notes."""
+        """The catalogue entries behind `rule_ids`, with their status notes."""
         return tuple(RULES[r] for r in self.rule_ids)
 
     def recompute(self, calendar: WorkingDayCalendar) -> Duty:
         """
         The same duty with its due date computed on *calendar* (after host-added days, say).
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         on = self.anchor.on
         if on is None:
@@ -149,16 +149,16 @@ class Finding:
     """
     Something the assessment concluded that is not a duty of the assessing authority.
 
+    Added in version 0.1.0.
+
     For instance that the duty lies with another authority (NOT-03, NOT-10),
     or that the incident is not notifiable and why.
 
-    Args:
+    Attributes:
         code: Stable machine-readable code, e.g. ``"duty_lies_elsewhere"``.
         message: The finding in a sentence (no identifying values).
         rule_ids: The rules behind it.
         authority: GSS code of the authority it names, if any.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -173,7 +173,7 @@ class DeadlineChange:
     """
     A due date that moved when an assessment was recomputed (DEC-02).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     kind: str
@@ -187,7 +187,9 @@ class Assessment:
     """
     What a rule pack says about one incident for one authority.
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         rule_pack: Name of the rule pack, e.g. ``"england"``.
         rule_pack_version: Its version.
         local_authority: GSS code of the assessing authority.
@@ -195,8 +197,6 @@ class Assessment:
         findings: Other conclusions: duties that lie elsewhere, reasons an
             incident is not notifiable.
         calendar: The name of the working-day calendar used.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -211,7 +211,7 @@ class Assessment:
         """
         The duty of this kind, or ``None`` if none arises.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         return next((d for d in self.duties if d.kind == kind), None)
 
@@ -225,9 +225,9 @@ class Assessment:
         Recompute every due date on *calendar* and record the ones that moved (DEC-02).
 
         Use it when the host adds a newly proclaimed bank holiday
-        (:meth:`WorkingDayCalendar.with_additions`).
+        (`WorkingDayCalendar.with_additions()`).
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         why = reason or "; ".join(a.reason for a in calendar.additions) or "calendar changed"
         duties = tuple(d.recompute(calendar) for d in self.duties)
@@ -242,9 +242,9 @@ class Assessment:
 @attrs.frozen
 class Recomputation:
     """
-    The result of :meth:`Assessment.recompute`: the new assessment and what moved.
+    The result of `Assessment.recompute()`: the new assessment and what moved.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     assessment: Assessment

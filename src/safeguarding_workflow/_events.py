@@ -44,7 +44,7 @@ class CloudEvent:
     id), ``time`` (when the record was stored) and ``datacontenttype``. The data
     is the record's canonical JSON, with its ``prev`` and ``hash``.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     id: str
@@ -66,7 +66,7 @@ class CloudEvent:
         """
         The event in CloudEvents' JSON format (structured mode), its data byte for byte.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         envelope = orjson.dumps(self._attributes())
         return (envelope[:-1] + b',"data":' + self.data_json + b"}").decode("utf-8")
@@ -91,7 +91,7 @@ def to_cloud_event(record: HistoryRecord, lifecycle: str, time: str) -> CloudEve
     """
     The event announcing *record*.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     # One join copies the body once; chained + copied it at every step.
     data = b"".join(
@@ -123,10 +123,10 @@ class Dispatcher(Protocol):
     """
     Delivers events once their records are stored.
 
-    The in-memory workflow uses :class:`ImmediateDispatcher`; a durable store
+    The in-memory workflow uses `ImmediateDispatcher`; a durable store
     writes events to its transactional outbox instead, and a relay delivers them.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     def dispatch(self, events: Sequence[CloudEvent]) -> None:
@@ -142,7 +142,7 @@ class ImmediateDispatcher:
     A subscriber that raises is logged (with the event id and the exception's
     type, never its message, which might hold anything) and the others still run.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     __slots__ = ("subscribers",)
@@ -172,7 +172,7 @@ def event_schema() -> dict[str, Any]:
 
     The schema file ships in the package as ``_data/event.schema.json``.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     text = resources.files("safeguarding_workflow").joinpath("_data/event.schema.json").read_text()
     schema: dict[str, Any] = json.loads(text)

@@ -4,7 +4,7 @@ Incident facts: frozen, slotted value types that carry what the rules need and n
 No names, dates of birth, addresses, schools or NHS numbers: a child is an age,
 a harm and some statuses; places are authority codes. Values are checked when
 built; checks that need the clock (nothing in the future) run where a clock is
-passed in, see :func:`safeguarding_workflow.england.assess`.
+passed in, see `assess()`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Harm(enum.StrEnum):
     """
     What happened to a child. Whether harm is *serious* is a practitioner's judgement (DEF-02).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     DEATH = "death"
@@ -45,7 +45,7 @@ class AbuseOrNeglect(enum.StrEnum):
     """
     Whether abuse or neglect of the child is known or suspected (DEF-01).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     KNOWN = "known"
@@ -62,7 +62,7 @@ class Place(enum.StrEnum):
     """
     Where an incident happened, as the rules distinguish it (NOT-01, NOT-02).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     ENGLAND = "england"
@@ -121,17 +121,17 @@ class Location:
     """
     Where the death or serious harm happened.
 
-    Build it with :meth:`england` (naming the authority whose area it was) or
-    :meth:`wales`, :meth:`scotland`, :meth:`northern_ireland`,
-    :meth:`outside_uk`.
+    Added in version 0.1.0.
 
-    Args:
+    Build it with `england()` (naming the authority whose area it was) or
+    `wales()`, `scotland()`, `northern_ireland()`,
+    `outside_uk()`.
+
+    Attributes:
         place: The nation, or outside the UK.
         local_authority: GSS code of the authority (or council area) where it
             happened: required in England, optional elsewhere in the UK, absent
             outside it.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -188,7 +188,9 @@ class Child:
     """
     One child (or care leaver) affected by an incident: only the facts the rules need.
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         age: Age in whole years when the incident happened (never a date of birth),
             0 to 130. Whom the rules cover (children under 18, care leavers up to
             24 in England) is the rule pack's call.
@@ -202,8 +204,6 @@ class Child:
 
     Raises:
         InvalidInputError: a value is malformed or the statuses contradict each other.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -267,13 +267,15 @@ class Incident:
     """
     The facts of one incident, which may affect several children (NOT-08).
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         children: The children affected, at least one.
         location: Where the death or harm happened.
         abuse_or_neglect: Whether abuse or neglect is known or suspected.
         la_aware_at: When the local authority became aware of the death or serious
             harm; timezone-aware. The date that counts is its date in
-            Europe/London (:attr:`la_aware_on`).
+            Europe/London (`la_aware_on`).
         abuse_or_neglect_since: The date abuse or neglect became known or
             suspected, if later than awareness of the incident (DEC-04). ``None``
             means known or suspected from the moment of awareness. Must be
@@ -284,8 +286,6 @@ class Incident:
 
     Raises:
         InvalidInputError: a value is malformed or the facts contradict each other.
-
-    .. versionadded:: 0.1.0
 
     """
 

@@ -3,8 +3,8 @@ Guards: pure callables that allow a step or refuse it with reasons.
 
 A guard is any callable ``(case, ctx) -> GuardResult``. It never has side
 effects and never raises to refuse: it returns a result whose reasons carry
-rule ids and citations. Compose guards with :func:`all_`, :func:`any_` and
-:func:`not_`.
+rule ids and citations. Compose guards with `all_()`, `any_()` and
+`not_()`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class GuardResult:
     """
     What a guard decided: allowed, or refused with reasons.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     allowed: bool
@@ -58,13 +58,13 @@ def refuse(
     """
     A refusal with one reason.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     return GuardResult(False, (Reason(code, message, tuple(rule_ids), tuple(citations)),))
 
 
 class _Combined:
-    """Guards combined by :func:`all_` or :func:`any_`; subclasses say how."""
+    """Guards combined by `all_()` or `any_()`; subclasses say how."""
 
     __slots__ = ("guards",)
     _name = ""
@@ -124,7 +124,7 @@ def all_(*guards: Guard) -> Guard:
     """
     A guard that allows when every one of *guards* allows; it reports every refusal.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     return _All(guards)
 
@@ -133,7 +133,7 @@ def any_(*guards: Guard) -> Guard:
     """
     A guard that allows when any of *guards* allows; refused, it reports all their reasons.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     return _Any(guards)
 
@@ -142,7 +142,7 @@ def not_(guard: Guard, reason: Reason) -> Guard:
     """
     A guard that allows when *guard* refuses, and refuses with *reason* when it allows.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     return _Not(guard, reason)
 
@@ -177,6 +177,6 @@ def payload_present(
     """
     A guard that refuses unless the command's payload has a non-empty, non-false *field*.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     return _PayloadPresent(field, tuple(rule_ids), tuple(citations))

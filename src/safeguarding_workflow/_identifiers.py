@@ -39,7 +39,7 @@ def check_opaque_id(value: object, field: str) -> str:
     letter or digit. One that holds what looks like an NHS number is refused:
     ids reach history records, events and logs, where no identifier may go.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     if type(value) is not str or not OPAQUE_ID.fullmatch(value):
         raise InvalidInputError(

@@ -1,10 +1,10 @@
 """
 Declarative lifecycles, checked when they are built.
 
-A :class:`Lifecycle` names its states, its initial and terminal states, its roles,
-its guards (by name) and its :class:`Step` s. Building one checks it whole:
+A `Lifecycle` names its states, its initial and terminal states, its roles,
+its guards (by name) and its `Step` s. Building one checks it whole:
 unknown states, roles or guard names, ambiguous steps, unreachable states and dead
-ends not marked terminal each raise :class:`~safeguarding_workflow.exceptions.InvalidLifecycle`.
+ends not marked terminal each raise `InvalidLifecycle`.
 """
 
 from __future__ import annotations
@@ -44,18 +44,18 @@ class PayloadField:
     """
     One field a step's payload may carry.
 
+    Added in version 0.1.0.
+
     Payloads hold no free text: narratives (rationales, learning, reports) stay
     in the host's own document store, and the payload carries opaque references
     to them (``ref``, ``refs``). That keeps personal data out of the history.
 
-    Args:
+    Attributes:
         name: The field name.
         kind: ``ref`` (an opaque reference), ``refs`` (a list of them), ``date``,
             ``bool``, ``choice`` (one of *choices*) or ``int`` (0 or more).
         required: Whether the payload must carry it.
         choices: The allowed values of a ``choice``.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -108,17 +108,17 @@ class DeadlineSpec:
     """
     A deadline a step opens, anchored on a milestone.
 
+    Added in version 0.1.0.
+
     Exactly one of *working_days* (negative counts back from the anchor, WD-02)
     and *months* (calendar months, WD-04) is given.
 
-    Args:
+    Attributes:
         kind: The deadline's name, e.g. ``"local_review_publication"``.
         anchor: The milestone it runs from; while unset the deadline has no due date (DEC-05).
         rule_ids: The rules behind it.
         working_days: Working days after (or, negative, before) the anchor.
         months: Calendar months after the anchor.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -141,9 +141,11 @@ class Step:
     """
     One step of a lifecycle: an event that moves a case from one of its sources.
 
+    Added in version 0.1.0.
+
     ``event``, ``sources``, ``dest`` and ``roles`` may be given by position; the rest by keyword.
 
-    Args:
+    Attributes:
         event: The event name, e.g. ``"notify_panel"``.
         sources: The states it may be taken from.
         dest: The state it leads to; ``None`` for a step that records something
@@ -158,8 +160,6 @@ class Step:
         cancels: Whether it cancels every open deadline (a withdrawal, say).
         rule_ids: The rules behind the step.
         summary: The step in a sentence.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -178,7 +178,7 @@ class Step:
 
     def convert_payload(self, payload: Mapping[str, object]) -> dict[str, Any]:
         """
-        The payload checked against :attr:`payload` and converted to Python values.
+        The payload checked against `payload` and converted to Python values.
 
         Raises:
             InvalidInputError: an unknown or missing field, or a malformed value.
@@ -191,7 +191,7 @@ def convert_payload(
     event: str, fields: Mapping[str, PayloadField], payload: Mapping[str, object]
 ) -> dict[str, Any]:
     """
-    :meth:`Step.convert_payload` of the step *event*, given its payload fields by name.
+    `Step.convert_payload()` of the step *event*, given its payload fields by name.
 
     The workflow keeps each step's fields by name, so a command need not gather them again.
     """
@@ -221,6 +221,8 @@ class Lifecycle:
     """
     A validated lifecycle definition, shared by every case that follows it.
 
+    Added in version 0.1.0.
+
     Args:
         name: The lifecycle's name, e.g. ``"england"``.
         version: Its version; every case records the name and version it follows.
@@ -233,8 +235,6 @@ class Lifecycle:
 
     Raises:
         InvalidLifecycle: the definition is inconsistent (see the module docstring).
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -374,7 +374,7 @@ class Lifecycle:
         """
         The step *event* takes from *state*, or None if it is not available there.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         return self._table.get((state, event))
 
@@ -382,7 +382,7 @@ class Lifecycle:
         """
         The steps available from *state*.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         return self._available.get(state, ())
 
@@ -397,7 +397,7 @@ class Lifecycle:
 
         With ``allowed=False`` (a guard refused) the case stays in *state*.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         step = self._table.get((state, event))
         if step is None:
@@ -408,9 +408,9 @@ class Lifecycle:
 
     def reference_outcome(self, state: str, event: str, allowed: bool) -> str | None:
         """
-        What the ``transitions`` machine built from this definition does (see :meth:`outcome`).
+        What the ``transitions`` machine built from this definition does (see `outcome()`).
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         return self._reference.reference_outcome(state, event, allowed)
 

@@ -45,7 +45,7 @@ def logger() -> Any:
     """
     The library's logger: the host's structlog pipeline if it configured one, else stdlib.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     if structlog.is_configured():
         return structlog.get_logger(LOGGER_NAME)
@@ -56,7 +56,7 @@ def log_info(event: str, **fields: Any) -> None:
     """
     Log *event* at INFO, skipping all work when nobody listens (the command path calls it).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     if structlog.is_configured():
         structlog.get_logger(LOGGER_NAME).info(event, **fields)

@@ -3,7 +3,7 @@ The seam to ``transitions``: the only module that imports it.
 
 One ``transitions`` machine is built per lifecycle definition and shared by every
 case (never one per case, never ``add_model`` per case). The engine runs commands
-through a table compiled from the same definition; :func:`reference_outcome`
+through a table compiled from the same definition; `reference_outcome()`
 asks the ``transitions`` machine what it would do, so a property test can prove
 the two agree on every (state, event) pair and guard outcome. No ``transitions``
 type appears in a public signature.

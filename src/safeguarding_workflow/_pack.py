@@ -42,7 +42,7 @@ class Assess(Protocol):
     [`Assessment`][safeguarding_workflow.Assessment] whose duties carry the
     pack's duty kinds and rule ids.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     def __call__(
@@ -91,10 +91,12 @@ class RulePack:
     """
     A regime's rules: its assessment, lifecycle, rule catalogue, duty kinds, settings and calendar.
 
+    Added in version 0.1.0.
+
     Building one checks it whole and puts its rule catalogue in use, so its rule
     ids resolve in [`RULES`][safeguarding_workflow.RULES]. Every field is given by keyword.
 
-    Args:
+    Attributes:
         name: e.g. ``"england"``; recorded on every case.
         version: The pack's version, recorded on every case.
         lifecycle: The lifecycle its cases follow.
@@ -115,8 +117,6 @@ class RulePack:
         ConfigurationError: the pack is inconsistent: a name, a rule id its
             lifecycle cites that no catalogue holds, a deadline kind it does
             not declare, an opening role its lifecycle lacks.
-
-    .. versionadded:: 0.1.0
 
     """
 

@@ -1,8 +1,8 @@
 """
-Why a step was refused: the :class:`Reason` value type.
+Why a step was refused: the `Reason` value type.
 
-A leaf module: it imports nothing from the package, so :mod:`.exceptions` can
-use it at run time without an import cycle. :mod:`.guards` re-exports it.
+A leaf module: it imports nothing from the package, so `.exceptions` can
+use it at run time without an import cycle. `.guards` re-exports it.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ class Reason:
     """
     Why a guard refused a step.
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         code: Stable machine-readable code, e.g. ``"criteria_not_considered"``.
         message: The reason in a sentence; names fields and rules, never identifying values.
         rule_ids: The rules behind it.
         citations: Their citations.
-
-    .. versionadded:: 0.1.0
 
     """
 

@@ -42,7 +42,7 @@ class Verification(enum.StrEnum):
     (recalled from the named document, unchecked), ``I`` (an interpretation the
     library chose).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     V = "V"
@@ -65,7 +65,7 @@ def weakest(statuses: Iterable[Verification]) -> Verification:
     """
     The weakest of *statuses* (DEC-08: V > V2 > R > I); ``V`` for none.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     return max(statuses, key=_RANK.__getitem__, default=Verification.V)
 
@@ -78,7 +78,7 @@ class Basis(enum.StrEnum):
     "should" of guidance such as *Working Together*; ``local_policy`` a
     partnership's own rule.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     STATUTE = "statute"
@@ -91,14 +91,14 @@ class Rule:
     """
     One entry of the rule catalogue.
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         id: The rule id, e.g. ``"NOT-04"``.
         summary: The rule in a sentence.
         source: The citation as the catalogue gives it.
         verification: The weakest status that applies (DEC-08).
         verification_note: The catalogue's full status note, where it is compound.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -122,14 +122,14 @@ class RuleCatalogue(Mapping[str, Rule]):
     """
     A read-only set of rules by id: one pack's own, or several merged.
 
+    Added in version 0.1.0.
+
     Args:
         rules: The rules; each id at most once.
         name: What the catalogue belongs to, e.g. ``"england"``, for messages.
 
     Raises:
         ConfigurationError: an id appears twice, or an entry is not a `Rule`.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -161,10 +161,10 @@ class RuleCatalogue(Mapping[str, Rule]):
         """
         The rules of this catalogue and of *others*; an id may recur only with the same rule.
 
+        Added in version 0.1.0.
+
         Raises:
             ConfigurationError: two catalogues give one id different rules.
-
-        .. versionadded:: 0.1.0
 
         """
         merged = dict(self._rules)
@@ -303,13 +303,13 @@ def use_catalogue(catalogue: RuleCatalogue) -> None:
     """
     Put a pack's catalogue in use, so its ids resolve in [`RULES`][safeguarding_workflow.RULES].
 
+    Added in version 0.1.0.
+
     Building a [`RulePack`][safeguarding_workflow.RulePack] calls it; calling it again with
     the same rules changes nothing.
 
     Raises:
         ConfigurationError: the catalogue gives an id in use a different rule.
-
-    .. versionadded:: 0.1.0
 
     """
     if not isinstance(catalogue, RuleCatalogue):

@@ -68,7 +68,9 @@ class TenantSettings:
     """
     The settings of one tenant: a local authority or safeguarding partnership.
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         tenant_id: Opaque id of the tenant (1-64 of ``A-Z a-z 0-9 _ . : -``).
         calendar_additions: Bank holidays proclaimed after this library release
             (DEC-02), applied to every calendar the tenant's assessments build.
@@ -78,8 +80,6 @@ class TenantSettings:
 
     Raises:
         ConfigurationError: a setting is missing or malformed.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -93,10 +93,10 @@ class TenantSettings:
         """
         The tenant's settings of a pack's settings type *kind*, or that type's defaults.
 
+        Added in version 0.1.0.
+
         Raises:
             ConfigurationError: none are given and *kind* has required settings.
-
-        .. versionadded:: 0.1.0
 
         """
         for value in self.packs:
@@ -114,6 +114,6 @@ class TenantSettings:
         """
         The England and Wales calendar with this tenant's additions.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         return WorkingDayCalendar.england_and_wales(additions=self.calendar_additions)

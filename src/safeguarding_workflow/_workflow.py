@@ -3,7 +3,7 @@ The workflow: opens cases and runs commands through a rule pack's lifecycle.
 
 Order of work for a command, documented and fixed:
 
-1. open the store's transaction scope (:meth:`CaseStore.transaction`: one database
+1. open the store's transaction scope (`CaseStore.transaction()`: one database
    transaction on a SQL store) and load the case, with the record of an earlier
    command under the same idempotency key if there is one; refuse if the command's
    ``expected_version`` is stale;
@@ -83,7 +83,7 @@ class IdFactory(Protocol):
     """
     Makes ids. Injected, so tests and replays get the ids they expect.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     def case_id(self, tenant_id: str) -> str:
@@ -103,7 +103,7 @@ class DefaultIds:
     A replayed command therefore produces the same event id, and ids never
     collide across tenants.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     __slots__ = ()
@@ -136,7 +136,7 @@ class Outcome:
     ``record`` and ``event`` are None when the command changed nothing (a
     recomputation that moved no deadline).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     case: Case
@@ -236,19 +236,19 @@ class Workflow:
     """
     Runs one rule pack's lifecycle for many tenants, over a case store.
 
+    Added in version 0.1.0.
+
     Args:
-        pack: The rule pack, e.g. :data:`safeguarding_workflow.england.PACK`.
+        pack: The rule pack, e.g. `PACK`.
         clock: Tells the time; the library never reads the wall clock itself.
         settings: Each tenant's settings (an iterable, or a mapping by tenant id).
-        store: Where cases live; a new :class:`MemoryStore` by default.
+        store: Where cases live; a new `MemoryStore` by default.
         registry: The local authority registry; the shipped one by default.
         subscribers: Called with each event after its record is stored, in order, after
             the pack's own subscribers (those of the lifecycle).
-        dispatcher: Delivers events; by default an :class:`ImmediateDispatcher`
+        dispatcher: Delivers events; by default an `ImmediateDispatcher`
             over *subscribers*. A durable store brings an outbox instead.
-        ids: Makes case and event ids; :class:`DefaultIds` by default.
-
-    .. versionadded:: 0.1.0
+        ids: Makes case and event ids; `DefaultIds` by default.
 
     """
 
@@ -699,7 +699,7 @@ class Workflow:
             actor: Opaque id of who corrects it.
             role: Their role; it must be a role that may take the corrected step.
             reason_ref: Opaque reference to the host's note of why.
-            expected_version: As for :class:`Command`.
+            expected_version: As for `Command`.
 
         Raises:
             InvalidInputError: *corrects* is not a step record, or the new time is out of order.
@@ -897,7 +897,7 @@ class Workflow:
         """
         Recompute a case's due dates on the tenant's current calendar (DEC-02).
 
-        Call it for each open case after :meth:`configure` gives a tenant a newly
+        Call it for each open case after `configure()` gives a tenant a newly
         proclaimed bank holiday. When a due date moves, a record lists the
         deadlines that moved and the calendar additions in force; when none
         moves, nothing is recorded and the outcome's record is None.
@@ -947,7 +947,7 @@ class Workflow:
         """
         Replace one tenant's settings (new calendar additions, say); its calendar is rebuilt.
 
-        Existing cases keep their due dates until :meth:`recompute_deadlines`.
+        Existing cases keep their due dates until `recompute_deadlines()`.
         """
         if not isinstance(settings, TenantSettings):
             raise ConfigurationError("'settings' must be a TenantSettings", field="settings")
@@ -996,14 +996,14 @@ class Workflow:
         """
         Build a command from the current case and fire it, re-reading on a concurrency conflict.
 
+        Added in version 0.1.0.
+
         *build* receives the latest case and returns the command to fire; its
         ``expected_version`` is set to that case's version. Give the command an
         ``idempotency_key`` so a retry after a lost acknowledgement is not taken twice.
 
         Raises:
             ConcurrencyConflict: still conflicting after *attempts* tries.
-
-        .. versionadded:: 0.1.0
 
         """
         if type(attempts) is not int or attempts < 1:

@@ -6,7 +6,7 @@ clock), so their histories, chains and deadlines are exactly what the library
 would store; then they are written to a SQL store in large batches, straight
 through the same tables. Every case is invented from a seeded random generator.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ USUAL_PATH: Final[tuple[tuple[str, str, dict[str, object]], ...]] = tuple(
 @attrs.frozen
 class GenerationReport:
     """
-    What :func:`generate` wrote.
+    What `generate()` wrote.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     cases: int
@@ -101,7 +101,7 @@ def generate(
     3,600 deadlines a second, a million in under five minutes; one writes about
     2,300.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     for name, value in (("cases", cases), ("batch", batch), ("workers", workers)):
         if type(value) is not int or value < 1:

@@ -5,7 +5,7 @@ No binary is needed: paste the text into any Mermaid or Graphviz renderer (GitHu
 and MkDocs Material render Mermaid). The output is deterministic, so it can be
 kept under version control and compared.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def mermaid(lifecycle: Lifecycle) -> str:
 
     Steps that record without changing state appear as loops.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     lines = [
         "---",
@@ -49,7 +49,7 @@ def dot(lifecycle: Lifecycle) -> str:
     """
     A Graphviz DOT digraph of *lifecycle*; terminal states are drawn with a double border.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     lines = [
         f'digraph "{lifecycle.name} v{lifecycle.version}" {{',
@@ -76,7 +76,7 @@ def gantt(case: Case) -> str:
     when it was met late), with a milestone on the day it was met. A deadline still
     waiting for its anchor (DEC-05) is listed as a comment.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     lines = [
         "gantt",

@@ -1,16 +1,16 @@
 """
 The library's exceptions.
 
-Every error the library raises is a :class:`SafeguardingWorkflowError`. Each
-carries a stable, machine-readable :attr:`~SafeguardingWorkflowError.code`
-(never changed once released), the name of the input :attr:`field` it is about
-(if any) and the :attr:`rule_ids` of DOMAIN's rule catalogue behind it.
+Every error the library raises is a `SafeguardingWorkflowError`. Each
+carries a stable, machine-readable `code`
+(never changed once released), the name of the input `field` it is about
+(if any) and the `rule_ids` of DOMAIN's rule catalogue behind it.
 
 Messages name the field and the rule; they never repeat an identifying value
 (a name, a date of birth, an address, a school, an NHS number), so they are
 safe to log and to show.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from __future__ import annotations
@@ -40,12 +40,12 @@ class SafeguardingWorkflowError(Exception):
     """
     Base class of every error the library raises.
 
+    Added in version 0.1.0.
+
     Args:
         message: What went wrong, naming the field and rule; never an identifying value.
         field: The input field the error is about, as a dotted path (``"children[0].age"``).
         rule_ids: Rule ids (DOMAIN.md) that the error rests on.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -78,9 +78,9 @@ class InvalidInputError(SafeguardingWorkflowError, ValueError):
     """
     An argument or fact is malformed or contradicts another.
 
-    Also a :class:`ValueError`, so hosts that already catch that keep working.
+    Also a `ValueError`, so hosts that already catch that keep working.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     code = "invalid_input"
@@ -94,7 +94,7 @@ class OutsideSupportedRangeError(InvalidInputError):
     GOV.UK list covers. Pass a holiday list for later years, or opt in to
     rule-projected holidays, to go beyond it.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     code = "outside_supported_range"
@@ -104,7 +104,7 @@ class UnknownLocalAuthorityError(InvalidInputError):
     """
     A local authority code or name is not in the registry, or did not exist on the date in question.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     code = "unknown_local_authority"
@@ -118,7 +118,7 @@ class RegimeNotSupportedError(SafeguardingWorkflowError):
     2018 falls under the serious case review rules (DOMAIN SCR-03), not the
     England 2018 arrangements.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     code = "regime_not_supported"
@@ -128,7 +128,7 @@ class ConfigurationError(InvalidInputError):
     """
     A tenant setting or calendar option is missing, malformed or inconsistent.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     code = "configuration_error"
@@ -138,7 +138,7 @@ class InvalidLifecycle(SafeguardingWorkflowError):
     """
     A lifecycle definition is inconsistent: found when it is built, not when a case hits it.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     code = "invalid_lifecycle"
@@ -148,12 +148,12 @@ class TransitionRefused(SafeguardingWorkflowError):
     """
     A command was refused; nothing was stored.
 
+    Added in version 0.1.0.
+
     Attributes:
         case_id: The case the command named.
         event: The event it asked for.
         reasons: Why, each with rule ids and citations.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -179,7 +179,7 @@ class StepNotAvailable(TransitionRefused):
     """
     The event is not a step the lifecycle allows from the case's current state.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     code = "step_not_available"
@@ -189,7 +189,7 @@ class RoleNotPermitted(TransitionRefused):
     """
     The role named in the command may not take this step (R7).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     code = "role_not_permitted"
@@ -199,7 +199,7 @@ class CaseNotFoundError(SafeguardingWorkflowError, KeyError):
     """
     No case with this tenant and id is stored.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     code = "case_not_found"
@@ -212,7 +212,7 @@ class CaseExistsError(SafeguardingWorkflowError):
     """
     A case with this tenant and id is already stored.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     code = "case_exists"
@@ -222,7 +222,7 @@ class StoreError(SafeguardingWorkflowError):
     """
     A case store could not do what was asked.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     code = "store_error"
@@ -232,7 +232,7 @@ class ConcurrencyConflict(StoreError):
     """
     Another command changed the case since the version this command read; nothing was stored.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     code = "concurrency_conflict"
@@ -242,13 +242,13 @@ class HistoryIntegrityError(SafeguardingWorkflowError):
     """
     A history does not verify: a record was altered, removed, inserted, reordered or truncated.
 
+    Added in version 0.1.0.
+
     Attributes:
         position: The sequence number (1-based) where the first break was found.
         problem: What was found there: ``"altered"``, ``"missing"``, ``"inserted"``,
             ``"reordered"``, ``"broken_link"``, ``"truncated"``, ``"foreign"`` or
             ``"malformed"``.
-
-    .. versionadded:: 0.1.0
 
     """
 

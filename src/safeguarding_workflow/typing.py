@@ -1,7 +1,7 @@
 """
 Protocols for the library's extension points.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ finding for every duty that lies with another authority instead.
 
 A pack is one folder: its assessment, lifecycle, rule catalogue and settings.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from ._assess import (

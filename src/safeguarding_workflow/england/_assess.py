@@ -1,12 +1,12 @@
 """
 The England rule pack: duties under the 2018 arrangements (DOMAIN sections 1 to 3).
 
-:func:`assess` reads an :class:`~safeguarding_workflow.Incident` for one local
+`assess()` reads an `Incident` for one local
 authority and returns every duty that arises for it and its safeguarding
 partners, each with its due date, rule ids, citations and legal basis, and a
 finding for every duty that lies with another authority instead.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class DutyKind(enum.StrEnum):
     """
     The kinds of duty the England pack raises; each compares equal to its string.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     NOTIFY_PANEL = "notify_panel"
@@ -114,6 +114,8 @@ def assess(
     """
     The duties an incident raises for an English local authority and its partners.
 
+    Added in version 0.1.0.
+
     Args:
         incident: The facts.
         local_authority: The assessing authority: a GSS code (``"E08000016"``), a
@@ -138,8 +140,6 @@ def assess(
             notification duty commenced on 29 June 2018 (the serious case
             review rules apply, SCR-03).
         OutsideSupportedRangeError: a date outside the calendar's range (DEC-02).
-
-    .. versionadded:: 0.1.0
 
     """
     if not isinstance(incident, Incident):
@@ -662,12 +662,12 @@ def pack(
     """
     The England rule pack, with any host guards to run before publication.
 
+    Added in version 0.1.0.
+
     Args:
         extra_publication_guards: Guards run on both publication steps after the
             LR-08 date check (the seam for the anonymisation leak check).
         subscribers: Subscribers for every workflow that runs this pack's lifecycle.
-
-    .. versionadded:: 0.1.0
 
     """
     lifecycle = build_lifecycle(extra_publication_guards) if extra_publication_guards else LIFECYCLE

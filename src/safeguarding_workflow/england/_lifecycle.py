@@ -573,7 +573,7 @@ def build_lifecycle(extra_publication_guards: Iterable[Guard] = ()) -> Lifecycle
     with later releases or from the host (the anonymisation leak check, say):
     each runs, after the LR-08 date check, on both publication steps.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     return Lifecycle(
         name="england",

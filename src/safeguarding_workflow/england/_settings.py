@@ -22,7 +22,7 @@ class RapidReviewAnchor(enum.StrEnum):
     partners' date is recorded). ``notification_sent``: the date the notification
     was sent to the Panel (Panel guidance, June 2025).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     AWARE = "aware"
@@ -49,7 +49,9 @@ class Settings:
     """
     A tenant's settings for the England pack; give them in ``TenantSettings(packs=[...])``.
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         rapid_review_anchor: What the rapid-review clock runs from (RR-03).
             Defaults to ``aware``, the earlier and safer date DOMAIN recommends.
         arrangements_implemented_on: The date the partnership's multi-agency
@@ -57,8 +59,6 @@ class Settings:
 
     Raises:
         ConfigurationError: a setting is malformed.
-
-    .. versionadded:: 0.1.0
 
     """
 

@@ -8,7 +8,7 @@ and a chain head kept or signed outside the database
 ([`sign_heads`][safeguarding_workflow.history.sign_heads]) makes a truncated
 chain detectable. The byte layout is in the docs ("The history hash chain").
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from ._chain import (

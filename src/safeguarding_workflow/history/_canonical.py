@@ -64,11 +64,11 @@ def canonical_json(value: object) -> bytes:
     """
     The RFC 8785 canonical JSON bytes of *value*.
 
+    Added in version 0.1.0.
+
     Raises:
         InvalidInputError: *value* cannot be canonicalised (a float out of range, an
             integer beyond 2**53, a lone surrogate, a type JSON lacks).
-
-    .. versionadded:: 0.1.0
 
     """
     if _fast_ok(value):

@@ -2,9 +2,11 @@ r"""
 The tamper-evident history: hash-chained records, verification, export and import.
 
 Each record's hash is SHA-256 over a documented byte layout (docs: "The history
-hash chain")::
+hash chain"):
 
-    b"sw-history-v1\n" + previous hash (64 lowercase hex digits, ASCII) + b"\n" + body
+```text
+b"sw-history-v1\n" + previous hash (64 lowercase hex digits, ASCII) + b"\n" + body
+```
 
 where the body is the RFC 8785 canonical JSON of the record, and the first
 record's previous hash is 64 zeros. Records are immutable: a record holds its
@@ -49,7 +51,7 @@ def record_hash(prev: str, body: bytes) -> str:
     """
     The hash of a record: SHA-256 over the version prefix, *prev*, a newline and *body*.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     return hashlib.sha256(HASH_PREFIX + prev.encode("ascii") + b"\n" + body).hexdigest()
 
@@ -59,20 +61,20 @@ class HistoryRecord:
     """
     One record of a case's append-only history.
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         tenant_id: The tenant.
         case_id: The case.
         sequence: Its position, from 1.
         event_id: Its unique id (the id of the event it emits).
         kind: ``opened``, ``step``, ``correction``, ``facts_updated`` or ``deadlines_recomputed``.
         event: The step's event, or the kind for records that are not steps.
-        prev: The previous record's hash (:data:`GENESIS` for the first).
+        prev: The previous record's hash (`GENESIS` for the first).
         body: The record's canonical JSON bytes.
-        hash: The hash of *prev* and *body* (:func:`record_hash`).
+        hash: The hash of *prev* and *body* (`record_hash()`).
         idempotency_key: The key of the command that produced it, if any (it is in the
             body too; kept here so stores need not parse the body).
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -158,7 +160,7 @@ class ChainHead:
     """
     The last record of a case's chain, kept outside the database to detect truncation.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     tenant_id: str
@@ -170,16 +172,16 @@ class ChainHead:
 @attrs.frozen
 class ChainVerification:
     """
-    The result of :func:`verify`.
+    The result of `verify()`.
 
-    Args:
+    Added in version 0.1.0.
+
+    Attributes:
         ok: Whether the chain verified.
         records: How many records were checked.
         position: Sequence number (1-based) of the first break, if any.
-        problem: What was found there (see :class:`HistoryIntegrityError`).
+        problem: What was found there (see `HistoryIntegrityError`).
         message: A sentence saying so.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -190,7 +192,7 @@ class ChainVerification:
     message: str = "the chain verifies"
 
     def raise_for_problem(self) -> None:
-        """Raise :class:`HistoryIntegrityError` if the chain did not verify."""
+        """Raise `HistoryIntegrityError` if the chain did not verify."""
         if not self.ok:
             raise HistoryIntegrityError(
                 self.message, position=self.position or 0, problem=self.problem or "altered"
@@ -206,7 +208,7 @@ def verify(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> C
     sequence number out of order), a broken link (a previous hash that does not
     match) and, given a kept *head*, a truncated or rewritten tail.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     return verify_parsed(records, None, head)
 
@@ -216,7 +218,7 @@ def verify_parsed(
     datas: Sequence[dict[str, Any]] | None,
     head: ChainHead | None = None,
 ) -> ChainVerification:
-    """:func:`verify`, given the records' bodies already parsed (so a rebuild parses once)."""
+    """`verify()`, given the records' bodies already parsed (so a rebuild parses once)."""
     prev = GENESIS
     first = records[0] if records else None
     for index, record in enumerate(records):
@@ -273,7 +275,7 @@ def history_to_json(records: Iterable[HistoryRecord]) -> str:
     """
     Export one or more cases' records as a JSON document.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     document = {
         "format": _EXPORT_FORMAT,
@@ -287,11 +289,11 @@ def history_from_json(text: str | bytes) -> tuple[HistoryRecord, ...]:
     """
     Import an export, verifying every case's chain before returning it.
 
+    Added in version 0.1.0.
+
     Raises:
         InvalidInputError: the document is malformed or of a newer version.
         HistoryIntegrityError: a chain does not verify; says where.
-
-    .. versionadded:: 0.1.0
 
     """
     try:

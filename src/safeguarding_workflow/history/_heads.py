@@ -42,12 +42,12 @@ def sign_heads(heads: Iterable[ChainHead], key: Ed25519PrivateKey, *, signed_at:
     """
     A JSON document of *heads* signed with *key* (Ed25519 over its canonical JSON).
 
+    Added in version 0.1.0.
+
     Args:
         heads: The chain heads to keep.
         key: The host's private key; it never leaves the host.
         signed_at: When, as a UTC ISO time (the library reads no clock here).
-
-    .. versionadded:: 0.1.0
 
     """
     if not isinstance(key, Ed25519PrivateKey):
@@ -61,11 +61,11 @@ def load_signed_heads(document: str | bytes, key: Ed25519PublicKey) -> tuple[Cha
     """
     The heads of a signed document, after checking its signature with the public *key*.
 
+    Added in version 0.1.0.
+
     Raises:
         InvalidInputError: the document is malformed.
         HistoryIntegrityError: the signature does not match: the heads were altered.
-
-    .. versionadded:: 0.1.0
 
     """
     try:

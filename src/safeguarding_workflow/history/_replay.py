@@ -45,6 +45,8 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
     """
     The case its history records describe, after verifying their chain.
 
+    Added in version 0.1.0.
+
     Every record carries what it changed, so the case follows from the records
     alone: no rule pack, calendar or store is consulted.
 
@@ -52,8 +54,6 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
         HistoryIntegrityError: the chain does not verify (against *head*, if given).
         InvalidInputError: the records are malformed, do not start with an opening
             record, or come from a newer schema.
-
-    .. versionadded:: 0.1.0
 
     """
     try:

@@ -11,7 +11,7 @@ them on SQLite or PostgreSQL, with a transactional outbox that
 The SQL names load SQLAlchemy when first used, so a host on the memory store
 never imports it.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from __future__ import annotations

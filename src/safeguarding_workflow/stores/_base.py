@@ -20,18 +20,18 @@ class CaseStore(abc.ABC):
     Where cases and their histories live.
 
     A store keeps, per tenant and case, the latest case record and the history
-    records in order. :meth:`create` and :meth:`append` store a case record and
-    its history record together or not at all, and :meth:`append` refuses with
-    :class:`~safeguarding_workflow.exceptions.ConcurrencyConflict` when the case
+    records in order. `create()` and `append()` store a case record and
+    its history record together or not at all, and `append()` refuses with
+    `ConcurrencyConflict` when the case
     has moved on from the version the command read.
 
     A command reads the case and writes its next record inside
-    :meth:`transaction`; a store whose reads and writes can share one database
-    transaction (:class:`~safeguarding_workflow.SqlStore`) makes the scope one
+    `transaction()`; a store whose reads and writes can share one database
+    transaction (`SqlStore`) makes the scope one
     transaction, so a command costs one commit. The defaults suit a store without
     transactions: the scope is the store itself.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     @contextmanager
@@ -42,7 +42,7 @@ class CaseStore(abc.ABC):
         Yields the store to read and write through. Leaving the scope by an
         exception stores nothing of the command.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         yield self
 
@@ -52,9 +52,9 @@ class CaseStore(abc.ABC):
         """
         The latest record of a case, and the record an idempotency key produced, if any.
 
-        The default calls :meth:`get` and :meth:`find`; a store may answer both at once.
+        The default calls `get()` and `find()`; a store may answer both at once.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         case = self.get(tenant_id, case_id)
         if idempotency_key is None:
@@ -63,11 +63,11 @@ class CaseStore(abc.ABC):
 
     @abc.abstractmethod
     def get(self, tenant_id: str, case_id: str) -> Case:
-        """The latest record of a case; :class:`CaseNotFoundError` if none."""
+        """The latest record of a case; `CaseNotFoundError` if none."""
 
     @abc.abstractmethod
     def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
-        """A case's history records, in order; :class:`CaseNotFoundError` if none."""
+        """A case's history records, in order; `CaseNotFoundError` if none."""
 
     @abc.abstractmethod
     def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> HistoryRecord | None:
@@ -75,7 +75,7 @@ class CaseStore(abc.ABC):
 
     @abc.abstractmethod
     def create(self, case: Case, record: HistoryRecord) -> None:
-        """Store a new case and its first record; :class:`CaseExistsError` if it exists."""
+        """Store a new case and its first record; `CaseExistsError` if it exists."""
 
     @abc.abstractmethod
     def append(self, case: Case, record: HistoryRecord, expected_version: int) -> None:
@@ -87,7 +87,7 @@ class DueDeadline:
     """
     One row of an overdue or due-soon query: enough to act on without loading the case.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     tenant_id: str

@@ -19,9 +19,9 @@ class MemoryStore(CaseStore):
     Keeps cases in memory: for tests, and for hosts that keep no history of their own.
 
     Thread-safe: one lock serialises writes, so racing commands on one case get
-    exactly one winner and :class:`ConcurrencyConflict` for the rest.
+    exactly one winner and `ConcurrencyConflict` for the rest.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     __slots__ = ("_cases", "_histories", "_keys", "_lock")

@@ -11,7 +11,7 @@ collects the library's log lines and the events its workflows dispatch in a bloc
 
 Nothing here imports pytest: the contract's tests run under pytest or unittest.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from ._capture import Captured, capture

@@ -1,7 +1,7 @@
 """
 Capturing the library's log lines and events in a host's tests.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from __future__ import annotations
@@ -23,18 +23,18 @@ __all__ = ["Captured", "capture"]
 @final
 class Captured:
     """
-    What :func:`capture` collected: the library's log lines and the events dispatched.
+    What `capture()` collected: the library's log lines and the events dispatched.
+
+    Added in version 0.1.0.
 
     The lists fill while the block runs and stay as they are after it.
 
     Attributes:
-        logs: One dict per log line, as :func:`structlog.testing.capture_logs` makes
+        logs: One dict per log line, as `structlog.testing.capture_logs()` makes
             them: ``event`` (the line's name, e.g. ``"command_stored"``),
             ``log_level`` (e.g. ``"info"``) and the line's fields (opaque ids, codes
             and counts, e.g. ``tenant``, ``case``, ``step``).
-        events: Each :class:`~safeguarding_workflow.CloudEvent` dispatched, in order.
-
-    .. versionadded:: 0.1.0
+        events: Each `CloudEvent` dispatched, in order.
 
     """
 
@@ -61,13 +61,15 @@ def capture() -> Iterator[Captured]:
     """
     Collect the library's log lines and the events its workflows dispatch in a block.
 
+    Added in version 0.1.0.
+
     The lines are those the library writes to its standard-library logger
     ``"safeguarding_workflow"``, turned up to ``DEBUG`` for the block (the
     library's default, with structlog not configured). If the host has configured
     structlog, the library's lines go through the host's pipeline instead; they
     are collected there when its logger factory names loggers
-    (:class:`structlog.stdlib.LoggerFactory`). The events are those handed to an
-    :class:`~safeguarding_workflow.ImmediateDispatcher`, the dispatcher of every
+    (`structlog.stdlib.LoggerFactory`). The events are those handed to an
+    `ImmediateDispatcher`, the dispatcher of every
     workflow not given one of its own, before the subscribers see them.
 
     While a block runs the logger's level, the dispatcher's ``dispatch`` and the
@@ -89,9 +91,7 @@ def capture() -> Iterator[Captured]:
         ```
 
     Yields:
-        A :class:`Captured` whose ``logs`` and ``events`` fill as the block runs.
-
-    .. versionadded:: 0.1.0
+        A `Captured` whose ``logs`` and ``events`` fill as the block runs.
 
     """
     captured = Captured()

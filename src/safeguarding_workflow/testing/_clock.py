@@ -1,7 +1,7 @@
 """
 Helpers for testing code that uses the library.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ __all__ = ["FrozenClock"]
 @final
 class FrozenClock:
     """
-    A :class:`~safeguarding_workflow.typing.Clock` that stands still until moved.
+    A `Clock` that stands still until moved.
+
+    Added in version 0.1.0.
 
     Args:
         at: The instant it shows; must be timezone-aware.
-
-    .. versionadded:: 0.1.0
 
     """
 

@@ -25,7 +25,7 @@ __all__ = ["BARNSLEY", "USUAL_PATH", "days_before", "step_command", "walk_usual_
 BARNSLEY: Final = "E08000016"
 
 #: The usual path, step by step, with the role that takes each step and its payload.
-#: ``plan_publication`` carries no date: :func:`step_command` sets one a month on.
+#: ``plan_publication`` carries no date: `step_command()` sets one a month on.
 USUAL_PATH: Final[tuple[tuple[str, str, Mapping[str, object]], ...]] = (
     ("notify_panel", "local_authority", {"notification_ref": "sin-1"}),
     ("inform_safeguarding_partners", "local_authority", {"areas": [BARNSLEY]}),
@@ -129,7 +129,7 @@ def walk_usual_path(
     """
     Take the first *steps* steps of the usual path on an open case, after *start*.
 
-    Each step happens :func:`days_before` it after the one before (the first after
+    Each step happens `days_before()` it after the one before (the first after
     *start*), and the clock is moved to an hour after each step before it is taken. The
     outcomes are returned in order; a walk goes on from the last one's ``last_step_at``.
     """

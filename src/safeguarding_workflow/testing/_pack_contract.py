@@ -1,7 +1,7 @@
 """
 The pack contract: the tests every rule pack passes, shipped for third parties to run on theirs.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from __future__ import annotations
@@ -41,14 +41,14 @@ class PackScenario:
     """
     A fictional case a pack's contract runs: an incident and a walk to a terminal state.
 
+    Added in version 0.1.0.
+
     Attributes:
         incident: Fictional facts the pack assesses (no real person's details).
         local_authority: The authority that assesses it (a GSS code or a known name).
         walk: The steps from the lifecycle's initial state to a terminal state, as
             ``(event, role, payload)``; the contract takes them a day apart.
         settings: The tenant's settings; a tenant with the pack's defaults if ``None``.
-
-    .. versionadded:: 0.1.0
 
     """
 
@@ -95,7 +95,7 @@ class PackContract(abc.ABC):
     case walks from opening to a terminal state through a workflow, refusing
     every role a step does not name, with a history that verifies and rebuilds.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     @abc.abstractmethod

@@ -1,7 +1,7 @@
 """
 The store contract: the tests every case store passes, shipped for hosts to run on theirs.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from __future__ import annotations
@@ -199,17 +199,19 @@ class _Abandoned(Exception):
 
 class StoreContract(abc.ABC):
     """
-    The tests every :class:`~safeguarding_workflow.stores.CaseStore` passes.
+    The tests every `CaseStore` passes.
 
-    Subclass it in a test module and implement :meth:`make_store`; the test runner
+    Added in version 0.1.0.
+
+    Subclass it in a test module and implement `make_store()`; the test runner
     then runs every ``test_*`` method on the store. pytest collects it as any other
-    test class, and it mixes into :class:`unittest.TestCase` too. The tests use
+    test class, and it mixes into `unittest.TestCase` too. The tests use
     fictional data only, open their own cases and need nothing else: no fixtures,
     no pytest at import time.
 
     A store passes when it keeps each case's latest record and its history records
     in order, byte for byte; refuses a duplicate case and a stale version
-    (:class:`~safeguarding_workflow.exceptions.ConcurrencyConflict`, storing
+    (`ConcurrencyConflict`, storing
     nothing of the loser); finds the record of an idempotency key; stores nothing
     of a command that leaves its transaction scope by an exception; keeps tenants
     apart; and holds a full walk of the England lifecycle whose history verifies
@@ -226,8 +228,6 @@ class StoreContract(abc.ABC):
                 return RedisStore(url=..., namespace=fresh_namespace())
         ```
 
-    .. versionadded:: 0.1.0
-
     """
 
     @abc.abstractmethod
@@ -239,7 +239,7 @@ class StoreContract(abc.ABC):
         table prefix, schema or namespace each time). Release what the stores hold
         (engines, files) in the test runner's teardown.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
 
     # -- storing and reading ------------------------------------------------------------

@@ -29,7 +29,7 @@ def sqlite_engine(path: str) -> Engine:
     """
     An engine on a SQLite file: WAL, ``synchronous=FULL``, and writers that begin immediately.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
 

@@ -1,8 +1,8 @@
 """
 The transactional outbox relay, and a helper that makes consumers idempotent.
 
-A :class:`~safeguarding_workflow.SqlStore` writes each event to its outbox in the
-same transaction as the record. The host calls :meth:`OutboxRelay.run_once` from
+A `SqlStore` writes each event to its outbox in the
+same transaction as the record. The host calls `OutboxRelay.run_once()` from
 its scheduler; the relay claims deliverable rows, calls the handler, and marks a
 row delivered only after the handler returns. So delivery is at least once. Per
 case, events go in sequence order: a later event waits while an earlier one is
@@ -40,7 +40,7 @@ def exponential_backoff(attempts: int) -> dt.timedelta:
     """
     Seconds to wait after the *attempts*-th failure: 2, 4, 8, … capped at one hour.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     return dt.timedelta(seconds=min(3600, 2**attempts))
 
@@ -50,7 +50,7 @@ class RelayReport:
     """
     What one relay pass did.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     delivered: int
@@ -75,6 +75,8 @@ class OutboxRelay:
     """
     Delivers a SQL store's outbox to a handler: at least once, in order per case.
 
+    Added in version 0.1.0.
+
     Args:
         store: The store whose outbox to relay.
         handler: Called with each event; returning means delivered, raising means retry.
@@ -82,9 +84,7 @@ class OutboxRelay:
         relay_id: Opaque id of this relay, recorded on the rows it claims.
         batch_size: Rows claimed per pass.
         max_attempts: Failures before a row is dead-lettered.
-        backoff: Wait after the n-th failure (:func:`exponential_backoff` by default).
-
-    .. versionadded:: 0.1.0
+        backoff: Wait after the n-th failure (`exponential_backoff()` by default).
 
     """
 
@@ -156,7 +156,7 @@ class OutboxRelay:
         """
         Claim a batch of deliverable rows and deliver them, in order.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         outbox = self.store.tables["outbox"]
         delivered = failed = dead = 0
@@ -215,7 +215,7 @@ class OutboxRelay:
         """
         Run passes until one delivers nothing; return the totals.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         totals = [0, 0, 0]
         for _ in range(max_passes):
@@ -234,7 +234,7 @@ class SeenEvents(Protocol):
     """
     Remembers handled event ids: a ``set`` satisfies it.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     def __contains__(self, event_id: object) -> bool:
@@ -251,12 +251,12 @@ class IdempotentConsumer:
     """
     Wraps a handler so that each event id is handled once, whatever the redeliveries.
 
-    *seen* remembers handled ids: a set for tests, or :meth:`for_store` to keep them in
+    *seen* remembers handled ids: a set for tests, or `for_store()` to keep them in
     the store's ``consumed`` table. The id is recorded after the handler succeeds, so
     a handler that fails is called again on the next delivery. For exactly-once effects,
     record the id in the same transaction as the handler's own writes.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     __slots__ = ("handler", "seen")
@@ -282,7 +282,7 @@ class IdempotentConsumer:
 
 
 class _StoreSeen:
-    """Event ids kept in a store's ``consumed`` table (a :class:`SeenEvents`)."""
+    """Event ids kept in a store's ``consumed`` table (a `SeenEvents`)."""
 
     def __init__(self, store: SqlStore, consumer: str) -> None:
         self.store = store

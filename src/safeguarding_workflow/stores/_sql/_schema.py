@@ -183,13 +183,13 @@ def create_all(connection: Connection, prefix: str = "sw_", schema: str | None =
     """
     Create the store's tables, indexes and append-only triggers on *connection*, if missing.
 
-    Used by :meth:`SqlStore.create_schema` and by the shipped Alembic migration, so
+    Added in version 0.1.0.
+
+    Used by `SqlStore.create_schema()` and by the shipped Alembic migration, so
     both give the same schema. Refuses a database whose store schema is newer.
 
     Raises:
         StoreError: the database holds a schema newer than this release reads.
-
-    .. versionadded:: 0.1.0
 
     """
     tables = _tables(sa.MetaData(), prefix, schema)
@@ -227,7 +227,7 @@ def drop_all(connection: Connection, prefix: str = "sw_", schema: str | None = N
     """
     Drop the store's tables and triggers (the shipped migration's downgrade).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     tables = _tables(sa.MetaData(), prefix, schema)
     history = tables["history"]

@@ -90,20 +90,20 @@ class SqlStore(CaseStore):
     """
     Cases and histories in SQL: SQLite (a file, the embedded default) or PostgreSQL.
 
+    Added in version 0.1.0.
+
     Each write runs in one transaction, the store's own or the host's: the case
     row, its history record, its deadline rows and its outbox row commit together
     or not at all. A writer that lost a race gets
-    :class:`~safeguarding_workflow.exceptions.ConcurrencyConflict` and nothing of
+    `ConcurrencyConflict` and nothing of
     its command is stored.
 
     Args:
-        engine: A SQLAlchemy engine (see :meth:`sqlite` and :meth:`postgresql`).
+        engine: A SQLAlchemy engine (see `sqlite()` and `postgresql()`).
         prefix: Prefix of the table names, so they sit beside the host's tables.
         schema: PostgreSQL schema to hold the tables, if not the default.
         connection: A connection in the host's transaction; writes then join it and
-            commit (or roll back) with the host's own (see :meth:`bound`).
-
-    .. versionadded:: 0.1.0
+            commit (or roll back) with the host's own (see `bound()`).
 
     """
 
@@ -132,7 +132,7 @@ class SqlStore(CaseStore):
         """
         A store on a SQLite file, its tables created if missing.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         store = cls(sqlite_engine(path), prefix=prefix)
         store.create_schema()
@@ -143,7 +143,7 @@ class SqlStore(CaseStore):
         """
         A store on PostgreSQL through psycopg 3 (``synchronous_commit=on``), tables created.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         engine = sa.create_engine(url, connect_args={"options": "-c synchronous_commit=on"})
         store = cls(engine, prefix=prefix, schema=schema)
@@ -157,7 +157,7 @@ class SqlStore(CaseStore):
         The host begins and commits (or rolls back) the transaction; a rollback
         leaves nothing of the library's writes.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         view = object.__new__(SqlStore)
         view.engine, view.prefix, view.schema = self.engine, self.prefix, self.schema
@@ -172,10 +172,10 @@ class SqlStore(CaseStore):
         """
         One database transaction for one command: its reads, its writes and one commit.
 
-        Inside the host's transaction (:meth:`bound`) the scope joins it instead.
+        Inside the host's transaction (`bound()`) the scope joins it instead.
         On SQLite the transaction begins immediately (it takes the write lock first).
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         if self._connection is not None:
             yield self
@@ -240,10 +240,10 @@ class SqlStore(CaseStore):
         """
         Create the tables, indexes and append-only triggers if missing; refuse a newer schema.
 
+        Added in version 0.1.0.
+
         Raises:
             StoreError: the database holds a schema newer than this release reads.
-
-        .. versionadded:: 0.1.0
 
         """
         with self.engine.begin() as connection:
@@ -372,7 +372,7 @@ class SqlStore(CaseStore):
     def _append_postgresql(
         self, case: Case, record: HistoryRecord, row: dict[str, Any], read: bool
     ) -> None:
-        """:meth:`append` on PostgreSQL: one statement, all of its writes or none."""
+        """`append()` on PostgreSQL: one statement, all of its writes or none."""
         deadlines = _deadline_rows(case, self._changed(case, record, read), iso=True)
         outbox = outbox_row(record, case.lifecycle, orjson.loads(record.body)["recorded_at"])
         params = {
@@ -395,7 +395,7 @@ class SqlStore(CaseStore):
         self._shared.recent.keep(case, row["snapshot"])
 
     def _read_at(self, case: Case, expected_version: int) -> bool:
-        """Whether this transaction read *case* at *expected_version* (see :meth:`load`)."""
+        """Whether this transaction read *case* at *expected_version* (see `load()`)."""
         loaded = self._loaded
         return (
             loaded is not None
@@ -447,7 +447,7 @@ class SqlStore(CaseStore):
 
         Dead rows are kept until an operator deals with them.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         with self._write() as connection:
             result = connection.execute(
@@ -459,7 +459,7 @@ class SqlStore(CaseStore):
         """
         Record that *consumer* handled *event_id*; False if it already had.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         try:
             with self._write() as connection:
@@ -489,7 +489,7 @@ class SqlStore(CaseStore):
         *after* for the next page. Answered from the deadlines table's partial index,
         never by loading cases.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         if type(limit) is not int or not 1 <= limit <= 10_000:
             raise InvalidInputError("'limit' must be from 1 to 10000", field="limit")
@@ -533,9 +533,9 @@ class SqlStore(CaseStore):
         """
         Open deadlines of a tenant due from *as_of* to the *working_days*-th working day after it.
 
-        Same paging and filters as :meth:`overdue`.
+        Same paging and filters as `overdue()`.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         if type(working_days) is not int or working_days < 0:
             raise InvalidInputError(
@@ -553,7 +553,7 @@ class SqlStore(CaseStore):
         Keep them outside the database (signed: ``sign_heads``) to detect a chain
         rewritten or cut back later.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         query = heads_query(self._shared.tables["cases"], tenant_id)
         with self._read() as connection:
@@ -564,7 +564,7 @@ class SqlStore(CaseStore):
         """
         Every case id of a tenant, in order.
 
-        .. versionadded:: 0.1.0
+        Added in version 0.1.0.
         """
         query = case_ids_query(self._shared.tables["cases"], tenant_id)
         with self._read() as connection:

@@ -1,13 +1,13 @@
 """
 Alembic migrations of the SQL store's tables, shipped with the library.
 
-Run them with :func:`safeguarding_workflow.stores.migrations.upgrade`, or from the host's
+Run them with `upgrade()`, or from the host's
 own Alembic setup: add ``safeguarding_workflow:stores/migrations/versions`` to its
 ``version_locations`` and upgrade the ``safeguarding_workflow@head`` branch. The
 table prefix and PostgreSQL schema come from the Alembic options ``sw_prefix`` and
 ``sw_schema``.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def config(url: str, *, prefix: str = "sw_", schema: str | None = None) -> Confi
     """
     An Alembic configuration for the shipped migrations on database *url*.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     cfg = Config()
     cfg.set_main_option("script_location", "safeguarding_workflow:stores/migrations")
@@ -36,7 +36,7 @@ def upgrade(url: str, *, prefix: str = "sw_", schema: str | None = None) -> None
     """
     Bring the store's tables on *url* up to this release's schema.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     command.upgrade(config(url, prefix=prefix, schema=schema), "safeguarding_workflow@head")
 
@@ -45,6 +45,6 @@ def downgrade(url: str, revision: str, *, prefix: str = "sw_", schema: str | Non
     """
     Take the store's tables on *url* back to *revision* (``"base"`` removes them).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     command.downgrade(config(url, prefix=prefix, schema=schema), revision)
