@@ -2,7 +2,10 @@
 The registry of UK local authorities, by ONS GSS code, valid over date ranges.
 
 The data ships in the package as ``_data/local_authorities.csv``; its sources are
-listed in the docs (Reference → Local authority data).
+listed in the docs (Reference → Local authority data). An announced reorganisation
+is in the registry before ONS publishes the successors' codes (DEC-14): the ending
+authority carries its end date and its successors by name, and a host adds the
+successors' codes with `LocalAuthorityRegistry.with_authorities()`.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import csv
 import datetime as _dt
 import enum
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Final, final
@@ -33,7 +36,33 @@ _COLUMNS: Final = (
     "valid_from",
     "valid_to",
     "replaced_by",
+    "successors_announced",
 )
+
+#: Names in common use for authorities whose ONS short name differs, by the ONS name they
+#: denote. ONS puts "City of" and "County of" after a comma ("Bristol, City of"), and
+#: several Scottish council areas carry "City" ("Glasgow City", "City of Edinburgh").
+#: A common name never shadows a name in the registry (a test checks both ways).
+_COMMON_NAMES: Final[Mapping[str, str]] = {
+    "Bristol": "Bristol, City of",
+    "City of Bristol": "Bristol, City of",
+    "Hull": "Kingston upon Hull, City of",
+    "Kingston upon Hull": "Kingston upon Hull, City of",
+    "City of Kingston upon Hull": "Kingston upon Hull, City of",
+    "Herefordshire": "Herefordshire, County of",
+    "County of Herefordshire": "Herefordshire, County of",
+    "Durham": "County Durham",
+    "Edinburgh": "City of Edinburgh",
+    "Edinburgh, City of": "City of Edinburgh",
+    "Glasgow": "Glasgow City",
+    "Aberdeen": "Aberdeen City",
+    "Dundee": "Dundee City",
+    "Western Isles": "Na h-Eileanan Siar",
+    "Eilean Siar": "Na h-Eileanan Siar",
+    "Anglesey": "Isle of Anglesey",
+    "The Vale of Glamorgan": "Vale of Glamorgan",
+    "Rhondda Cynon Taff": "Rhondda Cynon Taf",
+}
 
 
 class Nation(enum.StrEnum):
@@ -68,7 +97,12 @@ class LocalAuthority:
         valid_from: First day it existed under this code, or ``None`` if before the
             registry starts (1 April 2009).
         valid_to: Last day it existed under this code, or ``None`` if current.
+            An announced end date may lie in the future (DEC-14).
         replaced_by: GSS codes of its successors, when it ended.
+        successors_announced: Names of successors announced to take over on the day
+            after *valid_to* whose GSS codes are not yet published (DEC-14): Surrey's
+            ``("East Surrey", "West Surrey")``. A successor leaves this list for
+            *replaced_by* when a registry holds it (`LocalAuthorityRegistry.with_authorities`).
 
     """
 
@@ -80,6 +114,7 @@ class LocalAuthority:
     valid_from: pendulum.Date | None
     valid_to: pendulum.Date | None
     replaced_by: tuple[str, ...] = ()
+    successors_announced: tuple[str, ...] = ()
 
     def in_force_on(self, day: _dt.date) -> bool:
         """
@@ -111,6 +146,9 @@ def _parse(rows: Iterable[dict[str, str]]) -> tuple[LocalAuthority, ...]:
             valid_from=_parse_date(row["valid_from"]),
             valid_to=_parse_date(row["valid_to"]),
             replaced_by=tuple(row["replaced_by"].split()),
+            successors_announced=tuple(
+                name.strip() for name in row["successors_announced"].split(";") if name.strip()
+            ),
         )
         for row in rows
     )
@@ -136,7 +174,44 @@ def _same_authority(a: LocalAuthority, b: LocalAuthority) -> bool:
 
 
 def _fold(name: str) -> str:
-    return " ".join(name.casefold().replace(",", " ").replace("&", "and").split())
+    """A name as lookups compare it: case, commas, full stops, hyphens and "&" folded."""
+    for old, new in ((",", " "), (".", " "), ("-", " "), ("&", " and ")):
+        name = name.replace(old, new)
+    return " ".join(name.casefold().split())
+
+
+def _link_successors(authorities: dict[str, LocalAuthority]) -> None:
+    """
+    Move each announced successor the registry now holds into its predecessor's *replaced_by*.
+
+    A successor matches by name and must start on the day after the predecessor ends
+    (DEC-14). *authorities* (by GSS code) is updated in place.
+    """
+    for code, la in list(authorities.items()):
+        if not la.successors_announced or la.valid_to is None:
+            continue
+        start = la.valid_to.add(days=1)
+        found: list[str] = []
+        awaited: list[str] = []
+        for name in la.successors_announced:
+            match = next(
+                (
+                    other.gss_code
+                    for other in authorities.values()
+                    if _fold(other.name) == _fold(name) and other.valid_from == start
+                ),
+                None,
+            )
+            if match is None:
+                awaited.append(name)
+            else:
+                found.append(match)
+        if found:
+            authorities[code] = attrs.evolve(
+                la,
+                replaced_by=tuple(sorted({*la.replaced_by, *found})),
+                successors_announced=tuple(awaited),
+            )
 
 
 @final
@@ -145,13 +220,17 @@ class LocalAuthorityRegistry:
     Looks up local authorities by GSS code, DfE number or name, as they stood on a date.
 
     `default()` returns the registry shipped with the library. Hosts may
-    build their own from `LocalAuthority` values (for tests, or to add a
-    reorganisation before a library release has it).
+    build their own from `LocalAuthority` values (for tests), or extend one with
+    `with_authorities()` (to add a reorganisation's successors before a library
+    release has them, DEC-14). A registry is immutable.
+
+    Names match case-insensitively, and common names resolve too: ``"Bristol"`` as
+    well as ONS's ``"Bristol, City of"``, ``"Edinburgh"`` for ``"City of Edinburgh"``.
 
     Added in version 0.1.0.
     """
 
-    __slots__ = ("_by_code", "_by_dfe", "_by_name")
+    __slots__ = ("_announced", "_by_code", "_by_dfe", "_by_name")
 
     def __init__(self, authorities: Iterable[LocalAuthority]) -> None:
         by_code: dict[str, LocalAuthority] = {}
@@ -164,15 +243,26 @@ class LocalAuthorityRegistry:
                 )
             if la.gss_code in by_code:
                 raise InvalidInputError(
-                    f"GSS code {la.gss_code} appears twice in the registry", field="authorities"
+                    "a GSS code appears twice among the authorities", field="authorities"
                 )
             by_code[la.gss_code] = la
             by_name.setdefault(_fold(la.name), []).append(la)
             if la.dfe_code:
                 by_dfe.setdefault(la.dfe_code, []).append(la)
+        for alias, name in _COMMON_NAMES.items():
+            key = _fold(alias)
+            if key not in by_name and _fold(name) in by_name:
+                by_name[key] = by_name[_fold(name)]
+        # Successors announced by name, with no code yet (DEC-14), by folded name.
+        announced: dict[str, tuple[str, LocalAuthority]] = {}
+        for la in by_code.values():
+            for name in la.successors_announced:
+                if _fold(name) not in by_name:
+                    announced[_fold(name)] = (name, la)
         self._by_code = by_code
         self._by_name = by_name
         self._by_dfe = by_dfe
+        self._announced = announced
 
     @classmethod
     def default(cls) -> LocalAuthorityRegistry:
@@ -182,6 +272,45 @@ class LocalAuthorityRegistry:
         Added in version 0.1.0.
         """
         return _shipped()
+
+    def with_authorities(self, authorities: Iterable[LocalAuthority]) -> LocalAuthorityRegistry:
+        """
+        A new registry: this one's authorities with *authorities* added (this one is unchanged).
+
+        The seam for a reorganisation the shipped data does not have yet (DEC-14): add
+        each successor, with its GSS code, name and dates, and the authority it
+        replaces gains it in `LocalAuthority.replaced_by` when the successor's name is
+        one of its `LocalAuthority.successors_announced` and it starts the day after
+        the predecessor ends. An authority whose code is already in the registry
+        replaces it, so a host can also move an announced end date.
+
+        Added in version 0.1.0.
+
+        Args:
+            authorities: The authorities to add; each GSS code at most once.
+
+        Returns:
+            The extended registry.
+
+        Raises:
+            InvalidInputError: an entry is not a `LocalAuthority`, or a code appears twice.
+
+        """
+        merged = dict(self._by_code)
+        seen: set[str] = set()
+        for la in authorities:
+            if not isinstance(la, LocalAuthority):
+                raise InvalidInputError(
+                    "a registry holds LocalAuthority values", field="authorities"
+                )
+            if la.gss_code in seen:
+                raise InvalidInputError(
+                    "a GSS code appears twice among the authorities", field="authorities"
+                )
+            seen.add(la.gss_code)
+            merged[la.gss_code] = la
+        _link_successors(merged)
+        return LocalAuthorityRegistry(merged.values())
 
     def __iter__(self) -> Iterator[LocalAuthority]:
         return iter(self._by_code.values())
@@ -258,16 +387,18 @@ class LocalAuthorityRegistry:
 
         Added in version 0.1.0.
 
-        A name matches case-insensitively and may denote different codes at
-        different dates (Northumberland before and after its 2013 recode, say).
-        A code that was replaced by a recode of the same authority (one
-        successor with the same name, kind and DfE number, after a boundary
-        adjustment) resolves to the code in force on *on*; a code whose
-        authority was abolished or split does not.
+        A name matches case-insensitively, common names included ("Bristol"),
+        and may denote different codes at different dates (Northumberland
+        before and after its 2013 recode, say). A code that was replaced by a
+        recode of the same authority (one successor with the same name, kind
+        and DfE number, after a boundary adjustment) resolves to the code in
+        force on *on*; a code whose authority was abolished or split does not.
 
         Raises:
             UnknownLocalAuthorityError: nothing matches, or what matches did not
-                exist on *on*; the message names its successors.
+                exist on *on*; the message names its successors, and says when
+                their codes are not yet published (DEC-14). Messages name the
+                registry's own authorities, never the value given.
 
         """
         day = to_date(on, "on")
@@ -284,6 +415,17 @@ class LocalAuthorityRegistry:
         else:
             candidates = self._by_name.get(_fold(key), [])
         if not candidates:
+            pending = self._announced.get(_fold(key))
+            if pending is not None:
+                name, predecessor = pending
+                ends = predecessor.valid_to.isoformat() if predecessor.valid_to else "a date"
+                raise UnknownLocalAuthorityError(
+                    f"{field!r} names {name}, announced to succeed {predecessor}, which ends "
+                    f"on {ends}; its GSS code is not yet published: add it with "
+                    "LocalAuthorityRegistry.with_authorities",
+                    field=field,
+                    rule_ids=("DEC-14",),
+                )
             raise UnknownLocalAuthorityError(
                 f"{field!r} is not a GSS code, DfE number or name in the local authority registry",
                 field=field,
@@ -296,13 +438,22 @@ class LocalAuthorityRegistry:
                 return recoded
         ended = max(candidates, key=lambda la: la.valid_from or pendulum.Date(1, 1, 1))
         if ended.valid_to is not None and day > ended.valid_to:
-            successors = ", ".join(
+            successors = [
                 str(self._by_code[c]) if c in self._by_code else c for c in ended.replaced_by
-            )
-            raise UnknownLocalAuthorityError(
+            ]
+            awaited = ended.successors_announced
+            message = (
                 f"{field!r} names {ended}, which ceased on {ended.valid_to.isoformat()}, "
-                f"before the date in question; its area passed to {successors}",
+                f"before the date in question; its area passed to "
+                f"{' and '.join((*successors, *awaited))}"
+            )
+            if not awaited:
+                raise UnknownLocalAuthorityError(message, field=field)
+            raise UnknownLocalAuthorityError(
+                f"{message}. The GSS codes of {' and '.join(awaited)} are not yet published: "
+                "add them with LocalAuthorityRegistry.with_authorities",
                 field=field,
+                rule_ids=("DEC-14",),
             )
         raise UnknownLocalAuthorityError(
             f"{field!r} names {ended}, which did not exist yet on the date in question",
