@@ -53,8 +53,8 @@ class Anchor:
     Added in version 0.1.0.
 
     Attributes:
-        event: The anchoring event, e.g. ``"la_aware"``, ``"partners_aware"``,
-            ``"notification_sent"``.
+        event: The anchoring event, e.g. ``"la_aware"``,
+            ``"la_aware_and_abuse_or_neglect_known"``, ``"notification_sent"``.
         on: Its date, or ``None`` while it has not happened (DEC-05).
 
     """
@@ -159,6 +159,12 @@ class Finding:
         message: The finding in a sentence (no identifying values).
         rule_ids: The rules behind it.
         authority: GSS code of the authority it names, if any.
+        citations: The sources behind it, full short titles (DEC-07), where the
+            finding states what another body must do; by keyword.
+        verification: The status of what it states (DEC-08); by keyword. By
+            default the weakest status of *rule_ids*; a pack gives it where a
+            rule's compound status applies only in part (DEC-12 is V for
+            Scotland, R for Wales).
 
     """
 
@@ -166,6 +172,17 @@ class Finding:
     message: str
     rule_ids: tuple[str, ...]
     authority: str | None = None
+    citations: tuple[str, ...] = attrs.field(default=(), kw_only=True)
+    verification: Verification = attrs.field(kw_only=True)
+
+    @verification.default
+    def _weakest_of_rules(self) -> Verification:
+        return weakest(RULES[r].verification for r in self.rule_ids if r in RULES)
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The catalogue entries behind `rule_ids`, with their status notes."""
+        return tuple(RULES[r] for r in self.rule_ids)
 
 
 @attrs.frozen

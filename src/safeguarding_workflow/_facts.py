@@ -23,7 +23,8 @@ from .exceptions import InvalidInputError
 __all__ = ["AbuseOrNeglect", "Child", "Harm", "Incident", "Location", "Place"]
 
 _E = TypeVar("_E", bound=enum.StrEnum)
-_GSS: Final = re.compile(r"[ENSW]\d{8}")
+# [0-9], not \d: \d matches the digits of every script ("E0800001٦"), which no code holds.
+_GSS: Final = re.compile(r"[ENSW][0-9]{8}")
 _LONDON: Final = pendulum.timezone("Europe/London")
 #: A bound on ages that catches a date or a typing slip; who is in scope is the rule pack's call.
 MAX_AGE: Final = 130
@@ -188,12 +189,19 @@ class Child:
     """
     One child (or care leaver) affected by an incident: only the facts the rules need.
 
+    A `Child` is a person who has been born. Unborn children are outside the
+    Panel notification duty: a child is a person under 18, and a fetus is not a
+    person until born alive (CA 2004 s65(1), DEC-13). A child harmed in utero and
+    then born alive is in scope, with age 0. Including unborn children is a local
+    policy (DEF-03) for a local rule pack, not something these facts model.
+
     Added in version 0.1.0.
 
     Attributes:
         age: Age in whole years when the incident happened (never a date of birth),
             0 to 130. Whom the rules cover (children under 18, care leavers up to
-            24 in England) is the rule pack's call.
+            24 in England) is the rule pack's call: the England pack gives anyone
+            else a finding, not an error (DEC-13).
         harm: What happened to them.
         normally_resident_in: GSS code of the authority where they normally live
             (DEF-05), or ``None`` if not normally resident in the UK or unknown.
@@ -259,7 +267,14 @@ def _to_aware(value: object) -> pendulum.DateTime:
             "must be a timezone-aware datetime (the date that counts is the date in Europe/London)",
             "NOT-11",
         )
-    return pendulum.instance(value)
+    aware = pendulum.instance(value)
+    try:  # an instant at the calendar's limits (years 1 and 9999) has no date in London
+        aware.in_timezone(_LONDON)
+    except OverflowError:
+        raise _fail(
+            "Incident.la_aware_at", "lies too near the limits of the calendar", "NOT-11"
+        ) from None
+    return aware
 
 
 @attrs.frozen
@@ -282,7 +297,9 @@ class Incident:
             ``None`` when abuse or neglect is not suspected.
         occurred_on: The date of the death or harm, if known; not after awareness.
         partners_aware_on: The date the safeguarding partners became aware, if the
-            host records one (DEC-04, RR-03).
+            host records one. Kept as a fact; it never moves a deadline later than
+            the authority's own anchor, as the authority is itself one of the
+            partners (DEC-04, revised).
 
     Raises:
         InvalidInputError: a value is malformed or the facts contradict each other.

@@ -76,7 +76,9 @@ class Basis(enum.StrEnum):
 
     ``statute`` is a "must" of an Act or regulations; ``statutory_guidance`` a
     "should" of guidance such as *Working Together*; ``local_policy`` a
-    partnership's own rule.
+    partnership's own rule. ``advisory`` is for a timescale only: one the library
+    advises where no source sets one, so the deadline is a prompt, not a
+    requirement (DEC-09: the care-leaver notification's 5 working days).
 
     Added in version 0.1.0.
     """
@@ -84,6 +86,7 @@ class Basis(enum.StrEnum):
     STATUTE = "statute"
     STATUTORY_GUIDANCE = "statutory_guidance"
     LOCAL_POLICY = "local_policy"
+    ADVISORY = "advisory"
 
 
 @attrs.frozen
@@ -233,6 +236,14 @@ CORE_RULES: Final = RuleCatalogue(
             "criterion.",
             "Library decision",
             I,
+        ),
+        Rule(
+            "DEC-14",
+            "Announced reorganisations are in the registry before their codes are: the "
+            "ending authority carries its end date and its successors by name, and after "
+            "that date it raises an error naming them until the host or a release adds them.",
+            "Library decision, on the draft Surrey (Structural Changes) Order 2026",
+            V2,
         ),
         Rule(
             "WD-01",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pendulum
 import pytest
 from hypothesis import given
@@ -16,9 +17,14 @@ from ..strategies import aware_times
 
 D = pendulum.date
 BARNSLEY, LEEDS, SHEFFIELD = "E08000016", "E08000035", "E08000019"
-CARDIFF, GLASGOW = "W06000015", "S12000049"
+CARDIFF, GLASGOW, EDINBURGH = "W06000015", "S12000049", "S12000036"
+SURREY = "E10000030"
+#: Fictional codes for Surrey's announced successors: ONS has published none yet (DEC-14).
+EAST_SURREY, WEST_SURREY = "E06000901", "E06000902"
 WT2018 = "Working Together to Safeguard Children 2018, ch.4"
 WT2023 = "Working Together to Safeguard Children 2023, ch.5"
+GOVUK_OLD = "GOV.UK, Report a serious child safeguarding incident"
+GOVUK_NEW = "GOV.UK, Report the death or serious harm of a child or care leaver"
 
 
 def at(y: int, m: int, d: int, hour: int = 10) -> pendulum.DateTime:
@@ -59,7 +65,7 @@ class TestPanelNotification:
         assert panel.citations == (
             "Children Act 2004 s16C(1)(a)",
             WT2023,
-            "GOV.UK, Report a serious child safeguarding incident",
+            GOVUK_OLD,
         )
         assert (panel.basis, panel.timescale_basis) == ("statute", "statutory_guidance")
         assert panel.verification == sw.Verification.I  # NOT-11 is an interpretation (DEC-08)
@@ -189,6 +195,24 @@ class TestPanelNotification:
         assert kinds(a).count("notify_panel") == 1
         assert codes(a) == ["more_children_than_form_holds"]
 
+    def test_form_count_is_of_the_children_the_notification_concerns(self) -> None:
+        """NOT-08: five children, four concerned (one harm not serious): no free-text finding."""
+        kids = [child(age=n) for n in range(4)] + [child(age=9, harm="harm_not_serious")]
+        a = sw.england.assess(incident(children=kids), local_authority=BARNSLEY)
+        panel = a.duty("notify_panel")
+        assert panel is not None
+        assert ((0, 1, 2, 3), []) == (panel.children, codes(a))
+        assert "NOT-08" in panel.rule_ids
+
+    def test_one_child_concerned_is_not_several(self) -> None:
+        """NOT-08: two children, only one concerned: the notification is about one child."""
+        kids = [child(), child(age=6, harm="harm_not_serious")]
+        panel = sw.england.assess(incident(children=kids), local_authority=BARNSLEY).duty(
+            "notify_panel"
+        )
+        assert panel is not None
+        assert ((0,), ("NOT-01", "NOT-04", "NOT-11")) == (panel.children, panel.rule_ids)
+
     def test_local_authority_by_name(self) -> None:
         """The assessing authority may be given by name."""
         a = sw.england.assess(incident(la_aware_at=at(2024, 6, 3)), local_authority="barnsley")
@@ -214,8 +238,8 @@ class TestAnchors:
             a.duty("rapid_review").due,
         )  # type: ignore[union-attr]
 
-    def test_partners_aware_later(self) -> None:
-        """DEC-04: a later partners' awareness date anchors the rapid review only."""
+    def test_partners_aware_later_never_moves_the_rapid_review(self) -> None:
+        """DEC-04 revised: a later partners-aware date is kept as a fact, with a finding only."""
         i = incident(
             la_aware_at=at(2024, 3, 1),
             abuse_or_neglect_since=D(2024, 3, 11),
@@ -224,8 +248,17 @@ class TestAnchors:
         a = sw.england.assess(i, local_authority=BARNSLEY)
         review = a.duty("rapid_review")
         assert review is not None
-        assert (D(2024, 4, 12), "partners_aware") == (review.due, review.anchor.event)
+        assert (D(2024, 4, 3), "la_aware_and_abuse_or_neglect_known", D(2024, 3, 11)) == (
+            review.due,
+            review.anchor.event,
+            review.anchor.on,
+        )
         assert D(2024, 3, 18) == a.duty("notify_panel").due  # type: ignore[union-attr]
+        assert D(2024, 3, 20) == i.partners_aware_on
+        assert (["partners_aware_later_than_authority"], ("DEC-04",)) == (
+            codes(a),
+            a.findings[0].rule_ids,
+        )
 
     def test_partners_aware_earlier_is_ignored(self) -> None:
         """DEC-04: only a later partners' date replaces the authority's."""
@@ -322,21 +355,46 @@ class TestLookedAfterAndCareLeavers:
             duty.basis,
             duty.timescale_basis,
             duty.verification,
-        ) == ("statutory_guidance", "statutory_guidance", sw.Verification.I)
+        ) == ("statutory_guidance", "advisory", sw.Verification.I)
+        assert sw.Basis.ADVISORY == duty.timescale_basis
+        assert (WT2023, GOVUK_OLD) == duty.citations
 
     @pytest.mark.parametrize(
-        "person",
+        ("person", "code", "rule_ids"),
         [
-            {"age": 25, "care_leaver_of": BARNSLEY},  # a care leaver past 24 (NOT-07)
-            {"age": 18},  # an adult who is not a care leaver (DEF-03)
+            (  # a care leaver past 24 (NOT-07)
+                {"age": 25, "care_leaver_of": BARNSLEY},
+                "care_leaver_aged_25_or_more",
+                ("DEC-13", "NOT-07", "DEF-03"),
+            ),
+            ({"age": 18}, "adult_not_a_care_leaver", ("DEC-13", "DEF-03")),  # DEF-03
+            ({"age": 40}, "adult_not_a_care_leaver", ("DEC-13", "DEF-03")),
+            (  # looked after is a status of children: at 19 it is out of scope too (DEF-04)
+                {"age": 19, "looked_after_by": BARNSLEY},
+                "adult_not_a_care_leaver",
+                ("DEC-13", "DEF-03"),
+            ),
         ],
     )
-    def test_people_outside_the_rules_scope(self, person: dict[str, object]) -> None:
-        """DEF-03, NOT-07: the England pack, not the facts, decides who is in scope."""
-        i = incident(children=[child(**person)])
-        with pytest.raises(sw.InvalidInputError) as info:
-            sw.england.assess(i, local_authority=BARNSLEY)
-        assert ("Child.age", ("DEF-03", "NOT-07")) == (info.value.field, info.value.rule_ids)
+    def test_people_outside_the_rules_scope(
+        self, person: dict[str, object], code: str, rule_ids: tuple[str, ...]
+    ) -> None:
+        """DEC-13, DEF-03, NOT-07: a person outside the rules' scope gets a finding, no duty."""
+        i = incident(children=[child(**person)], la_aware_at=at(2024, 2, 1))
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert [] == kinds(a)
+        found = [f for f in a.findings if f.code == code]
+        assert [(code, rule_ids)] == [(f.code, f.rule_ids) for f in found]
+        assert "children[0]" in found[0].message
+
+    def test_out_of_scope_person_beside_a_child(self) -> None:
+        """DEC-13: the child's duties arise; the adult beside them gets a finding only."""
+        i = incident(children=[child(), child(age=30, normally_resident_in=None)])
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert ["inform_safeguarding_partners", "notify_panel", "rapid_review"] == kinds(a)
+        assert {(0,)} == {d.children for d in a.duties}
+        assert ["adult_not_a_care_leaver"] == codes(a)
+        assert "children[1]" in a.findings[0].message
 
     def test_care_leaver_before_wt2023(self) -> None:
         """NOT-07 arrived with WT2023: earlier deaths give a finding, not a duty."""
@@ -351,6 +409,7 @@ class TestLookedAfterAndCareLeavers:
             "not_notifiable_no_abuse_or_neglect",
             "care_leaver_notification_not_in_force",
         ]
+        assert ("NOT-07", "DEC-11") == a.findings[1].rule_ids
 
     def test_care_leaver_under_18(self) -> None:
         """NOT-07: under 18, the partners still consider the serious incident criteria."""
@@ -366,6 +425,117 @@ class TestLookedAfterAndCareLeavers:
             "care_leaver_under_18",
             "care_leaver_elsewhere",
         ]
+
+
+class TestLookedAfterOutsideEngland:
+    """DEC-12: the looking-after council's nation decides who notifies a looked-after death."""
+
+    @pytest.mark.parametrize(
+        ("council", "code", "bodies", "rule_ids", "citations", "verification"),
+        [
+            (
+                CARDIFF,
+                "looked_after_by_welsh_council",
+                ("Welsh Ministers",),
+                ("DEC-12", "NOT-06"),
+                ("Children Act 1989 Sch 2 para 20(1)(a)",),
+                sw.Verification.R,
+            ),
+            (
+                EDINBURGH,
+                "looked_after_by_scottish_council",
+                ("Scottish Ministers", "Care Inspectorate"),
+                ("DEC-12", "SCO-04"),
+                (
+                    "Looked After Children (Scotland) Regulations 2009, reg 6(1)(a)",
+                    "Scottish Government, Death of a looked after child",
+                    "Children Act 1989 Sch 2 para 20(1)(a)",
+                ),
+                sw.Verification.V,
+            ),
+        ],
+    )
+    def test_no_secretary_of_state_duty_for_anyone(
+        self,
+        council: str,
+        code: str,
+        bodies: tuple[str, ...],
+        rule_ids: tuple[str, ...],
+        citations: tuple[str, ...],
+        verification: sw.Verification,
+    ) -> None:
+        """DEC-12, NOT-06, SCO-04: dying in Barnsley; no English authority notifies SoS/Ofsted."""
+        i = incident(
+            abuse_or_neglect="not_suspected",
+            children=[child(looked_after_by=council, normally_resident_in=council)],
+        )
+        for me in (BARNSLEY, LEEDS):
+            a = sw.england.assess(i, local_authority=me)
+            assert [] == kinds(a)
+            found = [f for f in a.findings if f.code == code]
+            assert [(council, rule_ids, citations, verification)] == [
+                (f.authority, f.rule_ids, f.citations, f.verification) for f in found
+            ]
+            for body in bodies:
+                assert body in found[0].message
+            assert "looked_after_elsewhere" not in codes(a)
+
+    def test_abuse_suspected_the_area_still_notifies_the_panel(self) -> None:
+        """DEC-12, NOT-01: the area authority owes the Panel notification, never the SoS one."""
+        i = incident(children=[child(looked_after_by=EDINBURGH, normally_resident_in=EDINBURGH)])
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert ["inform_safeguarding_partners", "notify_panel", "rapid_review"] == kinds(a)
+        assert ["looked_after_by_scottish_council"] == codes(a)
+
+    def test_care_leaver_of_a_welsh_council(self) -> None:
+        """NOT-07 is English guidance: a Welsh council's care leaver raises no SoS/Ofsted duty."""
+        i = incident(
+            abuse_or_neglect="not_suspected",
+            la_aware_at=at(2024, 2, 1),
+            children=[child(age=21, care_leaver_of=CARDIFF, normally_resident_in=None)],
+        )
+        a = sw.england.assess(i, local_authority=BARNSLEY)
+        assert [] == kinds(a)
+        found = [f for f in a.findings if f.authority == CARDIFF]
+        assert [("care_leaver_of_council_outside_england", ("NOT-07",))] == [
+            (f.code, f.rule_ids) for f in found
+        ]
+
+
+class TestCitations:
+    """DEC-07, DEC-11: which edition and which GOV.UK page title each duty cites."""
+
+    def test_govuk_page_title_follows_the_date(self) -> None:
+        """The notification page is cited by the title it had on the anchor date."""
+        retitled = sw.england.GOVUK_PAGE_RETITLED
+        day_before = retitled.subtract(days=1)
+        before = sw.england.assess(
+            incident(la_aware_at=at(day_before.year, day_before.month, day_before.day)),
+            local_authority=BARNSLEY,
+        )
+        on = sw.england.assess(
+            incident(la_aware_at=at(retitled.year, retitled.month, retitled.day)),
+            local_authority=BARNSLEY,
+        )
+        assert (GOVUK_OLD, GOVUK_NEW) == (
+            before.duty("notify_panel").citations[-1],  # type: ignore[union-attr]
+            on.duty("notify_panel").citations[-1],  # type: ignore[union-attr]
+        )
+
+    def test_wt2023_date_rests_on_the_govuk_change_log(self) -> None:
+        """DEC-11: 15 December 2023, from the GOV.UK publication page's change log (V2)."""
+        rule = sw.RULES["DEC-11"]
+        assert (D(2023, 12, 15), sw.Verification.V2) == (
+            sw.england.WT2023_PUBLISHED,
+            rule.verification,
+        )
+        assert "change log" in rule.source
+
+    def test_care_leaver_timescale_is_advisory(self) -> None:
+        """DEC-09: basis statutory guidance, timescale advisory, status I, in the catalogue."""
+        rule = sw.RULES["DEC-09"]
+        assert sw.Verification.I == rule.verification
+        assert "advisory" in rule.summary
 
 
 class TestRegimeAndAuthorities:
@@ -403,6 +573,60 @@ class TestRegimeAndAuthorities:
         a = sw.england.assess(i, local_authority=BARNSLEY)
         assert a.local_authority == "E08000038"
         assert kinds(a) == ["inform_safeguarding_partners", "notify_panel", "rapid_review"]
+
+    def test_surrey_after_its_reorganisation(self) -> None:
+        """DEC-14: from 1 April 2027 an incident in Surrey names the successors, not a duty."""
+        last_day = incident(
+            location=sw.Location.england(SURREY),
+            la_aware_at=at(2027, 3, 31),
+            children=[child(normally_resident_in=SURREY)],
+        )
+        assert SURREY == sw.england.assess(last_day, local_authority="Surrey").local_authority
+        after = incident(
+            location=sw.Location.england(SURREY),
+            la_aware_at=at(2027, 4, 1),
+            children=[child(normally_resident_in=None)],
+        )
+        for kwargs in ({"local_authority": "Surrey"}, {"local_authority": LEEDS}):
+            with pytest.raises(sw.UnknownLocalAuthorityError) as info:
+                sw.england.assess(after, **kwargs)  # type: ignore[arg-type]
+            message = str(info.value)
+            assert ("DEC-14",) == info.value.rule_ids
+            for words in ("East Surrey", "West Surrey", "not yet published"):
+                assert words in message
+
+    def test_host_added_successors_resolve(self) -> None:
+        """DEC-14: a host adds the successors; assessments and the Workflow then resolve them."""
+        registry = sw.LocalAuthorityRegistry.default().with_authorities(
+            [
+                sw.LocalAuthority(
+                    code, name, None, sw.Nation.ENGLAND, "unitary", D(2027, 4, 1), None
+                )
+                for code, name in ((EAST_SURREY, "East Surrey"), (WEST_SURREY, "West Surrey"))
+            ]
+        )
+        i = incident(
+            location=sw.Location.england(EAST_SURREY),
+            la_aware_at=at(2027, 4, 6),
+            children=[child(normally_resident_in=EAST_SURREY)],
+        )
+        a = sw.england.assess(i, local_authority="East Surrey", registry=registry)
+        assert (EAST_SURREY, D(2027, 4, 13)) == (
+            a.local_authority,
+            a.duty("notify_panel").due,  # type: ignore[union-attr]
+        )
+        workflow = sw.Workflow(
+            sw.england.PACK,
+            clock=FrozenClock(pendulum.datetime(2027, 4, 7, 12, tz="UTC")),
+            settings=[sw.TenantSettings("t1")],
+            registry=registry,
+        )
+        opened = workflow.open("t1", i, local_authority="east surrey", actor="user-1")
+        assert EAST_SURREY == opened.case.local_authority
+        stale = attrs.evolve(i, location=sw.Location.england(SURREY))
+        with pytest.raises(sw.UnknownLocalAuthorityError) as info:
+            sw.england.assess(stale, local_authority=EAST_SURREY, registry=registry)
+        assert f"East Surrey ({EAST_SURREY})" in str(info.value)
 
     def test_welsh_council_cannot_assess(self) -> None:
         """The England pack assesses only English authorities."""

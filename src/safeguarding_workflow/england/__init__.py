@@ -14,6 +14,7 @@ Added in version 0.1.0.
 """
 
 from ._assess import (
+    GOVUK_PAGE_RETITLED,
     LIFECYCLE,
     NOTIFICATION_DUTY_COMMENCED,
     PACK,
@@ -29,6 +30,7 @@ from ._rules import RULES
 from ._settings import RapidReviewAnchor, Settings
 
 __all__ = [
+    "GOVUK_PAGE_RETITLED",
     "LIFECYCLE",
     "NOTIFICATION_DUTY_COMMENCED",
     "PACK",

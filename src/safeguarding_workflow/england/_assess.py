@@ -4,7 +4,8 @@ The England rule pack: duties under the 2018 arrangements (DOMAIN sections 1 to 
 `assess()` reads an `Incident` for one local
 authority and returns every duty that arises for it and its safeguarding
 partners, each with its due date, rule ids, citations and legal basis, and a
-finding for every duty that lies with another authority instead.
+finding for every duty that lies with another authority or another nation's
+regime instead (DEC-12), and for every person the rules do not cover (DEC-13).
 
 Added in version 0.1.0.
 """
@@ -27,7 +28,7 @@ from .._events import Subscriber
 from .._facts import Child, Harm, Incident, Place
 from .._guards import Guard
 from .._pack import RulePack
-from .._rules import Basis
+from .._rules import Basis, Verification
 from .._settings import TenantSettings
 from ..exceptions import ConfigurationError, InvalidInputError, RegimeNotSupportedError
 from ._lifecycle import build_lifecycle
@@ -35,6 +36,7 @@ from ._rules import RULES
 from ._settings import RapidReviewAnchor, Settings
 
 __all__ = [
+    "GOVUK_PAGE_RETITLED",
     "LIFECYCLE",
     "NOTIFICATION_DUTY_COMMENCED",
     "PACK",
@@ -51,8 +53,16 @@ RULE_PACK: Final = "england"
 RULE_PACK_VERSION: Final = "1"
 #: Children Act 2004 s16C(1) (inserted by the Children and Social Work Act 2017) commenced.
 NOTIFICATION_DUTY_COMMENCED: Final = pendulum.Date(2018, 6, 29)
-#: Working Together to Safeguard Children 2023 was published and replaced the 2018 edition.
+#: Working Together to Safeguard Children 2023 was published and replaced the 2018 edition
+#: (DEC-11: the GOV.UK publication page's change log of 15 December 2023, V2). Duties
+#: anchored on or after it cite WT2023 ch.5, and care-leaver deaths (NOT-07) arise from it.
 WT2023_PUBLISHED: Final = pendulum.Date(2023, 12, 15)
+#: From this date duties cite the GOV.UK notification page by its current title, "Report
+#: the death or serious harm of a child or care leaver"; before it, by its earlier title,
+#: "Report a serious child safeguarding incident". DOMAIN gives no date for the change: this
+#: is the first day of the month in which partnership procedures first cite the new title
+#: (November 2025, V2), an engineering convention (I) to check against the page's change log.
+GOVUK_PAGE_RETITLED: Final = pendulum.Date(2025, 11, 1)
 
 
 class DutyKind(enum.StrEnum):
@@ -72,12 +82,15 @@ _LONDON: Final = pendulum.timezone("Europe/London")
 _NOTIFY_DAYS: Final = 5  # NOT-04, NOT-05, NOT-06, DEC-09
 _RAPID_REVIEW_DAYS: Final = 15  # RR-03
 _FORM_CHILDREN: Final = 4  # NOT-08
-_MAX_CARE_LEAVER_AGE: Final = 24  # NOT-07
+_MAX_CARE_LEAVER_AGE: Final = 24  # NOT-07, DEC-09: up to and including 24
 
 _S16C_A: Final = "Children Act 2004 s16C(1)(a)"
 _S16C_B: Final = "Children Act 2004 s16C(1)(b)"
 _CA1989_SCH2: Final = "Children Act 1989 Sch 2 para 20(1)(a)"
-_GOVUK: Final = "GOV.UK, Report a serious child safeguarding incident"
+_SCOTLAND_LAC_REGS: Final = "Looked After Children (Scotland) Regulations 2009, reg 6(1)(a)"
+_SCOTLAND_LAC_GUIDANCE: Final = "Scottish Government, Death of a looked after child"
+_GOVUK_BEFORE: Final = "GOV.UK, Report a serious child safeguarding incident"
+_GOVUK_NOW: Final = "GOV.UK, Report the death or serious harm of a child or care leaver"
 _PANEL_FAQ: Final = "Child Safeguarding Practice Review Panel, Frequently asked questions"
 _PANEL_GUIDANCE: Final = (
     "Child Safeguarding Practice Review Panel, Guidance for safeguarding partners"
@@ -89,10 +102,15 @@ _OFSTED: Final = Party("ofsted")
 
 
 def _working_together(on: pendulum.Date) -> str:
-    """The edition of Working Together in force on *on*, cited by chapter (DEC-07)."""
+    """The edition of Working Together in force on *on*, cited by chapter (DEC-07, DEC-11)."""
     if on >= WT2023_PUBLISHED:
         return "Working Together to Safeguard Children 2023, ch.5"
     return "Working Together to Safeguard Children 2018, ch.4"
+
+
+def _govuk_page(on: pendulum.Date) -> str:
+    """The GOV.UK notification page, by the title it had on *on* (DEC-07)."""
+    return _GOVUK_NOW if on >= GOVUK_PAGE_RETITLED else _GOVUK_BEFORE
 
 
 @lru_cache(maxsize=32)
@@ -113,6 +131,13 @@ def assess(
 ) -> Assessment:
     """
     The duties an incident raises for an English local authority and its partners.
+
+    The rules cover children (a person under 18, DEF-03) and care leavers up to
+    and including age 24 (NOT-07). Anyone else in the facts (a care leaver aged 25
+    or more, an adult who is not a care leaver) gets a finding that no duty arises
+    for them, not an error (DEC-13). Unborn children are outside s16C: a fetus is
+    not a person until born alive (CA 2004 s65(1)), so a `Child` is someone born;
+    a child harmed in utero and then born alive is in scope.
 
     Added in version 0.1.0.
 
@@ -135,7 +160,9 @@ def assess(
 
     Raises:
         InvalidInputError: malformed arguments, facts in the future (with a
-            clock), or authorities that do not exist on the date.
+            clock), or authorities that do not exist on the date (an
+            `UnknownLocalAuthorityError`, naming the successors of a
+            reorganised authority, DEC-14).
         RegimeNotSupportedError: the authority became aware before the
             notification duty commenced on 29 June 2018 (the serious case
             review rules apply, SCR-03).
@@ -227,6 +254,7 @@ class _Assessor:
         self.aware = incident.la_aware_on
         self.anchor = incident.notification_anchor
         self.wt = _working_together(self.anchor)
+        self.govuk = _govuk_page(self.anchor)
         self.duties: list[Duty] = []
         self.findings: list[Finding] = []
         self.me = Party("local_authority", la.gss_code, str(la))
@@ -261,22 +289,35 @@ class _Assessor:
         )
         return attrs.evolve(incident, location=location, children=children)
 
-    @staticmethod
-    def _check_scope(incident: Incident) -> None:
-        """Children under 18 (DEF-03), and care leavers up to and including 24 (NOT-07)."""
-        for child in incident.children:
-            if child.age > _MAX_CARE_LEAVER_AGE:
-                raise InvalidInputError(
-                    f"'Child.age' must be a whole number of years from 0 to {_MAX_CARE_LEAVER_AGE}",
-                    field="Child.age",
-                    rule_ids=("DEF-03", "NOT-07"),
+    def _outside_scope(self) -> None:
+        """
+        DEC-13: a finding for each person the rules do not cover; no error, no duty.
+
+        The rules cover children under 18 (DEF-03) and care leavers up to and
+        including 24 (NOT-07). Every rule below looks only at those: a looked-after
+        status (DEF-04) is a child's, so an adult recorded as looked after is out
+        of scope too.
+        """
+        for i, person in enumerate(self.incident.children):
+            if person.is_child:
+                continue
+            if person.care_leaver_of is None:
+                self._find(
+                    "adult_not_a_care_leaver",
+                    f"The person at children[{i}] is 18 or over and not a care leaver: not a "
+                    "child (a person under 18), so no duty arises for them.",
+                    "DEC-13",
+                    "DEF-03",
                 )
-            if child.age >= 18 and child.care_leaver_of is None:
-                raise InvalidInputError(
-                    "'Child.age' must be under 18 unless the person is a care leaver "
-                    "('care_leaver_of')",
-                    field="Child.age",
-                    rule_ids=("DEF-03", "NOT-07"),
+            elif person.age > _MAX_CARE_LEAVER_AGE:
+                self._find(
+                    "care_leaver_aged_25_or_more",
+                    f"The person at children[{i}] is a care leaver aged 25 or more: care-leaver "
+                    "deaths are notifiable up to and including age 24, so no duty arises for "
+                    "them.",
+                    "DEC-13",
+                    "NOT-07",
+                    "DEF-03",
                 )
 
     def _code(self, code: str | None, index: int, name: str) -> str | None:
@@ -284,8 +325,28 @@ class _Assessor:
             return None
         return self._authority(code, f"children[{index}].{name}").gss_code
 
-    def _find(self, code: str, message: str, *rule_ids: str, authority: str | None = None) -> None:
-        self.findings.append(Finding(code, message, rule_ids, authority))
+    def _find(
+        self,
+        code: str,
+        message: str,
+        *rule_ids: str,
+        authority: str | None = None,
+        citations: tuple[str, ...] = (),
+        verification: Verification | None = None,
+    ) -> None:
+        if verification is None:
+            self.findings.append(Finding(code, message, rule_ids, authority, citations=citations))
+        else:
+            self.findings.append(
+                Finding(
+                    code,
+                    message,
+                    rule_ids,
+                    authority,
+                    citations=citations,
+                    verification=verification,
+                )
+            )
 
     def _duty(
         self,
@@ -329,7 +390,7 @@ class _Assessor:
     # -- the rules ----------------------------------------------------------------------------
 
     def run(self) -> Assessment:
-        self._check_scope(self.incident)
+        self._outside_scope()
         self.incident = self._normalised(self.incident)
         self._panel_notification()
         self._looked_after_deaths()
@@ -395,10 +456,11 @@ class _Assessor:
                 return
             limb, rule = _S16C_B, "NOT-02"
 
+        # NOT-08 counts the children the notification concerns, not everyone in the facts.
         ids: tuple[str, ...] = (rule, "NOT-04", "NOT-11")
-        if len(incident.children) > 1:
+        if len(concerned) > 1:
             ids += ("NOT-08",)
-        if len(incident.children) > _FORM_CHILDREN:
+        if len(concerned) > _FORM_CHILDREN:
             self._find(
                 "more_children_than_form_holds",
                 "The notification form holds up to 4 children: list the others in its free "
@@ -413,7 +475,7 @@ class _Assessor:
             anchor=notify_anchor,
             working_days=_NOTIFY_DAYS,
             rule_ids=ids,
-            citations=(limb, self.wt, _GOVUK),
+            citations=(limb, self.wt, self.govuk),
             basis=Basis.STATUTE,
             timescale_basis=Basis.STATUTORY_GUIDANCE,
             children=concerned,
@@ -427,7 +489,7 @@ class _Assessor:
             anchor=notify_anchor,
             working_days=_NOTIFY_DAYS,
             rule_ids=("NOT-05", "NOT-11"),
-            citations=(self.wt, _GOVUK),
+            citations=(self.wt, self.govuk),
             basis=Basis.STATUTORY_GUIDANCE,
             timescale_basis=Basis.STATUTORY_GUIDANCE,
             children=concerned,
@@ -452,14 +514,26 @@ class _Assessor:
         )
 
     def _rapid_review(self, concerned: tuple[int, ...]) -> None:
-        """RR-01 to RR-04, with the tenant's anchor (RR-03, DEC-04, DEC-05)."""
+        """
+        RR-01 to RR-04, with the tenant's anchor (RR-03, DEC-04, DEC-05).
+
+        DEC-04 (revised): a recorded partners-aware date never moves the deadline
+        later than the authority's own anchor. The authority is itself one of the
+        safeguarding partners (CA 2004 s16E), so the partners cannot become aware
+        later than it did; the date stays in the facts, and a later one gets a finding.
+        """
         ids: tuple[str, ...]
+        partners = self.incident.partners_aware_on
+        if partners is not None and partners > self.anchor:
+            self._find(
+                "partners_aware_later_than_authority",
+                "The recorded date the safeguarding partners became aware is later than the "
+                "authority's own: it is kept as a fact but does not move the rapid-review "
+                "deadline, as the authority is itself one of the safeguarding partners.",
+                "DEC-04",
+            )
         if self.settings.of(Settings).rapid_review_anchor is RapidReviewAnchor.AWARE:
-            partners = self.incident.partners_aware_on
-            if partners is not None and partners > self.anchor:
-                anchor = Anchor("partners_aware", partners)
-            else:
-                anchor = Anchor("la_aware_and_abuse_or_neglect_known", self.anchor)
+            anchor = Anchor("la_aware_and_abuse_or_neglect_known", self.anchor)
             ids = ("RR-01", "RR-02", "RR-03", "RR-04", "NOT-11", "DEC-04")
         else:
             anchor = Anchor("notification_sent", self.sent_on)
@@ -551,6 +625,7 @@ class _Assessor:
         rule_ids: tuple[str, ...],
         citations: tuple[str, ...],
         basis: Basis,
+        timescale_basis: Basis,
         summary: str,
     ) -> None:
         """NOT-06, NOT-07: five working days from awareness of the death (DEC-09)."""
@@ -563,20 +638,85 @@ class _Assessor:
             rule_ids=rule_ids,
             citations=citations,
             basis=basis,
-            timescale_basis=Basis.STATUTORY_GUIDANCE,
+            timescale_basis=timescale_basis,
             children=children,
             summary=summary,
         )
 
+    def _english(
+        self, deaths: list[tuple[int, Child]], attribute: str
+    ) -> tuple[list[tuple[int, Child]], list[LocalAuthority]]:
+        """
+        *deaths* whose authority under *attribute* is English; and the other authorities.
+
+        Only English authorities notify the Secretary of State and Ofsted (DEC-12).
+        """
+        english: list[tuple[int, Child]] = []
+        others: list[LocalAuthority] = []
+        for i, child in deaths:
+            authority = self._authority(
+                str(getattr(child, attribute)), f"children[{i}].{attribute}"
+            )
+            if authority.nation is Nation.ENGLAND:
+                english.append((i, child))
+            elif authority not in others:
+                others.append(authority)
+        return english, others
+
+    def _looked_after_outside_england(self, council: LocalAuthority) -> None:
+        """DEC-12: a Welsh or Scottish council notifies its own ministers, never SoS/Ofsted."""
+        nobody = (
+            "No authority notifies the Secretary of State and Ofsted of this death, and the "
+            "authority where the child died has no looked-after-death duty of its own."
+        )
+        if council.nation is Nation.WALES:
+            self._find(
+                "looked_after_by_welsh_council",
+                f"A child who died was looked after by {council}, a Welsh council: it notifies "
+                "the Welsh Ministers under the Welsh regime (Care Inspectorate Wales in "
+                f"practice; the Welsh provision is not verified). {nobody}",
+                "DEC-12",
+                "NOT-06",
+                authority=council.gss_code,
+                citations=(_CA1989_SCH2,),
+                verification=Verification.R,
+            )
+        elif council.nation is Nation.SCOTLAND:
+            self._find(
+                "looked_after_by_scottish_council",
+                f"A child who died was looked after by {council}, a Scottish council: it "
+                "notifies the Scottish Ministers immediately and the Care Inspectorate within "
+                "one working day of becoming aware (the Care Inspectorate's own page says "
+                f"within 24 hours). {nobody}",
+                "DEC-12",
+                "SCO-04",
+                authority=council.gss_code,
+                citations=(_SCOTLAND_LAC_REGS, _SCOTLAND_LAC_GUIDANCE, _CA1989_SCH2),
+                verification=Verification.V,
+            )
+        else:
+            self._find(
+                "looked_after_outside_england",
+                f"A child who died was looked after by {council}, which is not an English "
+                "authority: the duty to notify the Secretary of State and Ofsted binds English "
+                f"authorities only, and its own nation's rules are outside this pack. {nobody}",
+                "NOT-06",
+                authority=council.gss_code,
+                citations=(_CA1989_SCH2,),
+            )
+
     def _looked_after_deaths(self) -> None:
-        """NOT-06: a looked-after child's death, whether or not abuse is suspected."""
+        """NOT-06, DEC-12: a looked-after child's death, whether or not abuse is suspected."""
         deaths = [
             (i, c)
             for i, c in enumerate(self.incident.children)
-            if c.harm is Harm.DEATH and c.looked_after_by is not None
+            if c.harm is Harm.DEATH and c.looked_after_by is not None and c.is_child
         ]
+        english, others = self._english(deaths, "looked_after_by")
+        for council in others:
+            self._looked_after_outside_england(council)
         mine = self._holders(
-            deaths,
+            english,
             "looked_after_by",
             "looked_after_elsewhere",
             "A child who died was looked after by {authority}: that authority notifies the "
@@ -588,8 +728,9 @@ class _Assessor:
         self._notify_sos_and_ofsted(
             mine,
             rule_ids=("NOT-06", "DEF-04"),
-            citations=(_CA1989_SCH2, self.wt, _GOVUK),
+            citations=(_CA1989_SCH2, self.wt, self.govuk),
             basis=Basis.STATUTE,
+            timescale_basis=Basis.STATUTORY_GUIDANCE,
             summary="Notify the Secretary of State and Ofsted of the death of a looked-after "
             "child, whether or not abuse or neglect is known or suspected, within 5 "
             "working days of becoming aware.",
@@ -603,11 +744,13 @@ class _Assessor:
             )
 
     def _care_leaver_deaths(self) -> None:
-        """NOT-07 and DEC-09: a care leaver's death, up to and including age 24."""
+        """NOT-07 and DEC-09: a care leaver's death, up to and including age 24 (DEC-11)."""
         deaths = [
             (i, c)
             for i, c in enumerate(self.incident.children)
-            if c.harm is Harm.DEATH and c.care_leaver_of is not None
+            if c.harm is Harm.DEATH
+            and c.care_leaver_of is not None
+            and c.age <= _MAX_CARE_LEAVER_AGE
         ]
         if not deaths:
             return
@@ -618,6 +761,7 @@ class _Assessor:
                 "with Working Together 2023 (15 December 2023), after the authority became "
                 "aware.",
                 "NOT-07",
+                "DEC-11",
             )
             return
         if any(child.is_child for _, child in deaths):
@@ -628,8 +772,19 @@ class _Assessor:
                 "NOT-07",
                 "DEF-01",
             )
+        english, others = self._english(deaths, "care_leaver_of")
+        for council in others:
+            self._find(
+                "care_leaver_of_council_outside_england",
+                f"A care leaver who died was a care leaver of {council}, which is not an "
+                "English authority: the care-leaver notification to the Secretary of State and "
+                "Ofsted is English guidance for English authorities, so no authority makes it; "
+                "the rules of that council's nation apply.",
+                "NOT-07",
+                authority=council.gss_code,
+            )
         mine = self._holders(
-            deaths,
+            english,
             "care_leaver_of",
             "care_leaver_elsewhere",
             "A care leaver who died was a care leaver of {authority}: that authority notifies "
@@ -641,11 +796,12 @@ class _Assessor:
         self._notify_sos_and_ofsted(
             mine,
             rule_ids=("NOT-07", "DEC-09"),
-            citations=(self.wt, _GOVUK),
+            citations=(self.wt, self.govuk),
             basis=Basis.STATUTORY_GUIDANCE,
+            timescale_basis=Basis.ADVISORY,
             summary="Notify the Secretary of State and Ofsted of the death of a care leaver "
-            "(up to and including age 24) within 5 working days of becoming aware; no rapid "
-            "review is required.",
+            "(up to and including age 24); 5 working days from becoming aware is an advisory "
+            "timescale, as no source sets one; no rapid review is required.",
         )
 
 

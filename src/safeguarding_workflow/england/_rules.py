@@ -22,16 +22,55 @@ RULES: Final = RuleCatalogue(
             "DEC-04",
             "The notification clock runs from the date the authority first both knows "
             "of the death or serious harm and knows or suspects abuse or neglect; the "
-            "rapid-review clock from the same date unless the partners became aware later.",
+            "rapid-review clock from the same date (or, by tenant setting, from the "
+            "notification). A recorded partners-aware date is kept as a fact but never "
+            "moves a deadline later: the authority is itself a safeguarding partner "
+            "(CA 2004 s16E). Revised 2026-11-29.",
             "Library decision",
             I,
         ),
         Rule(
             "DEC-09",
-            "Care-leaver deaths are notified within 5 working days of awareness.",
-            "Library decision, on a partnership's published WT2023 guidance",
+            "Care-leaver deaths: the duty's basis is statutory guidance (should); its "
+            "5 working days from awareness are an advisory timescale the library chose, "
+            "as no source gives WT2023's own.",
+            "Library decision, on a partnership's published WT2023 guidance and a July 2022 "
+            "DfE written answer",
             I,
             "Rests on a secondary source (V2, weak); the live GOV.UK text is still to be checked.",
+        ),
+        Rule(
+            "DEC-11",
+            "Working Together 2023 applies from 15 December 2023, the day it was published "
+            "and replaced the 2018 edition: duties anchored on or after it cite WT2023 ch.5, "
+            "earlier ones WT2018 ch.4; care-leaver deaths (NOT-07) arise only for awareness "
+            "on or after it.",
+            "GOV.UK, Working Together to Safeguard Children 2023, publication page change "
+            "log (15 December 2023); partnership bulletins of the same day",
+            V2,
+        ),
+        Rule(
+            "DEC-12",
+            "Who notifies a looked-after child's death depends on the looking-after "
+            "authority's nation: an English authority notifies the Secretary of State and "
+            "Ofsted; a Scottish council the Scottish Ministers and the Care Inspectorate "
+            "(SCO-04); a Welsh council the Welsh Ministers. Neither notifies the Secretary "
+            "of State or Ofsted, and the English authority where the child died has no "
+            "looked-after-death duty of its own.",
+            "Library decision; Children Act 1989 Sch 2 para 20 (English authorities); "
+            "SSI 2009/210 reg 6(1)(a)",
+            R,
+            "V (Scotland, England) / R (Wales: the Welsh provision is not verified).",
+        ),
+        Rule(
+            "DEC-13",
+            "People outside the rules' scope get a finding, not an input error: a care "
+            "leaver aged 25 or more, a person aged 18 or more who is not a care leaver. "
+            "Unborn children are outside s16C; a child harmed in utero and born alive is "
+            "in scope.",
+            "Library decision; CA 2004 s65(1)",
+            I,
+            "V (statute) / I.",
         ),
         Rule(
             "DEF-01",
@@ -96,7 +135,8 @@ RULES: Final = RuleCatalogue(
         Rule(
             "NOT-04",
             "Notify within 5 working days of becoming aware of the incident.",
-            "WT2018 ch.4; WT2023 ch.5; GOV.UK Report a serious child safeguarding incident",
+            "WT2018 ch.4; WT2023 ch.5; GOV.UK Report a serious child safeguarding incident "
+            "(now Report the death or serious harm of a child or care leaver)",
             V2,
             "V (gov.uk) / V2.",
         ),
@@ -104,7 +144,8 @@ RULES: Final = RuleCatalogue(
             "NOT-05",
             "Report the event to the safeguarding partners in the authority's area "
             "(and other areas where appropriate) within 5 working days.",
-            "WT2018 ch.4; WT2023 ch.5; GOV.UK Report a serious child safeguarding incident",
+            "WT2018 ch.4; WT2023 ch.5; GOV.UK Report a serious child safeguarding incident "
+            "(now Report the death or serious harm of a child or care leaver)",
             V2,
             "V / V2.",
         ),
@@ -122,7 +163,8 @@ RULES: Final = RuleCatalogue(
             "NOT-07",
             "A care leaver's death up to and including age 24 should be notified to "
             "the Secretary of State and Ofsted; no rapid review is required.",
-            "WT2023 ch.5 (as summarised by a partnership's procedures)",
+            "WT2023 ch.5 (as summarised by a partnership's procedures); GOV.UK Report the "
+            "death or serious harm of a child or care leaver",
             I,
             "V2; deadline I (DEC-09).",
         ),
@@ -130,7 +172,8 @@ RULES: Final = RuleCatalogue(
             "NOT-08",
             "One notification per incident, even with several children; up to 4 "
             "children on the form, others in free text.",
-            "GOV.UK Report a serious child safeguarding incident",
+            "GOV.UK Report a serious child safeguarding incident (now Report the death or "
+            "serious harm of a child or care leaver)",
             V,
         ),
         Rule(
@@ -281,6 +324,16 @@ RULES: Final = RuleCatalogue(
             "CA 2004 s16G; WT2018 ch.3; WT2023 ch.2",
             R,
             "V2 (WT quote) / R (section no.).",
+        ),
+        Rule(
+            "SCO-04",
+            "Death of a looked-after child in Scotland: the council notifies the Scottish "
+            "Ministers immediately and the Care Inspectorate within one working day of "
+            "becoming aware (the Care Inspectorate's own page says within 24 hours); where "
+            "no learning review is held, a full report within 28 days of the death.",
+            "Looked After Children (Scotland) Regulations 2009 (SSI 2009/210) reg 6(1)(a); "
+            "gov.scot, Death of a looked after child, pages 2-4",
+            V,
         ),
     ),
     name="england",
