@@ -5,6 +5,15 @@ Every step names the roles that may take it, the guards it must pass (each
 citing its rules), what it records in its payload (opaque references, dates,
 booleans and choices, never free text), the deadlines it meets and the
 milestones it sets.
+
+A looked-after child's death is notified to the Secretary of State and Ofsted
+(NOT-06) and, when abuse or neglect is known or suspected, to the Panel (NOT-01):
+the two go through one online system, and either may come first, so each is
+recorded at its true time. Notifying the Secretary of State and Ofsted first
+leads to ``sos_and_ofsted_notified``, which is not an end: if abuse or neglect is
+suspected later (``update_facts``, DEC-04), the Panel notification, the partners'
+report and the rapid review follow from it. The local authority closes it when
+nothing more is due. A care leaver's death (NOT-07) works the same way.
 """
 
 from __future__ import annotations
@@ -49,15 +58,15 @@ def panel_duty(case: Case, ctx: GuardContext) -> GuardResult:
     )
 
 
-def no_panel_duty(case: Case, ctx: GuardContext) -> GuardResult:
-    """Allows when no Panel notification is due (a Panel case is notified to the Panel first)."""
-    if not _has_deadline(case, "notify_panel"):
+def panel_notification_not_pending(case: Case, ctx: GuardContext) -> GuardResult:
+    """Allows unless a Panel notification is due and not yet made (NOT-01, RR-01)."""
+    if not any(d.kind == "notify_panel" and d.is_open for d in case.deadlines):
         return ALLOW
     return refuse(
-        "panel_notification_first",
-        "the incident is notifiable to the Panel: record that notification first, then this "
-        "one on the notified case",
-        rule_ids=("NOT-01", "NOT-06"),
+        "panel_notification_pending",
+        "the incident is notifiable to the Panel: notify the Panel first, and the rapid "
+        "review follows",
+        rule_ids=("NOT-01", "RR-01"),
         citations=(_S16C,),
     )
 
@@ -211,7 +220,7 @@ def _guards(extra_publication_guards: Iterable[Guard]) -> dict[str, Guard]:
     )
     return {
         "panel_duty": panel_duty,
-        "no_panel_duty": no_panel_duty,
+        "panel_notification_not_pending": panel_notification_not_pending,
         "looked_after_death": looked_after_death,
         "care_leaver_death": care_leaver_death,
         "sos_duty": _any_sos,
@@ -241,9 +250,22 @@ def _guards(extra_publication_guards: Iterable[Guard]) -> dict[str, Guard]:
 
 
 def _any_sos(case: Case, ctx: GuardContext) -> GuardResult:
-    """Allows for a looked-after child's or a care leaver's death (NOT-06, NOT-07)."""
-    if _has_deadline(case, "notify_secretary_of_state_and_ofsted"):
+    """
+    Allows once for a looked-after child's or a care leaver's death (NOT-06, NOT-07).
+
+    A second record of the same notification is refused: it would move the
+    milestone the first one set. A wrong time is put right with a correction.
+    """
+    sos = [d for d in case.deadlines if d.kind == "notify_secretary_of_state_and_ofsted"]
+    if any(d.is_open for d in sos):
         return ALLOW
+    if sos:
+        return refuse(
+            "already_notified",
+            "the notification to the Secretary of State and Ofsted is already recorded; "
+            "correct its time instead if it was recorded wrongly",
+            rule_ids=("NOT-06", "NOT-07"),
+        )
     return refuse(
         "no_secretary_of_state_duty",
         "the facts raise no duty to notify the Secretary of State and Ofsted",
@@ -276,8 +298,11 @@ _STATES: Final = (
     "published_improvements_only",
     "closed",
 )
-_TERMINAL: Final = ("not_notifiable", "sos_and_ofsted_notified", "withdrawn", "closed")
+_TERMINAL: Final = ("not_notifiable", "withdrawn", "closed")
 _NOTIFIED_STATES: Final = ("notified", "rapid_review", "rapid_review_submitted")
+#: States a case reaches by a notification to the Secretary of State and Ofsted alone; the
+#: Panel notification may still follow from them, in either order or after suspicion arises.
+_SOS_NOTIFIED_STATES: Final = ("sos_and_ofsted_notified", "care_leaver_death_notified")
 
 
 def _steps() -> tuple[Step, ...]:
@@ -298,7 +323,7 @@ def _steps() -> tuple[Step, ...]:
     return (
         Step(
             "notify_panel",
-            ("incident_recorded",),
+            ("incident_recorded", *_SOS_NOTIFIED_STATES),
             "notified",
             (LA,),
             guards=("panel_duty",),
@@ -310,7 +335,7 @@ def _steps() -> tuple[Step, ...]:
         ),
         Step(
             "inform_safeguarding_partners",
-            ("incident_recorded", *_NOTIFIED_STATES),
+            ("incident_recorded", *_SOS_NOTIFIED_STATES, *_NOTIFIED_STATES),
             None,
             (LA,),
             guards=("panel_duty",),
@@ -325,13 +350,14 @@ def _steps() -> tuple[Step, ...]:
             ("incident_recorded",),
             "sos_and_ofsted_notified",
             (LA,),
-            guards=("looked_after_death", "no_panel_duty"),
+            guards=("looked_after_death",),
             payload=(_ref("notification_ref"),),
             meets=("notify_secretary_of_state_and_ofsted",),
             sets=(("sos_and_ofsted_notified", None),),
             rule_ids=("NOT-06",),
-            summary="A looked-after child's death without suspected abuse: the Secretary of "
-            "State and Ofsted are notified, and the Panel does not consider it.",
+            summary="A looked-after child's death: the Secretary of State and Ofsted are "
+            "notified. Without suspected abuse the Panel does not consider it; with it, the "
+            "Panel notification may come before or after this one.",
         ),
         Step(
             "notify_secretary_of_state_and_ofsted",
@@ -343,14 +369,15 @@ def _steps() -> tuple[Step, ...]:
             meets=("notify_secretary_of_state_and_ofsted",),
             sets=(("sos_and_ofsted_notified", None),),
             rule_ids=("NOT-06", "NOT-07"),
-            summary="On a notified case: the Secretary of State and Ofsted are notified too.",
+            summary="On a case notified to the Panel: the Secretary of State and Ofsted are "
+            "notified too, once.",
         ),
         Step(
             "notify_care_leaver_death",
             ("incident_recorded",),
             "care_leaver_death_notified",
             (LA,),
-            guards=("care_leaver_death", "no_panel_duty"),
+            guards=("care_leaver_death",),
             payload=(_ref("notification_ref"),),
             meets=("notify_secretary_of_state_and_ofsted",),
             sets=(("sos_and_ofsted_notified", None),),
@@ -425,7 +452,7 @@ def _steps() -> tuple[Step, ...]:
             ("rapid_review_submitted", "care_leaver_death_notified"),
             "local_review_commissioned",
             (SP,),
-            guards=("criteria_considered", "decision_rationale"),
+            guards=("panel_notification_not_pending", "criteria_considered", "decision_rationale"),
             payload=(*(PayloadField(c, "bool") for c in _LR01_CRITERIA), _ref("rationale_ref")),
             sets=(("local_review_commissioned", None),),
             opens=(lr06,),
@@ -561,6 +588,16 @@ def _steps() -> tuple[Step, ...]:
             guards=("no_open_deadlines",),
             rule_ids=("LR-11",),
             summary="The case closes.",
+        ),
+        Step(
+            "close",
+            ("sos_and_ofsted_notified",),
+            "closed",
+            (LA,),
+            guards=("no_open_deadlines",),
+            rule_ids=("NOT-06",),
+            summary="The local authority closes a looked-after child's death case once "
+            "nothing more is due.",
         ),
     )
 
