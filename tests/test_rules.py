@@ -15,6 +15,8 @@ TESTS = Path(__file__).parent
 #: DOMAIN sections 0-3 and 7: the rules this release implements.
 IMPLEMENTED = (
     [f"DEC-0{n}" for n in range(1, 10)]
+    + [f"DEC-{n}" for n in range(11, 15)]
+    + ["SCO-04"]
     + [f"DEF-0{n}" for n in range(1, 6)]
     + [f"NOT-{n:02}" for n in range(1, 12)]
     + [f"RR-0{n}" for n in range(1, 5)]
