@@ -1,8 +1,35 @@
-"""Opaque ids, and the check that keeps NHS numbers out of them."""
+"""
+Opaque ids, and the check that keeps NHS numbers out of them.
+
+An NHS number is ten digits, the last a check digit (modulus 11). People write
+it in many ways: ``943 476 5919``, ``943-476-5919``, ``943.476.5919``, with
+digits of another script (Arabic-Indic, Devanagari, fullwidth), inside other
+text (``nhs:943/476/5919-x``). `looks_like_nhs_number` therefore looks at the
+digits, not at the way they are written:
+
+1. every digit character of any script (``str.isdigit``, valued by
+   ``unicodedata.digit``) becomes its ASCII digit;
+2. a letter ends a run of digits; anything else (spaces, hyphens, dots,
+   colons, slashes, underscores, any other punctuation or symbol) is a
+   separator and is dropped;
+3. every window of ten consecutive digits in a run is an NHS number if its
+   check digit is right.
+
+Letters end a run so that ordinary ids are not read as numbers: a uuid's hex
+(``9f1c2e40a1b2…``) is split by its letters, and a date (``2024-01-05``) has
+eight digits. What is left is the false positive that cannot be told apart
+from a real number: a run of ten or more digits (counting through separators,
+such as ``2024-01-05 10:30:00``) in which some window happens to pass the check,
+about one window in eleven. Ids made of letters and digits, like
+`DefaultIds`' uuids (which skip the rare uuid that holds such a
+run), are not affected.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 from typing import Final
 
 from .exceptions import InvalidInputError
@@ -11,23 +38,63 @@ __all__ = ["OPAQUE_ID", "check_opaque_id", "looks_like_nhs_number"]
 
 #: Opaque ids and references: 1-128 of ``A-Z a-z 0-9 _ . : -``, starting with a letter or digit.
 OPAQUE_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
-_TEN_DIGITS: Final = re.compile(r"(?<!\d)\d{10}(?!\d)")
+
+#: Ten ASCII digits with nothing but separators between them: ASCII text without it holds
+#: no NHS number, so most ids are answered by this one search.
+_ASCII_CANDIDATE: Final = re.compile(r"(?:[0-9][^A-Za-z0-9]*){9}[0-9]")
+#: What the normalised text marks a letter with: it ends a run of digits.
+_BREAK: Final = " "
+#: ASCII normalised in one ``str.translate``: digits kept, letters a break, the rest dropped.
+_ASCII_TABLE: Final[dict[int, str | None]] = {
+    code: chr(code) if chr(code).isdigit() else _BREAK if chr(code).isalpha() else None
+    for code in range(128)
+}
+#: The weights of the first nine digits of an NHS number.
+_WEIGHTS: Final = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+@lru_cache(maxsize=4096)
+def _normalised_char(char: str) -> str:
+    """A character of text that is not ASCII, normalised (see the module docstring)."""
+    value = unicodedata.digit(char, None)
+    if value is not None:
+        return str(value)
+    return _BREAK if char.isalpha() else ""
+
+
+def _digit_runs(text: str) -> list[str]:
+    """The runs of digits in *text*, each as ASCII digits with its separators dropped."""
+    if text.isascii():
+        normal = text.translate(_ASCII_TABLE)
+    else:
+        normal = "".join([_normalised_char(char) for char in text])
+    return [run for run in normal.split(_BREAK) if run]
+
+
+def _passes_check(digits: str) -> bool:
+    """Whether ten ASCII digits end in the right NHS check digit."""
+    total = sum(int(d) * w for d, w in zip(digits[:9], _WEIGHTS, strict=True))
+    check = (11 - total % 11) % 11  # 11 counts as 0; 10 can be no digit
+    return check == int(digits[9])
 
 
 def looks_like_nhs_number(text: str) -> bool:
     """
-    Whether *text* holds a run of exactly ten digits that passes the NHS number check digit.
+    Whether *text* holds an NHS number in any written form (see the module docstring).
 
-    The check: weights 10 down to 2 on the first nine digits; 11 minus the sum
-    modulo 11 (11 counting as 0, 10 being invalid) must equal the tenth digit.
+    True when some ten consecutive digits, of any script and with any separators
+    but no letters between them, pass the NHS check digit: weights 10 down to 2 on
+    the first nine digits, and 11 minus their sum modulo 11 (11 counting as 0, 10
+    being invalid) must be the tenth.
+
+    Added in version 0.1.0.
     """
-    for match in _TEN_DIGITS.finditer(text):
-        digits = [int(c) for c in match.group()]
-        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=False)) % 11
-        if check == 11:
-            check = 0
-        if check != 10 and check == digits[9]:
-            return True
+    if text.isascii() and _ASCII_CANDIDATE.search(text) is None:
+        return False
+    for run in _digit_runs(text):
+        for start in range(len(run) - 9):
+            if _passes_check(run[start : start + 10]):
+                return True
     return False
 
 
@@ -36,8 +103,9 @@ def check_opaque_id(value: object, field: str) -> str:
     Return *value* if it is an opaque id, else raise naming *field* (never echoing the value).
 
     An opaque id is 1 to 128 of letters, digits and ``_.:-``, starting with a
-    letter or digit. One that holds what looks like an NHS number is refused:
-    ids reach history records, events and logs, where no identifier may go.
+    letter or digit. One that holds an NHS number in any written form (see
+    `looks_like_nhs_number`) is refused: ids reach history records, events and
+    logs, where no identifier may go.
 
     Added in version 0.1.0.
     """

@@ -330,10 +330,12 @@ class Workflow:
         """
         The role that opens a case or records its facts: *role*, or the pack's first opener.
 
-        Refuses a role that is not one of the pack's openers.
+        Refuses a malformed role as `check_opaque_id` does, and a role that is not one of
+        the pack's openers; neither refusal repeats the role.
         """
         if role is None:
             return self.pack.openers[0]
+        check_opaque_id(role, "role")
         if role not in self.pack.openers:
             raise RoleNotPermitted(
                 f"the role may not {'open a case' if event == 'open' else 'record the facts'} "
@@ -702,11 +704,13 @@ class Workflow:
             expected_version: As for `Command`.
 
         Raises:
-            InvalidInputError: *corrects* is not a step record, or the new time is out of order.
+            InvalidInputError: a malformed id or role (as for `Command`), *corrects* is not
+                a step record, or the new time is out of order.
             RoleNotPermitted: *role* may not take the corrected step.
 
         """
         check_opaque_id(actor, "actor")
+        check_opaque_id(role, "role")
         check_opaque_id(reason_ref, "reason_ref")
         at = _aware(occurred_at, "occurred_at")
         with self.store.transaction() as store:
