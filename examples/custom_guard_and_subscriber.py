@@ -55,7 +55,7 @@ class TaskNotifier:
 
     def __call__(self, event: sw.CloudEvent) -> None:
         """Queue a task for the team that acts next; the event carries only opaque ids."""
-        step = event.data["record"]["event"]
+        step = event.data["event"]
         team = self.ROUTES.get(step)
         if team is not None:
             self.tasks.append(f"{team}: case {event.subject} reached {step} (event {event.id})")

@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import Iterator, Sequence
 
+import jsonschema
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -38,6 +39,11 @@ class _Capture(logging.Handler):
         self.lines.append(f"{record.getMessage()} {getattr(record, 'sw_fields', '')}")
 
 
+#: The published event schema, checked once: every event the suite's workflows emit must match.
+_EVENTS = jsonschema.Draft202012Validator(sw.event_schema())
+_EVENTS.check_schema(_EVENTS.schema)
+
+
 @pytest.fixture(autouse=True)
 def _r5_capture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """
@@ -45,7 +51,8 @@ def _r5_capture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     The library's logger is turned up to DEBUG and every line it writes is kept;
     every event any workflow dispatches is kept. After the test, no registered
-    identifier of a fictional child or family may appear in either.
+    identifier of a fictional child or family may appear in either, and every
+    event must match the published event schema (R9: events carry no facts).
     """
     from safeguarding_workflow import _events
 
@@ -55,10 +62,14 @@ def _r5_capture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     events: list[bytes] = []
+    invalid: list[str] = []
     original = _events.ImmediateDispatcher.dispatch
 
     def capturing(self: _events.ImmediateDispatcher, batch: Sequence[sw.CloudEvent]) -> None:
-        events.extend(json.dumps(e.to_dict()).encode() for e in batch)
+        for event in batch:
+            data = event.to_dict()
+            invalid.extend(f"{event.type}: {e.message}" for e in _EVENTS.iter_errors(data))
+            events.append(json.dumps(data).encode())
         original(self, batch)
 
     monkeypatch.setattr(_events.ImmediateDispatcher, "dispatch", capturing)
@@ -70,6 +81,7 @@ def _r5_capture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     text = "\n".join(handler.lines) + b"\n".join(events).decode()
     for canary in CANARIES:
         assert canary not in text, "an identifier reached a log line or an event"
+    assert [] == invalid[:5], "an event does not match the published event schema"
 
 
 @pytest.fixture(name="pg_url", scope="session")

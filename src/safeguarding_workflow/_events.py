@@ -1,16 +1,34 @@
 """
-Events: CloudEvents 1.0 envelopes around stored history records, dispatched after storage.
+Events: CloudEvents 1.0 announcements of stored history records, dispatched after storage.
 
-An event's data is the history record it announces, byte for byte, so a consumer
-sees exactly what was stored (and can check its hash). Subscribers are plain
-callables ``(event) -> None``; they run after the command is stored, in the
-order given, and a failing subscriber is logged and does not undo the command.
+An event tells subscribers what they act on, and nothing that narrows to a child
+(R9; docs: "Events and logs"). Its data (`event_data`) is taken from the record
+it announces:
+
+- the ids: tenant, case, the record's sequence number and event id;
+- the kind of record and its step, the state before and after, the role that took it;
+- when it happened and when it was recorded;
+- each deadline the record changed, by kind: its rule ids, what it waits for, due
+  date, status and the date it was met (not its anchor date or timescale);
+- the rule ids behind the record;
+- on the opening event, the case's own local authority (the tenant's) and the
+  lifecycle and rule pack it follows; on a correction, the record it corrects.
+
+Everything else stays in the history: the incident's facts (ages, harm, where a
+child lives or is looked after, dates), the payload's references and dates, the
+actor and the idempotency key. So does the record's hash: over a record whose
+facts come from a small set (an age, a harm, a council code), the hash would let
+anyone holding the event guess them.
+
+Subscribers are plain callables ``(event) -> None``; they run after the command is
+stored, in the order given, and a failing subscriber is logged and does not undo
+the command.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from typing import Any, Final, Protocol, final
 
@@ -25,6 +43,7 @@ __all__ = [
     "Dispatcher",
     "ImmediateDispatcher",
     "Subscriber",
+    "event_data",
     "event_schema",
     "to_cloud_event",
 ]
@@ -42,7 +61,8 @@ class CloudEvent:
     id), ``source`` (``urn:safeguarding-workflow:<tenant>:<lifecycle>``), ``type``
     (``org.safeguarding-workflow.<kind>.<event>``), ``subject`` (the opaque case
     id), ``time`` (when the record was stored) and ``datacontenttype``. The data
-    is the record's canonical JSON, with its ``prev`` and ``hash``.
+    is what `event_data` takes from the record: ids, step, states, times,
+    deadlines and rule ids, never the incident's facts.
 
     Added in version 0.1.0.
     """
@@ -87,31 +107,78 @@ class CloudEvent:
         }
 
 
-def to_cloud_event(record: HistoryRecord, lifecycle: str, time: str) -> CloudEvent:
+#: The fields of a deadline change an event carries: its anchor date (a fact's date, such
+#: as when the partners learnt of the incident) and its timescale stay in the history.
+_DEADLINE_FIELDS: Final = (
+    "kind",
+    "rule_ids",
+    "anchor_event",
+    "due",
+    "projected",
+    "non_working_day",
+    "status",
+    "met_on",
+    "met_by",
+)
+#: What an opening event carries of the case: the tenant's own authority, and what it follows.
+_OPENING_FIELDS: Final = (
+    "local_authority",
+    "lifecycle",
+    "lifecycle_version",
+    "rule_pack",
+    "rule_pack_version",
+)
+
+
+def event_data(record: Mapping[str, Any]) -> dict[str, Any]:
     """
-    The event announcing *record*.
+    What an event carries of a history record, given as JSON values (see the module docstring).
+
+    Fields are picked by name, never copied wholesale, so nothing a record gains later
+    reaches an event unless it is added here.
 
     Added in version 0.1.0.
     """
-    # One join copies the body once; chained + copied it at every step.
-    data = b"".join(
-        (
-            b'{"hash":"',
-            record.hash.encode(),
-            b'","prev":"',
-            record.prev.encode(),
-            b'","record":',
-            record.body,
-            b"}",
-        )
-    )
+    changes = record.get("changes") or {}
+    data: dict[str, Any] = {
+        "tenant": record["tenant"],
+        "case": record["case"],
+        "seq": record["seq"],
+        "id": record["id"],
+        "kind": record["kind"],
+        "event": record["event"],
+        "from": record["from"],
+        "to": changes.get("state", record["from"]),
+        "role": record["role"],
+        "occurred_at": record["occurred_at"],
+        "recorded_at": record["recorded_at"],
+        "deadlines": [
+            {name: change[name] for name in _DEADLINE_FIELDS if name in change}
+            for change in changes.get("deadlines", ())
+        ],
+        "rule_ids": list(record["rule_ids"]),
+    }
+    opening = changes.get("case")
+    if record["kind"] == "opened" and opening is not None:
+        data.update({name: opening[name] for name in _OPENING_FIELDS})
+    if record["kind"] == "correction":
+        data["corrects"] = record["payload"]["corrects"]
+    return data
+
+
+def to_cloud_event(record: HistoryRecord, lifecycle: str, time: str) -> CloudEvent:
+    """
+    The event announcing *record*: its data is `event_data` of the record.
+
+    Added in version 0.1.0.
+    """
     return CloudEvent(
         id=record.event_id,
         source=f"urn:safeguarding-workflow:{record.tenant_id}:{lifecycle}",
         type=f"{TYPE_PREFIX}.{record.kind}.{record.event}",
         subject=record.case_id,
         time=time,
-        data_json=data,
+        data_json=orjson.dumps(event_data(orjson.loads(record.body))),
     )
 
 

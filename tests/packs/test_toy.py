@@ -201,7 +201,7 @@ def test_the_toy_pack_through_the_outbox_and_the_verifier(tmp_path: Path) -> Non
     )
     relay.run_until_idle()
     relay.run_until_idle()
-    assert ["opened", "file", "check"] == [e.data["record"]["event"] for e in seen]
+    assert ["opened", "file", "check"] == [e.data["event"] for e in seen]
     assert all(e.type.startswith("org.safeguarding-workflow") for e in seen)
     store.engine.dispose()
     assert 0 == run(["verify", "--database", f"sqlite:///{path}"])

@@ -56,7 +56,7 @@ def test_delivers_everything_once_in_order(sql: SqlStore) -> None:
     assert sw.RelayReport(9, 0, 0) == relay.run_until_idle()
     assert sorted(e.id for e in d.events) == sorted(e.id for e in got)
     for case in ("case-0", "case-1", "case-2"):
-        seqs = [e.data["record"]["seq"] for e in got if e.subject == case]
+        seqs = [e.data["seq"] for e in got if e.subject == case]
         assert [1, 2, 3] == seqs
     assert sw.RelayReport(0, 0, 0) == relay.run_once()
     assert {"delivered": 9} == dict(statuses(sql))
@@ -68,9 +68,9 @@ def test_failure_backs_off_and_holds_later_events_of_that_case(sql: SqlStore) ->
     got: list[str] = []
 
     def flaky(event: sw.CloudEvent) -> None:
-        if event.subject == "case-1" and event.data["record"]["seq"] == 2 and not flaky.ok:  # type: ignore[attr-defined]
+        if event.subject == "case-1" and event.data["seq"] == 2 and not flaky.ok:  # type: ignore[attr-defined]
             raise ConnectionError("mail server down")
-        got.append(f"{event.subject}/{event.data['record']['seq']}")
+        got.append(f"{event.subject}/{event.data['seq']}")
 
     flaky.ok = False  # type: ignore[attr-defined]
     relay = OutboxRelay(sql, flaky, clock=d.clock)
@@ -89,7 +89,7 @@ def test_poison_event_is_dead_lettered(sql: SqlStore, caplog: pytest.LogCaptureF
     d = fill(sql, cases=1)
 
     def poison(event: sw.CloudEvent) -> None:
-        if event.data["record"]["seq"] == 1:
+        if event.data["seq"] == 1:
             raise ValueError("Zebedee Quillfeather")
 
     relay = OutboxRelay(sql, poison, clock=d.clock, max_attempts=3)
