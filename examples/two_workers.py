@@ -2,7 +2,8 @@
 Two worker processes drive the same fictional cases on one SQLite file.
 
 Each worker takes the same steps on the same cases, as two application servers
-might after a message was delivered twice. Commands carry idempotency keys, and
+might after a message was delivered twice. Each message's command carries an
+idempotency key (the same command, so the same key, in both workers), and
 ``fire_with_retry`` re-reads a case when the other worker changed it first. So
 every step is taken exactly once, and every chain verifies. All cases are invented.
 """
@@ -20,6 +21,8 @@ import safeguarding_workflow as sw
 
 TENANT = "fictional-partnership"
 LEEDS = "E08000035"
+#: When the local authority became aware of each case; its steps follow a day apart.
+AWARE = pendulum.datetime(2024, 5, 1, 9, tz="Europe/London")
 STEPS = (
     ("notify_panel", "local_authority", {"notification_ref": "sin-1"}),
     ("inform_safeguarding_partners", "local_authority", {}),
@@ -49,34 +52,32 @@ def worker(
     start.wait()  # both workers begin together
     seen: Counter[str] = Counter()
     for case_id in case_ids:
-        for event, role, payload in STEPS:
+        for day, (event, role, payload) in enumerate(STEPS, start=1):
+            # The message both workers were delivered: one command, so one idempotency key.
+            # (A key names one command: the same key with another actor or time is refused.)
+            command = sw.Command(
+                TENANT,
+                case_id,
+                event,
+                actor="officer-1",
+                role=role,
+                occurred_at=AWARE.add(days=day),
+                payload=payload,
+                idempotency_key=f"{case_id}-{event}",
+            )
+            read: list[int] = []
 
             def build(
-                case: sw.Case,
-                event: str = event,
-                role: str = role,
-                payload: dict[str, object] = payload,
-                case_id: str = case_id,
+                case: sw.Case, command: sw.Command = command, read: list[int] = read
             ) -> sw.Command:
-                at = max(pendulum.now("UTC").subtract(seconds=1), case.last_step_at)
-                return sw.Command(
-                    TENANT,
-                    case_id,
-                    event,
-                    actor=f"worker-{name}",
-                    role=role,
-                    occurred_at=at,
-                    payload=payload,
-                    idempotency_key=f"{case_id}-{event}",
-                )
+                read.append(case.version)
+                return command
 
             try:
                 outcome = flow.fire_with_retry(TENANT, case_id, build, attempts=10)
-                seen[
-                    "taken"
-                    if outcome.record and outcome.record.data["actor"] == f"worker-{name}"
-                    else "already taken"
-                ] += 1
+                # Stored now if its record follows the version last read; else the first outcome.
+                taken = outcome.record is not None and outcome.record.sequence > read[-1]
+                seen["taken" if taken else "already taken"] += 1
             except sw.StepNotAvailable:
                 seen["already past that step"] += 1
     results.put((name, dict(seen)))
@@ -94,7 +95,7 @@ def main(database: str = "two-workers.db", cases: int = 10) -> None:
                 children=[sw.Child(age=6, harm="serious_harm", normally_resident_in=LEEDS)],
                 location=sw.Location.england(LEEDS),
                 abuse_or_neglect="suspected",
-                la_aware_at=pendulum.datetime(2024, 5, 1, 9, tz="Europe/London"),
+                la_aware_at=AWARE,
             ),
             local_authority=LEEDS,
             actor="officer-1",

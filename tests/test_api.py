@@ -40,6 +40,7 @@ EXPECTED_ALL = [
     "HistoryIntegrityError",
     "HistoryRecord",
     "HolidayAddition",
+    "IdempotencyKeyReused",
     "ImmediateDispatcher",
     "Incident",
     "InvalidInputError",

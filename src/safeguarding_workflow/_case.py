@@ -291,9 +291,10 @@ class Command:
         payload: The step's data (see each step's payload fields).
         expected_version: The case version the command was decided on, if the
             caller wants the step refused when the case has moved on.
-        idempotency_key: An opaque key for this command: a retry with the same key
-            (after a lost acknowledgement, say) returns the first outcome instead of
-            taking the step twice.
+        idempotency_key: An opaque key for this command, unique in the tenant: a retry
+            of the same command with the same key (after a lost acknowledgement, say)
+            returns the first outcome instead of taking the step twice, and a different
+            command under the key is refused (`IdempotencyKeyReused`).
 
     """
 

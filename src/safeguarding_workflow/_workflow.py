@@ -5,7 +5,9 @@ Order of work for a command, documented and fixed:
 
 1. open the store's transaction scope (`CaseStore.transaction()`: one database
    transaction on a SQL store) and load the case, with the record of an earlier
-   command under the same idempotency key if there is one; refuse if the command's
+   command under the same idempotency key in the tenant if there is one: a retry of
+   that very command returns its first outcome, and any other command under the key
+   is refused (``IdempotencyKeyReused``); refuse if the command's
    ``expected_version`` is stale;
 2. find the step for the case's state and the event (else ``StepNotAvailable``);
 3. check the role (else ``RoleNotPermitted``) and the payload (else ``InvalidInputError``);
@@ -22,6 +24,7 @@ or failed command leaves the scope by its exception and the store exactly as it 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import uuid
@@ -60,11 +63,13 @@ from ._times import iso_utc, london_date, utc_naive, utc_pendulum
 from .exceptions import (
     ConcurrencyConflict,
     ConfigurationError,
+    IdempotencyKeyReused,
     InvalidInputError,
     RoleNotPermitted,
     StepNotAvailable,
     TransitionRefused,
 )
+from .history._canonical import canonical_json
 from .history._chain import GENESIS, HistoryRecord
 from .history._replay import rebuild
 from .stores._base import CaseStore
@@ -502,6 +507,7 @@ class Workflow:
     def _fire(self, store: CaseStore, command: Command) -> Outcome | _Stored:
         case, first = store.load(command.tenant_id, command.case_id, command.idempotency_key)
         if first is not None:
+            self._check_repeat(command, first)
             return self._first_outcome(store, case, first)
         _check_version(case, command.expected_version)
         lifecycle = self.pack.lifecycle
@@ -981,6 +987,72 @@ class Workflow:
         if isinstance(result, Outcome):
             return result
         return self._announce(result.case, result.record, result.recorded_at)
+
+    def _check_repeat(self, command: Command, first: HistoryRecord) -> None:
+        """
+        Refuse *command* unless it is the very command that stored *first* under its key.
+
+        A key names one command of a tenant: a retry must name the same case, step,
+        actor, role, ``occurred_at`` (the same instant, in any zone) and payload (in the
+        JSON form the record holds, so a tuple for a list or another zone is the same).
+        ``expected_version`` is not part of it: a retry may have read a later version.
+        Runs only when a store found a record under the command's key, so commands
+        without a key never pay for it.
+
+        Raises:
+            IdempotencyKeyReused: naming *first* by its sequence number, and what differs.
+
+        """
+        data = first.data
+        differs: list[str] = []
+        if first.tenant_id != command.tenant_id:  # pragma: no cover - stores keep tenants apart
+            differs.append("tenant_id")
+        if first.case_id != command.case_id:
+            differs.append("case_id")
+        if data.get("kind") != "step" or first.event != command.event:
+            differs.append("event")
+        if data.get("actor") != command.actor:
+            differs.append("actor")
+        if data.get("role") != command.role:
+            differs.append("role")
+        if data.get("occurred_at") != iso_utc(command.occurred_utc):
+            differs.append("occurred_at")
+        if self._payload_form(command, data) != canonical_json(data.get("payload")):
+            differs.append("payload")
+        if not differs:
+            return
+        where = (
+            "this case"
+            if first.case_id == command.case_id and first.tenant_id == command.tenant_id
+            else "another case of the tenant"
+        )
+        raise IdempotencyKeyReused(
+            f"this idempotency key was first used by record {first.sequence} of {where}, "
+            f"for a different command (it differs in: {', '.join(differs)}); "
+            "give each command a key of its own",
+            case_id=first.case_id,
+            sequence=first.sequence,
+            differs=tuple(differs),
+        )
+
+    def _payload_form(self, command: Command, data: Mapping[str, Any]) -> bytes | None:
+        """
+        *command*'s payload in the canonical JSON form a record holds; None if it has none.
+
+        Converted by the fields of the step the record took, when the command names that
+        step, as the command would have been; a payload that step refuses differs from
+        the one it stored, and is compared as given.
+        """
+        payload: Mapping[str, Any] = command.payload
+        source = data.get("from")
+        step = self.pack.lifecycle.step(source, command.event) if type(source) is str else None
+        if step is not None and step.event == data.get("event"):
+            with contextlib.suppress(InvalidInputError):  # refused: compared as given
+                payload = convert_payload(step.event, {f.name: f for f in step.payload}, payload)
+        try:
+            return canonical_json({k: to_json_value(v) for k, v in payload.items()})
+        except InvalidInputError:
+            return None
 
     @staticmethod
     def _first_outcome(store: CaseStore, case: Case, record: HistoryRecord) -> Outcome:

@@ -23,6 +23,7 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "HistoryIntegrityError",
+    "IdempotencyKeyReused",
     "InvalidInputError",
     "InvalidLifecycle",
     "OutsideSupportedRangeError",
@@ -132,6 +133,38 @@ class ConfigurationError(InvalidInputError):
     """
 
     code = "configuration_error"
+
+
+class IdempotencyKeyReused(InvalidInputError):
+    """
+    A command carries an idempotency key that a different command of the tenant used first.
+
+    An idempotency key names one command. A retry of that very command (the same case,
+    step, actor, role, ``occurred_at`` and payload) returns the first outcome; any other
+    command under the key is refused with this error, and nothing of it is stored. It is
+    the caller's mistake, not a race: retrying will not help (``fire_with_retry`` does
+    not), and the command needs a key of its own. The message names the key's first use
+    by its record's sequence number and never repeats the key or the command's values.
+
+    Added in version 0.1.0.
+
+    Attributes:
+        case_id: The case whose record the key's first use stored (of the same tenant).
+        sequence: That record's sequence number.
+        differs: What the command changes from its first use, by field name
+            (``case_id``, ``event``, ``actor``, ``role``, ``occurred_at``, ``payload``).
+
+    """
+
+    code = "idempotency_key_reused"
+
+    def __init__(
+        self, message: str, *, case_id: str, sequence: int, differs: tuple[str, ...]
+    ) -> None:
+        super().__init__(message, field="idempotency_key")
+        self.case_id = case_id
+        self.sequence = sequence
+        self.differs = differs
 
 
 class InvalidLifecycle(SafeguardingWorkflowError):

@@ -46,9 +46,9 @@ class DictStore(sw.CaseStore):
         return tuple(sw.HistoryRecord(*row) for row in rows)
 
     def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> sw.HistoryRecord | None:
+        # A key names one command of the tenant: look on every case of it.
         with self._lock:
-            entry = self._cases(tenant_id).get(case_id)
-            rows = [] if entry is None else list(entry[1])
+            rows = [row for _, rows in self._cases(tenant_id).values() for row in rows]
         for row in rows:
             if row[-1] == idempotency_key:
                 return sw.HistoryRecord(*row)
@@ -67,7 +67,7 @@ class DictStore(sw.CaseStore):
             if current.version != expected_version:
                 raise sw.ConcurrencyConflict("the case moved on", field="expected_version")
             key = record.idempotency_key
-            if key is not None and any(row[-1] == key for row in rows):
+            if key is not None and self.find(case.tenant_id, case.case_id, key) is not None:
                 raise sw.ConcurrencyConflict("the key was used", field="idempotency_key")
             self._cases(case.tenant_id)[case.case_id] = (case, [*rows, attrs.astuple(record)])
 

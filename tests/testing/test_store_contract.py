@@ -29,6 +29,14 @@ class _ForgetsKeys(DictStore):
         return None
 
 
+class _KeysPerCase(DictStore):
+    """Finds the record of an idempotency key only on the case the command names."""
+
+    def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> sw.HistoryRecord | None:
+        record = super().find(tenant_id, case_id, idempotency_key)
+        return record if record is not None and record.case_id == case_id else None
+
+
 class _Reversed(DictStore):
     """Returns a history newest first."""
 
@@ -89,6 +97,17 @@ def test_the_contract_holds_for_a_good_store() -> None:
                 "test_find_returns_the_record_of_a_key",
                 "test_load_returns_the_case_and_the_record_of_a_key",
                 "test_idempotent_retry_returns_the_first_outcome",
+                "test_a_retry_in_another_form_returns_the_first_outcome",
+                "test_a_key_reused_by_another_command_is_refused",
+                "test_a_key_is_one_command_across_the_tenants_cases",
+            },
+        ),
+        (
+            _KeysPerCase,
+            {
+                "test_find_returns_the_record_of_a_key",
+                "test_append_refuses_a_second_record_under_a_key",
+                "test_a_key_is_one_command_across_the_tenants_cases",
             },
         ),
         (_Reversed, {"test_history_is_in_order", "test_walk_rebuild_verify"}),
@@ -145,7 +164,7 @@ def test_the_contract_runs_under_unittest() -> None:
 
     result = unittest.TestResult()
     unittest.defaultTestLoader.loadTestsFromTestCase(TestDict).run(result)
-    assert (23, [], []) == (result.testsRun, result.failures, result.errors)
+    assert (27, [], []) == (result.testsRun, result.failures, result.errors)
 
 
 def test_importing_needs_no_pytest() -> None:

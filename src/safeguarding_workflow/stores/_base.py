@@ -52,7 +52,8 @@ class CaseStore(abc.ABC):
         """
         The latest record of a case, and the record an idempotency key produced, if any.
 
-        The default calls `get()` and `find()`; a store may answer both at once.
+        The keyed record is `find()`'s: the tenant's, on whichever case. The default
+        calls `get()` and `find()`; a store may answer both at once.
 
         Added in version 0.1.0.
         """
@@ -71,7 +72,16 @@ class CaseStore(abc.ABC):
 
     @abc.abstractmethod
     def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> HistoryRecord | None:
-        """The record a command with this idempotency key produced, if any."""
+        """
+        The record a command with this idempotency key produced in the tenant, if any.
+
+        A key names one command of a tenant, so the record is found whichever of the
+        tenant's cases it is on (*case_id* is the case the new command names; the record
+        may be another's), and never in another tenant. `append()` refuses a second record
+        under a key of the tenant with `ConcurrencyConflict`. The workflow compares the
+        record with the command: a retry of the same command returns its first outcome,
+        and any other is refused with `IdempotencyKeyReused`.
+        """
 
     @abc.abstractmethod
     def create(self, case: Case, record: HistoryRecord) -> None:

@@ -29,12 +29,14 @@ class MemoryStore(CaseStore):
     def __init__(self) -> None:
         self._cases: dict[tuple[str, str], Case] = {}
         self._histories: dict[tuple[str, str], list[HistoryRecord]] = {}
-        self._keys: dict[tuple[str, str, str], HistoryRecord] = {}
+        #: The record each idempotency key stored, by tenant and key: a key names one
+        #: command of a tenant, whichever case it is on.
+        self._keys: dict[tuple[str, str], HistoryRecord] = {}
         self._lock = threading.Lock()
 
     def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> HistoryRecord | None:
-        """The record a command with this idempotency key produced, if any."""
-        return self._keys.get((tenant_id, case_id, idempotency_key))
+        """The record a command with this idempotency key produced in the tenant, on any case."""
+        return self._keys.get((tenant_id, idempotency_key))
 
     def get(self, tenant_id: str, case_id: str) -> Case:
         """The latest record of a case."""
@@ -73,12 +75,12 @@ class MemoryStore(CaseStore):
                 )
             idempotency_key = record.idempotency_key
             if idempotency_key is not None:
-                if (*key, idempotency_key) in self._keys:
+                if (case.tenant_id, idempotency_key) in self._keys:
                     raise ConcurrencyConflict(
                         "a command with this idempotency key was stored meanwhile",
                         field="idempotency_key",
                     )
-                self._keys[(*key, idempotency_key)] = record
+                self._keys[(case.tenant_id, idempotency_key)] = record
             self._histories[key].append(record)
             self._cases[key] = case
 

@@ -7,11 +7,13 @@ Added in version 0.1.0.
 from __future__ import annotations
 
 import abc
+import functools
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Final
 
+import attrs
 import pendulum
 
 from .._calendar import HolidayAddition
@@ -25,6 +27,7 @@ from ..exceptions import (
     CaseNotFoundError,
     ConcurrencyConflict,
     ConfigurationError,
+    IdempotencyKeyReused,
     TransitionRefused,
 )
 from ..history import HistoryRecord, rebuild, verify
@@ -193,6 +196,15 @@ def _raises(*expected: type[BaseException]) -> Iterator[None]:
     raise AssertionError(f"expected {names}; nothing was raised")
 
 
+def _reused(run: Callable[[], object]) -> IdempotencyKeyReused:
+    """The IdempotencyKeyReused that *run* raises; fail if it raises nothing."""
+    try:
+        run()
+    except IdempotencyKeyReused as error:
+        return error
+    raise AssertionError("expected IdempotencyKeyReused; nothing was raised")
+
+
 class _Abandoned(Exception):
     """Raised by the contract to leave a transaction scope by an exception."""
 
@@ -212,7 +224,8 @@ class StoreContract(abc.ABC):
     A store passes when it keeps each case's latest record and its history records
     in order, byte for byte; refuses a duplicate case and a stale version
     (`ConcurrencyConflict`, storing
-    nothing of the loser); finds the record of an idempotency key; stores nothing
+    nothing of the loser); finds the record of an idempotency key among all of a
+    tenant's cases, and refuses a second record under a key; stores nothing
     of a command that leaves its transaction scope by an exception; keeps tenants
     apart; and holds a full walk of the England lifecycle whose history verifies
     and rebuilds into the stored case. Racing writers on threads get exactly one
@@ -474,20 +487,27 @@ class StoreContract(abc.ABC):
     # -- idempotency keys ------------------------------------------------------------------
 
     def test_find_returns_the_record_of_a_key(self) -> None:
-        """The record a keyed command stored is found by its key; another key or case finds None."""
+        """
+        A keyed command's record is found by its key, asked for on any of the tenant's cases.
+
+        A key names one command of a tenant, so asking on another case of the tenant finds
+        the same record (of its own case); another key, or the key in another tenant, finds None.
+        """
         store = self.make_store()
-        walk = _Walk(store)
+        walk = _Walk(store, tenants=(TENANT, "other-tenant"))
         walk.open()
         walk.open("other-case")
+        walk.open(tenant="other-tenant")
         keyed = walk.fire("notify_panel", idempotency_key="req-42")
         walk.fire("start_rapid_review")
         _equal(keyed.record, store.find(TENANT, CASE, "req-42"))
         _equal("req-42", store.history(TENANT, CASE)[1].idempotency_key)
+        _equal(keyed.record, store.find(TENANT, "other-case", "req-42"))
         _equal(
             (None, None),
             (
                 store.find(TENANT, CASE, "req-43"),
-                store.find(TENANT, "other-case", "req-42"),
+                store.find("other-tenant", CASE, "req-42"),
             ),
         )
 
@@ -514,6 +534,116 @@ class StoreContract(abc.ABC):
         _equal((first.record, first.case), (again.record, again.case))
         _equal(_event_id(first), _event_id(again))
         _equal(3, len(store.history(TENANT, CASE)))
+
+    def test_a_retry_in_another_form_returns_the_first_outcome(self) -> None:
+        """
+        The same command written another way is a retry: the first outcome, nothing stored.
+
+        ``occurred_at`` in another time zone at the same instant, a list of references as a
+        tuple, and an ``expected_version`` the case has since moved past (as
+        ``fire_with_retry`` sets it) all leave the command the one first stored.
+        """
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.walk(1)
+        keyed = walk.command("inform_safeguarding_partners", idempotency_key="req-7")
+        first = walk.workflow.fire(keyed)
+        walk.fire("start_rapid_review")
+        again = attrs.evolve(
+            keyed,
+            occurred_at=keyed.occurred_at.in_timezone("Europe/London"),
+            payload={"areas": tuple(keyed.payload["areas"])},
+            expected_version=3,
+        )
+        _equal(first, walk.workflow.fire(again))
+        _equal(4, len(store.history(TENANT, CASE)))
+
+    def test_a_key_reused_by_another_command_is_refused(self) -> None:
+        """
+        A key names one command: a different one under it is refused, naming the first use.
+
+        A different step, payload, actor, role or ``occurred_at`` each makes it another
+        command. The error names the record the key first stored by its sequence number,
+        never the key or the command's values, and nothing of the command is stored.
+        """
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.open()
+        keyed = walk.command("notify_panel", idempotency_key="req-42")
+        walk.workflow.fire(keyed)
+        walk.fire("inform_safeguarding_partners")
+        before = (store.get(TENANT, CASE), store.history(TENANT, CASE))
+        others = {
+            "event": attrs.evolve(keyed, event="start_rapid_review"),
+            "payload": attrs.evolve(keyed, payload={"notification_ref": "sin-99"}),
+            "actor": attrs.evolve(keyed, actor="user-99"),
+            "role": attrs.evolve(keyed, role="safeguarding_partners"),
+            "occurred_at": attrs.evolve(keyed, occurred_at=keyed.occurred_at.add(minutes=1)),
+        }
+        for field, command in others.items():
+            error = _reused(functools.partial(walk.workflow.fire, command))
+            _equal((CASE, 2, (field,)), (error.case_id, error.sequence, error.differs))
+            _equal(("idempotency_key_reused", "idempotency_key"), (error.code, error.field))
+            _equal(
+                "[idempotency_key_reused] this idempotency key was first used by record 2 of "
+                "this case, for a different command (it differs in: "
+                f"{field}); give each command a key of its own",
+                str(error),
+            )
+        _equal(before, (store.get(TENANT, CASE), store.history(TENANT, CASE)))
+
+    def test_append_refuses_a_second_record_under_a_key(self) -> None:
+        """
+        Two writers that each found a key unused: the second record under it conflicts.
+
+        On another case of the tenant too, as when two commands race with one key; the
+        loser stores nothing, and its retry then meets `IdempotencyKeyReused`.
+        """
+        store = self.make_store()
+        pairs: list[_Pair] = []
+        for case_id in (CASE, "other-case"):  # each made on a scratch store of its own
+            walk = _Walk(MemoryStore())
+            outcomes = [walk.open(case_id)]
+            outcomes.append(walk.fire("notify_panel", case_id=case_id, idempotency_key="k"))
+            pairs += _stored(outcomes)
+        (a_opened, a_keyed), (b_opened, b_keyed) = pairs[:2], pairs[2:]
+        store.create(*a_opened)
+        store.create(*b_opened)
+        store.append(*a_keyed, expected_version=1)
+        with _raises(ConcurrencyConflict):
+            store.append(*b_keyed, expected_version=1)
+        _equal(
+            (b_opened[0], (b_opened[1],)),
+            (store.get(TENANT, "other-case"), store.history(TENANT, "other-case")),
+        )
+        _equal(a_keyed[1], store.find(TENANT, "other-case", "k"))
+
+    def test_a_key_is_one_command_across_the_tenants_cases(self) -> None:
+        """
+        A key first used on one case is refused on another case of the tenant, not echoing it.
+
+        Keys are scoped to the tenant, not the case: the same key in another tenant is
+        another key, and the command there is taken.
+        """
+        store = self.make_store()
+        walk = _Walk(store, tenants=(TENANT, "other-tenant"))
+        walk.open()
+        walk.open("other-case")
+        walk.open(tenant="other-tenant")
+        keyed = walk.command("notify_panel", idempotency_key="req-42")
+        walk.workflow.fire(keyed)
+        error = _reused(lambda: walk.workflow.fire(attrs.evolve(keyed, case_id="other-case")))
+        _equal((CASE, 2, ("case_id",)), (error.case_id, error.sequence, error.differs))
+        _equal(
+            "[idempotency_key_reused] this idempotency key was first used by record 2 of "
+            "another case of the tenant, for a different command (it differs in: case_id); "
+            "give each command a key of its own",
+            str(error),
+        )
+        _equal(1, len(store.history(TENANT, "other-case")))
+        elsewhere = walk.workflow.fire(attrs.evolve(keyed, tenant_id="other-tenant"))
+        _equal(("notified", 2), (elsewhere.case.state, elsewhere.case.version))
+        _equal(2, len(store.history(TENANT, CASE)))
 
     # -- the transaction scope -------------------------------------------------------------
 

@@ -44,9 +44,9 @@ def _statements(tables: dict[str, sa.Table]) -> dict[str, Any]:
         "history": sa.select(*_RECORD_COLUMNS(history))
         .where(history.c.tenant_id == tenant, history.c.case_id == case)
         .order_by(history.c.sequence),
-        "find": sa.select(*_RECORD_COLUMNS(history)).where(
+        # A key names one command of a tenant, on whichever case: the row says which.
+        "find": sa.select(history.c.case_id, *_RECORD_COLUMNS(history)).where(
             history.c.tenant_id == tenant,
-            history.c.case_id == case,
             history.c.idempotency_key == sa.bindparam("k_key"),
         ),
     }

@@ -68,10 +68,10 @@ def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str,
         schema=schema,
     )
     keyed = sa.text("idempotency_key IS NOT NULL")
+    # A key names one command of a tenant, whichever case it is on: unique per tenant.
     sa.Index(
         f"{prefix}history_idempotency",
         history.c.tenant_id,
-        history.c.case_id,
         history.c.idempotency_key,
         unique=True,
         sqlite_where=keyed,

@@ -283,7 +283,11 @@ class SqlStore(CaseStore):
     def load(
         self, tenant_id: str, case_id: str, idempotency_key: str | None
     ) -> tuple[Case, HistoryRecord | None]:
-        """The latest record of a case and the record of *idempotency_key*: one round trip."""
+        """
+        The latest record of a case and the tenant's record of *idempotency_key*: one round trip.
+
+        Added in version 0.1.0.
+        """
         driver = self._shared.driver
         keys = {"k_tenant": tenant_id, "k_case": case_id, "k_key": idempotency_key}
         with self._write() as connection:
@@ -301,7 +305,7 @@ class SqlStore(CaseStore):
         case = self._shared.recent.case(tenant_id, case_id, row)
         if self._connection is not None:
             self._loaded = case  # read in the write's transaction: append writes what changed
-        return case, None if first is None else _record(tenant_id, case_id, first)
+        return case, None if first is None else _record(tenant_id, first[0], first[1:])
 
     def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
         """A case's history records, in sequence order."""
@@ -314,13 +318,17 @@ class SqlStore(CaseStore):
         return tuple(_record(tenant_id, case_id, r) for r in rows)
 
     def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> HistoryRecord | None:
-        """The record a command with this idempotency key produced, if any."""
+        """
+        The record a command with this idempotency key produced in the tenant, on any case.
+
+        Added in version 0.1.0.
+        """
         with self._read() as connection:
             row = connection.execute(
                 self._shared.statements["find"],
-                {"k_tenant": tenant_id, "k_case": case_id, "k_key": idempotency_key},
+                {"k_tenant": tenant_id, "k_key": idempotency_key},
             ).first()
-        return None if row is None else _record(tenant_id, case_id, row)
+        return None if row is None else _record(tenant_id, row[0], row[1:])
 
     def create(self, case: Case, record: HistoryRecord) -> None:
         """Store a new case with its first record, deadlines and outbox row, in one transaction."""
