@@ -513,10 +513,16 @@ class Workflow:
         lifecycle = self.pack.lifecycle
         step = lifecycle.step(case.state, command.event)
         if step is None:
+            # The event is named only if it is one of the lifecycle's own: the caller's
+            # value is not repeated (R9).
+            asked = (
+                f"the step {command.event!r} is"
+                if command.event in lifecycle.events
+                else "'Command.event' is"
+            )
             available = ", ".join(s.event for s in lifecycle.available(case.state)) or "none"
             raise StepNotAvailable(
-                f"{command.event!r} is not a step from state {case.state!r} "
-                f"(available: {available})",
+                f"{asked} not a step from state {case.state!r} (available: {available})",
                 case_id=case.case_id,
                 event=command.event,
                 reasons=(_reason("step_not_available", "not a step from this state"),),
@@ -524,7 +530,7 @@ class Workflow:
             )
         if command.role not in step.roles:
             raise RoleNotPermitted(
-                f"role {command.role!r} may not take the step {step.event!r} "
+                f"the role may not take the step {step.event!r} "
                 f"(it is for: {', '.join(step.roles)})",
                 case_id=case.case_id,
                 event=command.event,
@@ -751,7 +757,8 @@ class Workflow:
             raise InvalidInputError("'corrects' names an unknown step", field="corrects")
         if role not in step.roles:
             raise RoleNotPermitted(
-                f"role {role!r} may not correct the step {step.event!r}",
+                f"the role may not correct the step {step.event!r} "
+                f"(it is for: {', '.join(step.roles)})",
                 case_id=case_id,
                 event="correct",
                 reasons=(_reason("role_not_permitted", "the role may not take this step"),),

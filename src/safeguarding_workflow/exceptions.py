@@ -6,14 +6,20 @@ carries a stable, machine-readable `code`
 (never changed once released), the name of the input `field` it is about
 (if any) and the `rule_ids` of DOMAIN's rule catalogue behind it.
 
-Messages name the field and the rule; they never repeat an identifying value
-(a name, a date of birth, an address, a school, an NHS number), so they are
-safe to log and to show.
+Messages name the field and the rule; they never repeat a value the caller
+passed (an id, a reference, a code, a name, an NHS number), only what the
+library itself defines (a step, a state, a role of the lifecycle, a rule id),
+so they are safe to log and to show. An error the library raises ``from None``
+keeps nothing of the error it replaced, whose text may hold the caller's value
+(a ``KeyError`` of an unknown id, a driver error with its bound parameters):
+its ``__context__`` reads as None, as tracebacks already show it.
 
 Added in version 0.1.0.
 """
 
 from __future__ import annotations
+
+from typing import Any, Final
 
 from ._reason import Reason
 
@@ -73,6 +79,25 @@ class SafeguardingWorkflowError(Exception):
             f"{type(self).__name__}(code={self.code!r}, field={self.field!r}, "
             f"rule_ids={self.rule_ids!r})"
         )
+
+    # ``raise ... from None`` hides the error being handled from tracebacks but still keeps
+    # it as ``__context__``, where an error reporter reading the attribute would find the
+    # caller's value in its text. The library's errors drop it there too.
+    @property
+    def __context__(self) -> BaseException | None:
+        """The error being handled when this one was raised; None if raised ``from None``."""
+        if self.__suppress_context__:
+            return None
+        context: BaseException | None = _CONTEXT.__get__(self)
+        return context
+
+    @__context__.setter
+    def __context__(self, value: BaseException | None) -> None:
+        _CONTEXT.__set__(self, value)
+
+
+#: The context slot every exception has, read and written past the property above.
+_CONTEXT: Final[Any] = BaseException.__dict__["__context__"]
 
 
 class InvalidInputError(SafeguardingWorkflowError, ValueError):

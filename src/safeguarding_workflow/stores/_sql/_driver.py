@@ -162,7 +162,11 @@ def _translated(engine: Engine, on_integrity: type[SafeguardingWorkflowError]) -
     The driver's errors as the library's: a lost race is a conflict, never a raw error.
 
     A unique key violated means another writer stored first (*on_integrity*); a
-    lock or serialisation failure means another writer holds the case.
+    lock or serialisation failure means another writer holds the case. Any other
+    error of the database or its driver is a `StoreError` naming the error's kind
+    only: a driver's message can repeat the statement's bound values (ids, the
+    case's snapshot), so none is kept, and the library's error is raised ``from
+    None``, which leaves it no context (see `SafeguardingWorkflowError`).
     """
     dbapi = engine.dialect.loaded_dbapi
     try:
@@ -178,6 +182,11 @@ def _translated(engine: Engine, on_integrity: type[SafeguardingWorkflowError]) -
         text = str(cause).lower()
         if "locked" in text or "serializ" in text or "deadlock" in text:
             raise ConcurrencyConflict(_BUSY, field="expected_version") from None
+        raise StoreError(
+            f"the database refused the write ({type(cause).__name__})", field="store"
+        ) from None
+    except (sa.exc.SQLAlchemyError, dbapi.Error) as error:
+        cause = getattr(error, "orig", None) or error
         raise StoreError(
             f"the database refused the write ({type(cause).__name__})", field="store"
         ) from None
