@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
@@ -45,6 +46,12 @@ HASH_PREFIX: Final = b"sw-history-v1\n"
 #: The schema version of records this release writes.
 SCHEMA_VERSION: Final = 1
 _EXPORT_FORMAT: Final = "safeguarding-workflow/history"
+_EXPORT_KEYS: Final = frozenset({"format", "version", "records"})
+_ITEM_KEYS: Final = frozenset({"prev", "hash", "record"})
+#: The body's keys that a record also holds as fields (a store's columns), in field order.
+_FIELDS: Final = ("seq", "tenant", "case", "id", "kind", "event", "idempotency_key")
+#: A hash as the chain writes it: 64 lowercase hexadecimal digits, ASCII only.
+_HASH: Final = re.compile(r"[0-9a-f]{64}")
 
 
 def record_hash(prev: str, body: bytes) -> str:
@@ -129,30 +136,39 @@ class HistoryRecord:
         """
         A record from its export form, re-canonicalised; the hash is kept as stored, to be verified.
 
+        Nothing is coerced: the item must hold exactly ``prev``, ``hash`` and ``record``;
+        both hashes must be 64 lowercase hexadecimal digits; the record must be an object
+        whose ``tenant``, ``case``, ``id``, ``kind`` and ``event`` are strings, whose
+        ``seq`` is a whole number from 1 (not ``true``, not ``1.0``), and whose
+        ``idempotency_key``, if any, is a string.
+
+        Added in version 0.1.0.
+
         Raises:
             InvalidInputError: the item is malformed.
 
         """
+        if type(item) is not dict or item.keys() != _ITEM_KEYS:
+            raise _malformed()
+        record, prev, stored = item["record"], item["prev"], item["hash"]
+        if type(record) is not dict or not is_hash(prev) or not is_hash(stored):
+            raise _malformed()
+        values = [record.get(k) for k in ("tenant", "case", "id", "kind", "event")]
+        texts = [v for v in values if type(v) is str]
+        sequence, key = record.get("seq"), record.get("idempotency_key")
+        if (
+            len(texts) != len(values)
+            or type(sequence) is not int
+            or sequence < 1
+            or (key is not None and type(key) is not str)
+        ):
+            raise _malformed()
         try:
-            record = item["record"]  # type: ignore[index]
-            prev, stored = item["prev"], item["hash"]  # type: ignore[index]
             body = canonical_json(record)
-            return cls(
-                tenant_id=str(record["tenant"]),
-                case_id=str(record["case"]),
-                sequence=int(record["seq"]),
-                event_id=str(record["id"]),
-                kind=str(record["kind"]),
-                event=str(record["event"]),
-                prev=str(prev),
-                body=body,
-                hash=str(stored),
-                idempotency_key=record.get("idempotency_key"),
-            )
-        except (KeyError, TypeError, ValueError):
-            raise InvalidInputError(
-                "an exported history record is malformed", field="history"
-            ) from None
+        except (InvalidInputError, TypeError, RecursionError):  # orjson: too deep is a TypeError
+            raise _malformed() from None
+        tenant, case, event_id, kind, event = texts
+        return cls(tenant, case, sequence, event_id, kind, event, prev, body, stored, key)
 
 
 @attrs.frozen
@@ -203,26 +219,65 @@ def verify(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> C
     """
     Check one case's records, in stored order, and say where the first break is.
 
-    Detects a record altered (its hash does not match its bytes), missing (a gap
-    in the sequence), inserted (a repeated sequence number), reordered (a
-    sequence number out of order), a broken link (a previous hash that does not
-    match) and, given a kept *head*, a truncated or rewritten tail.
+    Detects a record altered (its hash does not match its bytes, or its fields do not
+    match its body), missing (a gap in the sequence), inserted (a repeated sequence
+    number), reordered (a sequence number out of order), a broken link (a previous
+    hash that does not match), malformed (a body that is not a JSON object, or fields
+    of the wrong type) and, given a kept *head*, a truncated or rewritten tail.
 
     Added in version 0.1.0.
+
+    Raises:
+        InvalidInputError: *records* is not a sequence of `HistoryRecord`, or *head*
+            is not a well-formed `ChainHead`.
+
     """
     return verify_parsed(records, None, head)
 
 
+def check_arguments(records: object, head: object) -> None:
+    """Refuse *records* that are not a sequence of records, and a malformed *head*."""
+    if not isinstance(records, list | tuple) or not all(
+        isinstance(r, HistoryRecord) for r in records
+    ):
+        raise InvalidInputError(
+            "'records' must be a list or tuple of HistoryRecord", field="records"
+        )
+    if head is not None and (
+        not isinstance(head, ChainHead)
+        or type(head.sequence) is not int
+        or head.sequence < 1
+        or type(head.hash) is not str
+    ):
+        raise InvalidInputError(
+            "'head' must be None or a ChainHead with a sequence from 1", field="head"
+        )
+
+
+def _well_formed(record: HistoryRecord) -> bool:
+    """Whether a record's fields have the types the chain needs (a store row may not)."""
+    return (
+        type(record.sequence) is int
+        and type(record.body) is bytes
+        and type(record.prev) is str
+        and record.prev.isascii()
+        and type(record.hash) is str
+    )
+
+
 def verify_parsed(
     records: Sequence[HistoryRecord],
-    datas: Sequence[dict[str, Any]] | None,
+    datas: Sequence[object] | None,
     head: ChainHead | None = None,
 ) -> ChainVerification:
     """`verify()`, given the records' bodies already parsed (so a rebuild parses once)."""
+    check_arguments(records, head)
     prev = GENESIS
     first = records[0] if records else None
     for index, record in enumerate(records):
         expected = index + 1
+        if not _well_formed(record):
+            return _broken(records, expected, "malformed", "is not a well-formed record")
         if first is not None and (record.tenant_id, record.case_id) != (
             first.tenant_id,
             first.case_id,
@@ -240,13 +295,21 @@ def verify_parsed(
             return _broken(records, expected, "broken_link", "does not follow the record before it")
         try:
             body = record.data if datas is None else datas[index]
-        except ValueError:
+        except (ValueError, RecursionError):
             return _broken(records, expected, "malformed", "is not a well-formed record")
-        if (body.get("seq"), body.get("tenant"), body.get("case"), body.get("id")) != (
+        if type(body) is not dict:
+            return _broken(records, expected, "malformed", "is not a well-formed record")
+        # Exact types: ``true`` equals 1 in Python, so a body saying ``"seq": true`` must
+        # not pass for record 1.
+        fields = tuple(body.get(k) for k in _FIELDS)
+        if type(fields[0]) is not int or fields != (
             record.sequence,
             record.tenant_id,
             record.case_id,
             record.event_id,
+            record.kind,
+            record.event,
+            record.idempotency_key,
         ):
             return _broken(records, expected, "altered", "was altered")
         prev = record.hash
@@ -285,6 +348,54 @@ def history_to_json(records: Iterable[HistoryRecord]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1)
 
 
+def is_hash(value: object) -> bool:
+    """Whether *value* is a hash as the chain writes it: 64 lowercase hex digits."""
+    return type(value) is str and _HASH.fullmatch(value) is not None
+
+
+def _malformed() -> InvalidInputError:
+    return InvalidInputError("an exported history record is malformed", field="history")
+
+
+def export_items(text: object) -> list[object]:
+    """
+    The record items of an export document, after checking the document around them.
+
+    The items themselves are left to `HistoryRecord.from_json`.
+
+    Raises:
+        InvalidInputError: the text is not JSON, is nested too deeply to read, or is not
+            a history export of this schema version with exactly its three keys.
+
+    """
+    if not isinstance(text, str | bytes | bytearray):
+        raise InvalidInputError("the history export must be str or bytes", field="history")
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise InvalidInputError(
+            "the history export is nested too deeply to read", field="history"
+        ) from None
+    except ValueError:
+        raise InvalidInputError("the history export is not JSON", field="history") from None
+    if type(document) is not dict or document.get("format") != _EXPORT_FORMAT:
+        raise InvalidInputError("the document is not a history export", field="history")
+    version = document.get("version")
+    if type(version) is not int or version != SCHEMA_VERSION:
+        raise InvalidInputError(
+            "the history export has a schema version this release does not read",
+            field="history",
+        )
+    items = document.get("records")
+    if type(items) is not list:
+        raise InvalidInputError("the history export has no record list", field="history")
+    if document.keys() != _EXPORT_KEYS:
+        raise InvalidInputError(
+            "the history export holds keys besides format, version and records", field="history"
+        )
+    return items
+
+
 def history_from_json(text: str | bytes) -> tuple[HistoryRecord, ...]:
     """
     Import an export, verifying every case's chain before returning it.
@@ -292,25 +403,12 @@ def history_from_json(text: str | bytes) -> tuple[HistoryRecord, ...]:
     Added in version 0.1.0.
 
     Raises:
-        InvalidInputError: the document is malformed or of a newer version.
+        InvalidInputError: the document is malformed (not JSON, nested too deeply, a
+            record of the wrong shape) or of a newer version.
         HistoryIntegrityError: a chain does not verify; says where.
 
     """
-    try:
-        document = json.loads(text)
-    except (ValueError, TypeError):
-        raise InvalidInputError("the history export is not JSON", field="history") from None
-    if not isinstance(document, dict) or document.get("format") != _EXPORT_FORMAT:
-        raise InvalidInputError("the document is not a history export", field="history")
-    if document.get("version") != SCHEMA_VERSION:
-        raise InvalidInputError(
-            "the history export has a schema version this release does not read",
-            field="history",
-        )
-    items = document.get("records")
-    if not isinstance(items, list):
-        raise InvalidInputError("the history export has no record list", field="history")
-    records = tuple(HistoryRecord.from_json(item) for item in items)
+    records = tuple(HistoryRecord.from_json(item) for item in export_items(text))
     by_case: dict[tuple[str, str], list[HistoryRecord]] = {}
     for record in records:
         by_case.setdefault((record.tenant_id, record.case_id), []).append(record)

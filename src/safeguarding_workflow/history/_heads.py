@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from ..exceptions import HistoryIntegrityError, InvalidInputError
 from ._canonical import canonical_json
-from ._chain import ChainHead
+from ._chain import ChainHead, is_hash
 
 __all__ = ["load_signed_heads", "sign_heads"]
 
@@ -63,24 +63,30 @@ def load_signed_heads(document: str | bytes, key: Ed25519PublicKey) -> tuple[Cha
 
     Added in version 0.1.0.
 
+    Nothing is coerced: each head's ``tenant`` and ``case`` must be strings, its
+    ``seq`` a whole number from 1 and its ``hash`` 64 lowercase hexadecimal digits.
+
     Raises:
-        InvalidInputError: the document is malformed.
+        InvalidInputError: *key* is not an Ed25519 public key, or the document is
+            malformed (not JSON, nested too deeply, of the wrong shape).
         HistoryIntegrityError: the signature does not match: the heads were altered.
 
     """
+    if not isinstance(key, Ed25519PublicKey):
+        raise InvalidInputError("'key' must be an Ed25519 public key", field="key")
     try:
         data = json.loads(document)
         signature = base64.b64decode(data.pop("signature"), validate=True)
-        if data.get("format") != _FORMAT or data.get("version") != 1:
+        kind = data.get("format"), data.get("version")
+        if kind != (_FORMAT, 1) or type(kind[1]) is not int or type(data["heads"]) is not list:
             raise ValueError("not a heads document")
-        heads = tuple(
-            ChainHead(str(h["tenant"]), str(h["case"]), int(h["seq"]), str(h["hash"]))
-            for h in data["heads"]
-        )
-    except (ValueError, KeyError, TypeError, AttributeError):
+        heads = tuple(_head(h) for h in data["heads"])
+        signed = canonical_json(data)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        # InvalidInputError from canonical_json is a ValueError: reported the same way.
         raise InvalidInputError("the heads document is malformed", field="heads") from None
     try:
-        key.verify(signature, canonical_json(data))
+        key.verify(signature, signed)
     except InvalidSignature:
         raise HistoryIntegrityError(
             "the heads document's signature does not match: it was altered or signed with "
@@ -89,3 +95,19 @@ def load_signed_heads(document: str | bytes, key: Ed25519PublicKey) -> tuple[Cha
             problem="signature",
         ) from None
     return heads
+
+
+def _head(item: object) -> ChainHead:
+    """One head of a heads document; anything but the exact types is malformed."""
+    if type(item) is not dict:
+        raise ValueError("a head is not an object")
+    tenant, case, sequence, hash_ = (item.get(k) for k in ("tenant", "case", "seq", "hash"))
+    if (
+        type(tenant) is not str
+        or type(case) is not str
+        or type(sequence) is not int
+        or sequence < 1
+        or not is_hash(hash_)
+    ):
+        raise ValueError("a head is malformed")
+    return ChainHead(tenant, case, sequence, hash_)  # type: ignore[arg-type]

@@ -10,8 +10,8 @@ import pendulum
 
 from .._case import Case, Deadline
 from .._codec import apply_deadline_change, date_from_json, incident_from_json, time_from_json
-from ..exceptions import InvalidInputError
-from ._chain import SCHEMA_VERSION, ChainHead, HistoryRecord, verify_parsed
+from ..exceptions import InvalidInputError, SafeguardingWorkflowError
+from ._chain import SCHEMA_VERSION, ChainHead, HistoryRecord, check_arguments, verify_parsed
 
 __all__ = ["rebuild"]
 
@@ -52,15 +52,16 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
 
     Raises:
         HistoryIntegrityError: the chain does not verify (against *head*, if given).
-        InvalidInputError: the records are malformed, do not start with an opening
-            record, or come from a newer schema.
+        InvalidInputError: *records* is not a sequence of records, or the records are
+            malformed, do not start with an opening record, or come from a newer schema.
 
     """
+    check_arguments(records, head)
     try:
         # Canonical bodies have no surrounding whitespace, so raw_decode on str is enough;
         # json.loads would sniff each body's encoding and strip whitespace first.
         datas = [_parse_body(record.body) for record in records]
-    except ValueError:
+    except (ValueError, AttributeError, RecursionError):
         datas = None  # verification reports the broken record
     verify_parsed(records, datas, head).raise_for_problem()
     if not records or records[0].kind != "opened" or datas is None:
@@ -74,6 +75,9 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
         deadlines: dict[str, Deadline] = {}
         milestones: dict[str, pendulum.Date] = {}
         last_step_text = changes["last_step_at"]
+        # Each step's occurred_at as recorded, by sequence, in order; a correction replaces
+        # its step's. Parsed once, at the end: Case.step_times.
+        step_texts: dict[int, object] = {}
         for index, parsed in enumerate(datas):
             data = _upcast(parsed) if index else opening
             changes = data["changes"]
@@ -90,6 +94,14 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
                     milestones[str(name)] = on
             if "last_step_at" in changes:
                 last_step_text = changes["last_step_at"]
+            kind = records[index].kind
+            if kind == "step":
+                step_texts[records[index].sequence] = data["occurred_at"]
+            elif kind == "correction":
+                corrected = data["payload"]
+                if corrected["corrects"] not in step_texts:
+                    raise ValueError("a correction of a record that is not a step")
+                step_texts[corrected["corrects"]] = corrected["occurred_at"]
         return Case(
             tenant_id=records[0].tenant_id,
             case_id=records[0].case_id,
@@ -105,6 +117,9 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
             lifecycle_version=str(meta["lifecycle_version"]),
             rule_pack=str(meta["rule_pack"]),
             rule_pack_version=str(meta["rule_pack_version"]),
+            step_times=tuple((seq, time_from_json(text)) for seq, text in step_texts.items()),
         )
-    except (KeyError, TypeError, AttributeError):
+    except SafeguardingWorkflowError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, OverflowError, RecursionError):
         raise InvalidInputError("a stored record is malformed", field="history") from None
