@@ -120,6 +120,7 @@ _DEADLINE_FIELDS: Final = (
     "met_on",
     "met_by",
 )
+_DEADLINE_KEPT: Final = frozenset(_DEADLINE_FIELDS)
 #: What an opening event carries of the case: the tenant's own authority, and what it follows.
 _OPENING_FIELDS: Final = (
     "local_authority",
@@ -140,6 +141,7 @@ def event_data(record: Mapping[str, Any]) -> dict[str, Any]:
     Added in version 0.1.0.
     """
     changes = record.get("changes") or {}
+    deadlines = changes.get("deadlines") or ()
     data: dict[str, Any] = {
         "tenant": record["tenant"],
         "case": record["case"],
@@ -153,10 +155,10 @@ def event_data(record: Mapping[str, Any]) -> dict[str, Any]:
         "occurred_at": record["occurred_at"],
         "recorded_at": record["recorded_at"],
         "deadlines": [
-            {name: change[name] for name in _DEADLINE_FIELDS if name in change}
-            for change in changes.get("deadlines", ())
+            {name: value for name, value in change.items() if name in _DEADLINE_KEPT}
+            for change in deadlines
         ],
-        "rule_ids": list(record["rule_ids"]),
+        "rule_ids": record["rule_ids"],
     }
     opening = changes.get("case")
     if record["kind"] == "opened" and opening is not None:
