@@ -167,9 +167,9 @@ class WorkingDayCalendar:
         project_until: int | None = None,
         additions: Iterable[HolidayAddition] = (),
     ) -> None:
-        if key not in _SUBDIVISIONS:
+        if type(key) is not str or key not in _SUBDIVISIONS:
             raise ConfigurationError(
-                f"unknown calendar {key!r}; use one of {sorted(_SUBDIVISIONS)}", field="calendar"
+                f"unknown calendar; use one of {sorted(_SUBDIVISIONS)}", field="calendar"
             )
         subdivision, name = _SUBDIVISIONS[key]
         host_years = _check_host_years(holidays_for_years)
@@ -198,7 +198,9 @@ class WorkingDayCalendar:
         }
         for year_days in host_years.values():
             days_off.update(year_days)
-        checked_additions = tuple(_check_addition(a, last_year) for a in additions)
+        checked_additions = tuple(
+            _check_addition(a, last_year) for a in _items(additions, "additions")
+        )
         days_off.update(a.date for a in checked_additions)
 
         self._key = key
@@ -418,12 +420,19 @@ class WorkingDayCalendar:
         it with `is_working_day()` and say so where it matters.
 
         Raises:
-            InvalidInputError: *day* is not a date or *months* not an int.
+            InvalidInputError: *day* is not a date, *months* not an int, or the result
+                falls outside the calendar's years (1 to 9999).
 
         """
         if type(months) is not int:
             raise InvalidInputError("'months' must be an int", field="months")
-        return to_date(day, "day").add(months=months)
+        start = to_date(day, "day")
+        try:
+            return start.add(months=months)
+        except (ValueError, OverflowError):  # past year 9999, or more months than C can hold
+            raise InvalidInputError(
+                "'months' takes the date outside the calendar's years (1 to 9999)", field="months"
+            ) from None
 
     def bank_holidays(self, year: int) -> tuple[pendulum.Date, ...]:
         """
@@ -485,7 +494,9 @@ def _check_host_years(
                 field="holidays_for_years",
                 rule_ids=("DEC-02",),
             )
-        converted = frozenset(to_date(d, "holidays_for_years") for d in days)
+        converted = frozenset(
+            to_date(d, "holidays_for_years") for d in _items(days, "holidays_for_years")
+        )
         if any(d.year != year for d in converted):
             raise ConfigurationError(
                 "'holidays_for_years' lists a date under the wrong year",
@@ -501,6 +512,13 @@ def _check_host_years(
             rule_ids=("DEC-02",),
         )
     return checked
+
+
+def _items(value: object, field: str) -> tuple[object, ...]:
+    """The items of a list, tuple or other collection; anything else is refused by *field*."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ConfigurationError(f"{field!r} must be a list or tuple", field=field)
+    return tuple(value)
 
 
 def _check_addition(addition: object, last_year: int) -> HolidayAddition:

@@ -14,14 +14,31 @@ from typing import Final
 
 import pendulum
 
+from .exceptions import InvalidInputError
+
 __all__ = ["iso_utc", "london_date", "utc_naive", "utc_pendulum"]
 
 _LONDON: Final = zoneinfo.ZoneInfo("Europe/London")
 _UTC: Final = dt.UTC
 
 
+def _beyond_calendar() -> InvalidInputError:
+    """A time at the limits of the calendar (years 1 and 9999) that no zone can convert."""
+    return InvalidInputError(
+        "'occurred_at' lies too near the limits of the calendar (years 1 to 9999) to be "
+        "read in UTC and Europe/London",
+        field="occurred_at",
+    )
+
+
 def utc_naive(value: dt.datetime) -> dt.datetime:
-    """The instant as a naive standard-library datetime in UTC."""
+    """
+    The instant as a naive standard-library datetime in UTC.
+
+    Raises:
+        InvalidInputError: the instant lies beyond the calendar once in UTC.
+
+    """
     offset = value.utcoffset()
     plain = dt.datetime(  # noqa: DTZ001 - naive UTC on purpose; the offset is taken off below
         value.year,
@@ -32,7 +49,12 @@ def utc_naive(value: dt.datetime) -> dt.datetime:
         value.second,
         value.microsecond,
     )
-    return plain - offset if offset else plain
+    if not offset:
+        return plain
+    try:
+        return plain - offset
+    except OverflowError:
+        raise _beyond_calendar() from None
 
 
 def iso_utc(naive: dt.datetime) -> str:
@@ -62,6 +84,15 @@ def utc_pendulum(naive: dt.datetime) -> pendulum.DateTime:
 
 
 def london_date(naive: dt.datetime) -> pendulum.Date:
-    """The date in Europe/London of a naive UTC datetime."""
-    local = naive.replace(tzinfo=_UTC).astimezone(_LONDON)
+    """
+    The date in Europe/London of a naive UTC datetime.
+
+    Raises:
+        InvalidInputError: the instant lies beyond the calendar in Europe/London.
+
+    """
+    try:
+        local = naive.replace(tzinfo=_UTC).astimezone(_LONDON)
+    except OverflowError:
+        raise _beyond_calendar() from None
     return pendulum.Date(local.year, local.month, local.day)

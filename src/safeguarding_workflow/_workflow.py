@@ -37,7 +37,7 @@ import pendulum
 from ._authorities import LocalAuthorityRegistry
 from ._calendar import WorkingDayCalendar
 from ._case import Case, Command, Deadline, DeadlineStatus, GuardContext, replace_case
-from ._clock import Clock
+from ._clock import Clock, read_clock
 from ._codec import (
     date_to_json,
     deadline_change,
@@ -360,6 +360,7 @@ class Workflow:
 
     def _assess(self, tenant_id: str, facts: Incident, local_authority: str) -> Assessment:
         """The pack's assessment of *facts* for a tenant, on its calendar, refusing future facts."""
+        read_clock(self.clock)  # a naive clock is refused before the pack reads it
         return self.pack.assess(
             facts,
             local_authority=local_authority,
@@ -379,6 +380,7 @@ class Workflow:
             CaseNotFoundError: no such case.
 
         """
+        _check_case_key(tenant_id, case_id)
         return self.store.get(tenant_id, case_id)
 
     def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
@@ -389,6 +391,7 @@ class Workflow:
             CaseNotFoundError: no such case.
 
         """
+        _check_case_key(tenant_id, case_id)
         return self.store.history(tenant_id, case_id)
 
     # -- opening ------------------------------------------------------------------------------
@@ -426,7 +429,7 @@ class Workflow:
         facts = utc_facts(facts)
         lifecycle = self.pack.lifecycle
         deadlines = tuple(Deadline.from_duty(d) for d in assessment.duties)
-        now = pendulum.instance(self.clock.now())
+        now = pendulum.instance(read_clock(self.clock))
         entry = Entry(
             kind="opened",
             event="opened",
@@ -541,7 +544,7 @@ class Workflow:
         if plan is None or plan.step is not step or plan.lifecycle is not lifecycle:
             plan = self._plans[id(step)] = _StepPlan(lifecycle, step)
         payload = convert_payload(step.event, plan.fields, command.payload)
-        now = utc_naive(self.clock.now())
+        now = utc_naive(read_clock(self.clock))
         # in_utc(command.occurred_at), from the UTC time the command already holds: the
         # case's next last_step_at, and in the same zone as the current one for comparing.
         occurred_at = utc_pendulum(command.occurred_utc)
@@ -721,6 +724,7 @@ class Workflow:
             RoleNotPermitted: *role* may not take the corrected step.
 
         """
+        _check_case_key(tenant_id, case_id)
         check_opaque_id(actor, "actor")
         check_opaque_id(role, "role")
         check_opaque_id(reason_ref, "reason_ref")
@@ -768,7 +772,7 @@ class Workflow:
         position = sequences.index(corrects)
         earlier = times[sequences[position - 1]] if position else case.facts.la_aware_at
         later = times[sequences[position + 1]] if position + 1 < len(sequences) else None
-        if at > self.clock.now():
+        if at > read_clock(self.clock):
             raise InvalidInputError("'occurred_at' must not be in the future", field="occurred_at")
         if at < earlier or (later is not None and at > later):
             raise InvalidInputError(
@@ -813,7 +817,7 @@ class Workflow:
                 actor=actor,
                 role=role,
                 occurred_at=time_to_json(at),
-                recorded_at=iso_utc(utc_naive(self.clock.now())),
+                recorded_at=iso_utc(utc_naive(read_clock(self.clock))),
                 payload=payload,
                 changes=changes,
                 rule_ids=step.rule_ids,
@@ -842,6 +846,7 @@ class Workflow:
             InvalidInputError: malformed or future facts.
 
         """
+        _check_case_key(tenant_id, case_id)
         check_opaque_id(actor, "actor")
         with self.store.transaction() as store:
             result = self._update_facts(
@@ -882,7 +887,7 @@ class Workflow:
             if updated != old:
                 changed[fresh.kind] = updated
         merged = {**current, **changed}
-        now = utc_naive(self.clock.now())
+        now = utc_naive(read_clock(self.clock))
         changes = {
             "facts": incident_to_json(facts),
             "deadlines": [deadline_change(current.get(k), d) for k, d in changed.items()],
@@ -919,6 +924,7 @@ class Workflow:
         deadlines that moved and the calendar additions in force; when none
         moves, nothing is recorded and the outcome's record is None.
         """
+        _check_case_key(tenant_id, case_id)
         check_opaque_id(actor, "actor")
         with self.store.transaction() as store:
             result = self._recompute_deadlines(store, tenant_id, case_id, actor)
@@ -936,7 +942,7 @@ class Workflow:
         }
         if not changed:
             return Outcome(case, None, None)
-        now = utc_naive(self.clock.now())
+        now = utc_naive(read_clock(self.clock))
         current = {d.kind: d for d in case.deadlines}
         changes = {
             "deadlines": [deadline_change(current[k], d) for k, d in changed.items()],
@@ -1140,6 +1146,13 @@ def _step_times(history: Iterable[HistoryRecord]) -> dict[int, pendulum.DateTime
             payload = record.data["payload"]
             times[payload["corrects"]] = time_from_json(payload["occurred_at"])
     return times
+
+
+def _check_case_key(tenant_id: object, case_id: object) -> None:
+    """Refuse a tenant or case id that is not a string: no store could look it up."""
+    for value, field in ((tenant_id, "tenant_id"), (case_id, "case_id")):
+        if type(value) is not str:
+            raise InvalidInputError(f"{field!r} must be a string", field=field)
 
 
 def _check_version(case: Case, expected: int | None) -> None:

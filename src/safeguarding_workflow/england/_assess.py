@@ -22,7 +22,7 @@ import pendulum
 
 from .._authorities import LocalAuthority, LocalAuthorityRegistry, Nation
 from .._calendar import HolidayAddition, WorkingDayCalendar, to_date
-from .._clock import Clock
+from .._clock import Clock, read_clock
 from .._duties import Anchor, Assessment, Duty, Finding, Party, verification_of
 from .._events import Subscriber
 from .._facts import Child, Harm, Incident, Place
@@ -220,7 +220,7 @@ def assess(
 
 
 def _check_not_future(incident: Incident, sent_on: pendulum.Date | None, clock: Clock) -> None:
-    now = pendulum.instance(clock.now())
+    now = pendulum.instance(read_clock(clock))  # a naive clock is refused, not read as UTC
     today = now.in_timezone(_LONDON).date()
     checks = [
         ("incident.la_aware_at", incident.la_aware_at > now),

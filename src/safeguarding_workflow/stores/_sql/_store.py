@@ -11,9 +11,11 @@ the SQL of the admin queries in `_queries`.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, final
+from typing import Any, Final, final
 
 import orjson
 import pendulum
@@ -28,6 +30,7 @@ from ...exceptions import (
     ConcurrencyConflict,
     ConfigurationError,
     InvalidInputError,
+    StoreError,
 )
 from ...history._chain import ChainHead, HistoryRecord
 from .._base import CaseStore, DueDeadline
@@ -55,6 +58,58 @@ from ._rows import _deadline_rows, _iso_date, _record, case_row, history_row, ou
 from ._schema import _tables, create_all
 
 __all__ = ["DueDeadline", "SqlStore"]
+
+#: A UTC time as the outbox writes it (``2024-01-31T09:00:00.000000Z``), or a date.
+_UTC_TIME: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z)?"
+)
+
+
+def _text(value: object, field: str) -> str:
+    """
+    *value* if it is text every engine binds: a str, encodable as UTF-8, without NUL.
+
+    An id of another type would reach the driver as a bound parameter and fail there
+    (or, on SQLite, quietly match nothing); it is refused by field, never echoed.
+    """
+    if type(value) is not str or "\x00" in value:
+        raise InvalidInputError(f"{field!r} must be a string", field=field)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInputError(f"{field!r} must be a string", field=field) from None
+    return value
+
+
+def _utc_time(value: object) -> bool:
+    """Whether *value* is a UTC time in the outbox's form, or a date: text that sorts as time."""
+    if type(value) is not str or not _UTC_TIME.fullmatch(value):
+        return False
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+@contextmanager
+def _refused(engine: Engine, what: str) -> Iterator[None]:
+    """
+    A database error on a read or a purge as `StoreError`, naming only the error's kind.
+
+    The driver's message is not kept: it can hold the statement's bound parameters.
+    A file that is not a database, a database without the store's tables, a connection
+    that fails: each is a library error, never the driver's own.
+    """
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        yield
+    except (sa.exc.SQLAlchemyError, dbapi_error) as error:
+        cause = getattr(error, "orig", None) or error
+        raise StoreError(
+            f"the database could not answer the {what} ({type(cause).__name__})", field="store"
+        ) from None
 
 
 class _Shared:
@@ -263,17 +318,20 @@ class SqlStore(CaseStore):
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        if self._connection is not None:
-            yield self._connection
-            return
-        with self.engine.connect() as connection:
-            connection.execution_options(**{_READING: True})
-            yield connection
+        with _refused(self.engine, "read"):
+            if self._connection is not None:
+                yield self._connection
+                return
+            with self.engine.connect() as connection:
+                connection.execution_options(**{_READING: True})
+                yield connection
 
     # -- CaseStore ------------------------------------------------------------------------
 
     def get(self, tenant_id: str, case_id: str) -> Case:
         """The latest record of a case."""
+        _text(tenant_id, "tenant_id")
+        _text(case_id, "case_id")
         with self._read() as connection:
             row = connection.execute(
                 self._shared.statements["get"], {"k_tenant": tenant_id, "k_case": case_id}
@@ -309,6 +367,8 @@ class SqlStore(CaseStore):
 
     def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
         """A case's history records, in sequence order."""
+        _text(tenant_id, "tenant_id")
+        _text(case_id, "case_id")
         with self._read() as connection:
             rows = connection.execute(
                 self._shared.statements["history"], {"k_tenant": tenant_id, "k_case": case_id}
@@ -456,8 +516,19 @@ class SqlStore(CaseStore):
         Dead rows are kept until an operator deals with them.
 
         Added in version 0.1.0.
+
+        Raises:
+            InvalidInputError: *delivered_before* is not a UTC time in the outbox's form
+                (``2024-01-31T09:00:00.000000Z``) or a date (``2024-01-31``).
+            StoreError: the database could not do it (not a store's database, say).
+
         """
-        with self._write() as connection:
+        if not _utc_time(delivered_before):
+            raise InvalidInputError(
+                "'delivered_before' must be a UTC time such as '2024-01-31T09:00:00.000000Z'",
+                field="delivered_before",
+            )
+        with _refused(self.engine, "purge"), self._write() as connection:
             result = connection.execute(
                 purge_statement(self._shared.tables["outbox"], delivered_before)
             )
@@ -501,6 +572,9 @@ class SqlStore(CaseStore):
         """
         if type(limit) is not int or not 1 <= limit <= 10_000:
             raise InvalidInputError("'limit' must be from 1 to 10000", field="limit")
+        _text(tenant_id, "tenant_id")
+        if rule_id is not None:
+            _text(rule_id, "rule_id")
         shape = (due_by is not None, rule_id is not None, after is not None)
         query = self._shared.overdue_queries.get(shape)
         if query is None:
@@ -520,7 +594,8 @@ class SqlStore(CaseStore):
             if not isinstance(after, tuple) or len(after) != 3:
                 raise InvalidInputError("'after' must be a (due, case_id, kind) key", field="after")
             params["k_after_due"] = _iso_date(after[0], "after")
-            params["k_after_case"], params["k_after_kind"] = after[1], after[2]
+            params["k_after_case"] = _text(after[1], "after")
+            params["k_after_kind"] = _text(after[2], "after")
         with self._read() as connection:
             cursor = connection.connection.cursor()
             query.run(cursor, params)
@@ -549,6 +624,8 @@ class SqlStore(CaseStore):
             raise InvalidInputError(
                 "'working_days' must be a whole number >= 0", field="working_days"
             )
+        if not isinstance(calendar, WorkingDayCalendar):
+            raise InvalidInputError("'calendar' must be a WorkingDayCalendar", field="calendar")
         until = calendar.add_working_days(as_of, working_days)
         return self.overdue(
             tenant_id, as_of, limit=limit, after=after, rule_id=rule_id, due_by=until
@@ -563,6 +640,8 @@ class SqlStore(CaseStore):
 
         Added in version 0.1.0.
         """
+        if tenant_id is not None:
+            _text(tenant_id, "tenant_id")
         query = heads_query(self._shared.tables["cases"], tenant_id)
         with self._read() as connection:
             rows = connection.execute(query).all()
@@ -574,7 +653,7 @@ class SqlStore(CaseStore):
 
         Added in version 0.1.0.
         """
-        query = case_ids_query(self._shared.tables["cases"], tenant_id)
+        query = case_ids_query(self._shared.tables["cases"], _text(tenant_id, "tenant_id"))
         with self._read() as connection:
             rows = connection.execute(query).all()
         return [r.case_id for r in rows]
