@@ -200,6 +200,11 @@ def value_attempts() -> dict[str, Callable[[], object]]:
         "TenantSettings additions": lambda: sw.TenantSettings("t", calendar_additions=ID),  # type: ignore[arg-type]
         "england Settings anchor": lambda: sw.england.Settings(rapid_review_anchor=ID),  # type: ignore[arg-type]
         "HolidayAddition date": lambda: sw.HolidayAddition(ID, "x"),  # type: ignore[arg-type]
+        "WorkingDayCalendar key": lambda: sw.WorkingDayCalendar(ID),
+        "add_working_days date": lambda: sw.WorkingDayCalendar.england_and_wales().add_working_days(
+            ID,  # type: ignore[arg-type]
+            1,
+        ),
         "Location place": lambda: sw.Location(place=ID, local_authority=None),  # type: ignore[arg-type]
         "Location england": lambda: sw.Location.england(ID),
         "Location local_authority": lambda: sw.Location(place="england", local_authority=ID),  # type: ignore[arg-type]
