@@ -1,33 +1,426 @@
 """
-The inspector's verifier: ``python -m safeguarding_workflow verify``.
+The inspector's verifier: ``python -m safeguarding_workflow verify`` (or ``safeguarding-workflow``).
 
 Checks every case's history chain in a database or a JSON export, optionally
-against chain heads signed by the host, prints one line per case and exits
-non-zero on any break. It reads only: nothing in the database is changed.
+against chain heads signed by the host, prints one line per case and a total.
+It reads only: SQLite is opened read-only and a missing file is never created;
+PostgreSQL sessions are read-only.
+
+It never claims more than it checked. The exit status is:
+
+- 0: everything it was asked to check verified;
+- 1: a break: a chain, a case row or the signed heads did not verify;
+- 2: it could not check: a malformed or unreachable database URL, a missing file,
+  a file that is not a database, a database without the store's tables or without
+  cases, a store schema newer than this release, an export that is not JSON or is
+  nested too deeply, an unusable key. One line on stderr says which, never a traceback.
+
+Each source of findings is one function that yields `Finding` values naming the
+case and the record where a break is: `chain_findings` (the hash chains, against
+any signed heads), `case_row_findings` (each case row's head against its chain).
+A check of another source (the stored snapshots, say) is one more such function,
+called from `check_database`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Final, NoReturn
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
+import attrs
 
-from .exceptions import InvalidInputError, SafeguardingWorkflowError
-from .history._chain import SCHEMA_VERSION, ChainHead, HistoryRecord, verify
+from .exceptions import (
+    CaseNotFoundError,
+    HistoryIntegrityError,
+    InvalidInputError,
+    SafeguardingWorkflowError,
+)
+from .history._chain import ChainHead, HistoryRecord, export_items, verify
 from .history._heads import load_signed_heads
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from .stores._sql._store import SqlStore
+
+__all__ = [
+    "CannotCheck",
+    "Checked",
+    "Finding",
+    "case_row_findings",
+    "chain_findings",
+    "check_database",
+    "check_export",
+    "main",
+    "run",
+]
+
+#: A case's key: its tenant and its id.
+Key = tuple[str, str]
+
+#: PostgreSQL drivers the verifier connects through; the library's own is psycopg 3.
+_POSTGRESQL_DRIVERS: Final = ("psycopg", "psycopg2")
+#: Seconds to wait for a PostgreSQL server before saying it cannot be reached.
+_CONNECT_TIMEOUT: Final = 10
+
+
+class CannotCheck(Exception):
+    """
+    The verifier could not check what it was asked to: exit 2, with this one-line message.
+
+    Added in version 0.1.0.
+    """
+
+
+@attrs.frozen
+class Finding:
+    """
+    A break the verifier found: the case, the record where it is (if one), and what.
+
+    Added in version 0.1.0.
+
+    Attributes:
+        tenant_id: The case's tenant, as the source holds it.
+        case_id: The case, as the source holds it.
+        position: The sequence number of the record where the break is, if it is at one.
+        problem: What was found: a `HistoryIntegrityError` problem (``"altered"``,
+            ``"truncated"``, …) when at a record, else a sentence.
+
+    """
+
+    tenant_id: str
+    case_id: str
+    position: int | None
+    problem: str
+
+    @property
+    def key(self) -> Key:
+        """The case's tenant and id."""
+        return (self.tenant_id, self.case_id)
+
+    def line(self) -> str:
+        """The report's line for the break."""
+        where = "" if self.position is None else f"record {self.position}: "
+        return f"BROKEN  {_shown(self.tenant_id)}/{_shown(self.case_id)}: {where}{self.problem}"
+
+
+@attrs.frozen
+class Checked:
+    """
+    What a source held and what was found in it.
+
+    Added in version 0.1.0.
+
+    Attributes:
+        chains: Every case's records, as the source holds them, in order.
+        cases: Every case checked: those with records, with a case row or with a signed head.
+        findings: The breaks, in the order found.
+
+    """
+
+    chains: dict[Key, list[HistoryRecord]]
+    cases: frozenset[Key]
+    findings: tuple[Finding, ...]
+
+
+# -- findings, one function per source --------------------------------------------------------
+
+
+def chain_findings(
+    chains: dict[Key, list[HistoryRecord]],
+    kept: dict[Key, ChainHead],
+    skip: Iterable[Key] = (),
+) -> Iterator[Finding]:
+    """
+    The first break in each case's chain, against its signed head if one was kept.
+
+    A case with a signed head and no records was cut back to nothing. Cases in
+    *skip* already have a finding that stops their chain from being read.
+    """
+    skipped = set(skip)
+    for key in sorted(set(chains) | set(kept)):
+        if key in skipped:
+            continue
+        result = verify(chains.get(key, []), kept.get(key))
+        if not result.ok:
+            yield Finding(*key, result.position, result.problem or "altered")
+
+
+def case_row_findings(
+    chains: dict[Key, list[HistoryRecord]], rows: dict[Key, ChainHead]
+) -> Iterator[Finding]:
+    """Each case row whose head is not its chain's last record, or that has no chain at all."""
+    for key in sorted(rows):
+        records = chains.get(key, [])
+        row = rows[key]
+        if not records:
+            yield Finding(*key, None, "the case row has no history records")
+        elif (row.sequence, row.hash) != (records[-1].sequence, records[-1].hash):
+            yield Finding(*key, None, "the case row's head does not match its last record")
+
+
+# -- sources ----------------------------------------------------------------------------------
+
+
+def check_export(path: str, tenant: str | None, kept: dict[Key, ChainHead]) -> Checked:
+    """
+    Check an export file: its records are grouped by case and each chain verified.
+
+    A record that cannot be read is a break at its case, where the case can be told;
+    an export that cannot be read at all is `CannotCheck`.
+    """
+    try:
+        items = export_items(_read(path, "export file"))
+    except InvalidInputError as error:
+        raise CannotCheck(error.message) from None
+    chains: dict[Key, list[HistoryRecord]] = {}
+    malformed: dict[Key, Finding] = {}
+    for index, item in enumerate(items, start=1):
+        try:
+            record = HistoryRecord.from_json(item)
+        except InvalidInputError:
+            key = _claimed_case(item)
+            if key is None:
+                raise CannotCheck(
+                    f"record {index} of the export names no tenant and case"
+                ) from None
+            position = len(chains.get(key, [])) + 1
+            malformed.setdefault(key, Finding(*key, position, "malformed"))
+            chains.setdefault(key, [])
+            continue
+        chains.setdefault((record.tenant_id, record.case_id), []).append(record)
+    if tenant is not None:
+        chains = {k: v for k, v in chains.items() if k[0] == tenant}
+        malformed = {k: v for k, v in malformed.items() if k[0] == tenant}
+    findings = [*malformed.values(), *chain_findings(chains, kept, skip=malformed)]
+    return Checked(chains, frozenset(chains) | frozenset(kept), tuple(findings))
+
+
+def check_database(
+    url: str, prefix: str, schema: str | None, tenant: str | None, kept: dict[Key, ChainHead]
+) -> Checked:
+    """
+    Check a store's database, opened read-only: every case row and every chain.
+
+    Raises:
+        CannotCheck: the URL is malformed, the database cannot be reached or read, holds
+            no store tables, or holds a store schema newer than this release.
+
+    """
+    engine = open_database(url)
+    try:
+        if schema is not None and engine.dialect.name != "postgresql":
+            raise CannotCheck("--schema is for PostgreSQL stores only")
+        store = _store(engine, prefix, schema)
+        rows = {(h.tenant_id, h.case_id): h for h in store.heads(tenant)}
+        chains: dict[Key, list[HistoryRecord]] = {}
+        for key in rows:
+            try:
+                chains[key] = list(store.history(*key))
+            except CaseNotFoundError:
+                chains[key] = []
+        findings = [
+            *chain_findings({k: v for k, v in chains.items() if v}, kept),
+            *case_row_findings(chains, rows),
+        ]
+    except SafeguardingWorkflowError as error:
+        raise CannotCheck(error.message) from None
+    finally:
+        engine.dispose()
+    return Checked(chains, frozenset(chains) | frozenset(kept), tuple(findings))
+
+
+def open_database(url: str) -> Engine:
+    """
+    An engine that only reads: SQLite through a read-only URI, PostgreSQL in read-only sessions.
+
+    Raises:
+        CannotCheck: the URL is malformed, names no file or a missing one, or names an
+            engine or driver the verifier does not read through.
+
+    """
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.engine.make_url(url)
+    except (sa.exc.ArgumentError, ValueError, TypeError):
+        raise CannotCheck("the database URL is malformed") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_read_only(parsed.database)
+    if backend != "postgresql":
+        raise CannotCheck("the verifier reads SQLite and PostgreSQL stores only")
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_driver_name() not in _POSTGRESQL_DRIVERS:
+        raise CannotCheck("the verifier reads PostgreSQL through psycopg (postgresql+psycopg://)")
+    try:
+        return sa.create_engine(
+            parsed,
+            poolclass=sa.pool.NullPool,
+            connect_args={
+                "options": "-c default_transaction_read_only=on",
+                "connect_timeout": _CONNECT_TIMEOUT,
+            },
+        )
+    except ImportError:
+        raise CannotCheck(
+            "the PostgreSQL driver is not installed: install safeguarding-workflow[postgresql]"
+        ) from None
+
+
+def _sqlite_read_only(database: str | None) -> Engine:
+    """A SQLite engine on an existing file, opened read-only: nothing is created or written."""
+    import sqlalchemy as sa
+
+    if not database or database == ":memory:" or database.startswith("file:"):
+        raise CannotCheck(
+            "the database URL names no file: a SQLite store is a file (sqlite:///path/to/cases.db)"
+        )
+    path = Path(database)
+    try:
+        exists, is_file = path.exists(), path.is_file()
+    except (OSError, ValueError):
+        raise CannotCheck("the database path cannot be read") from None
+    if not exists:
+        raise CannotCheck("the database file does not exist")
+    if not is_file:
+        raise CannotCheck("the database path is not a file")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    return sa.create_engine("sqlite://", creator=connect, poolclass=sa.pool.NullPool)
+
+
+def _store(engine: Engine, prefix: str, schema: str | None) -> SqlStore:
+    """The store on *engine*, once its tables and its schema version are checked."""
+    import sqlalchemy as sa
+
+    from .stores._sql._schema import STORE_SCHEMA_VERSION
+    from .stores._sql._store import SqlStore
+
+    store = SqlStore(engine, prefix=prefix, schema=schema)
+    tables = store.tables
+    try:
+        inspector = sa.inspect(engine)
+        present = {
+            role
+            for role in ("cases", "history", "meta")
+            if inspector.has_table(tables[role].name, schema=schema)
+        }
+        if present != {"cases", "history", "meta"}:
+            raise CannotCheck(
+                "the database holds no store (its cases, history and meta tables, with this "
+                "prefix and schema)"
+            )
+        meta = tables["meta"]
+        with engine.connect() as connection:
+            text = connection.execute(
+                sa.select(meta.c.value).where(meta.c.key == "schema_version")
+            ).scalar()
+    except sa.exc.DatabaseError as error:
+        cause = type(getattr(error, "orig", None) or error).__name__
+        if engine.dialect.name == "sqlite" and cause == "DatabaseError":
+            raise CannotCheck("the file is not a SQLite database") from None
+        if isinstance(error, sa.exc.OperationalError):
+            raise CannotCheck(f"cannot connect to the database ({cause})") from None
+        raise CannotCheck(f"the database cannot be read ({cause})") from None
+    except sa.exc.SQLAlchemyError as error:
+        raise CannotCheck(f"the database cannot be read ({type(error).__name__})") from None
+    version = int(text) if isinstance(text, str) and text.isascii() and text.isdigit() else None
+    if version is None:
+        raise CannotCheck("the database records no valid store schema version")
+    if version > STORE_SCHEMA_VERSION:
+        raise CannotCheck(
+            f"the database holds store schema {version}, newer than this release reads "
+            f"({STORE_SCHEMA_VERSION}); upgrade the library"
+        )
+    return store
+
+
+def signed_heads(heads_path: str, key_path: str, tenant: str | None) -> dict[Key, ChainHead]:
+    """
+    The heads of a signed heads file, its signature checked with a PEM Ed25519 public key.
+
+    Raises:
+        CannotCheck: a file is missing or unreadable, or the key is not a PEM Ed25519 key.
+        InvalidInputError: the heads document is malformed.
+        HistoryIntegrityError: its signature does not match: the heads were altered.
+
+    """
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        public_key = load_pem_public_key(_read(key_path, "public key file"))
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise CannotCheck("the public key file holds no PEM public key") from None
+    if not isinstance(public_key, Ed25519PublicKey):
+        raise CannotCheck("the public key is not an Ed25519 key")
+    heads = load_signed_heads(_read(heads_path, "heads file"), public_key)
+    return {(h.tenant_id, h.case_id): h for h in heads if tenant is None or h.tenant_id == tenant}
+
+
+def _read(path: str, what: str) -> bytes:
+    """A file's bytes; a file that cannot be read is `CannotCheck`, naming *what*, not the path."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CannotCheck(f"the {what} does not exist") from None
+    except IsADirectoryError:
+        raise CannotCheck(f"the {what} is a directory") from None
+    except (OSError, ValueError) as error:
+        raise CannotCheck(f"the {what} cannot be read ({type(error).__name__})") from None
+
+
+def _claimed_case(item: object) -> Key | None:
+    """The tenant and case a malformed export item names, if it names them as text."""
+    record = item.get("record") if isinstance(item, dict) else None
+    if not isinstance(record, dict):
+        return None
+    tenant, case = record.get("tenant"), record.get("case")
+    if isinstance(tenant, str) and isinstance(case, str):
+        return (tenant, case)
+    return None
+
+
+def _shown(text: str) -> str:
+    """An id as printed: as it is if printable ASCII, else escaped, so it is one line of text."""
+    if text.isascii() and text.isprintable() and text.strip() == text and text:
+        return text
+    return ascii(text)
+
+
+# -- the command line -------------------------------------------------------------------------
+
+
+class _UsageError(Exception):
+    """A command line argparse refused."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, reported by `run()`."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m safeguarding_workflow")
+    parser = _Parser(prog="safeguarding-workflow")
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("verify", help="verify every case's history chain")
+    check = commands.add_parser(
+        "verify",
+        help="verify every case's history chain",
+        description="Verify every case's history chain. Exit 0: all verified; 1: a break; "
+        "2: could not check.",
+    )
     source = check.add_mutually_exclusive_group(required=True)
     source.add_argument("--database", metavar="URL", help="a SQLAlchemy database URL")
     source.add_argument("--export", metavar="FILE", help="a JSON history export")
@@ -39,86 +432,86 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _chains_from_export(path: str) -> dict[tuple[str, str], list[HistoryRecord]]:
-    """Every case's records in an export, unverified (each chain is verified afterwards)."""
-    document = json.loads(Path(path).read_text())
-    if not isinstance(document, dict) or document.get("format") != "safeguarding-workflow/history":
-        raise InvalidInputError("the file is not a history export", field="export")
-    if document.get("version") != SCHEMA_VERSION or not isinstance(document.get("records"), list):
-        raise InvalidInputError("the export has an unknown version or no records", field="export")
-    chains: dict[tuple[str, str], list[HistoryRecord]] = {}
-    for item in document["records"]:
-        record = HistoryRecord.from_json(item)
-        chains.setdefault((record.tenant_id, record.case_id), []).append(record)
-    return chains
+def _check(args: argparse.Namespace) -> Checked:
+    kept: dict[Key, ChainHead] = {}
+    if args.heads and not args.public_key:
+        raise CannotCheck("--heads needs --public-key")
+    if args.public_key and not args.heads:
+        raise CannotCheck("--public-key needs --heads")
+    if args.heads:
+        kept = signed_heads(args.heads, args.public_key, args.tenant)
+    if args.database:
+        checked = check_database(args.database, args.prefix, args.schema, args.tenant, kept)
+        source = "database"
+    else:
+        checked = check_export(args.export, args.tenant, kept)
+        source = "export"
+    if not checked.cases:
+        scope = " of this tenant" if args.tenant is not None else ""
+        raise CannotCheck(f"the {source} holds no cases{scope} to verify")
+    return checked
 
 
-def _chains_from_database(
-    url: str, prefix: str, schema: str | None, tenant: str | None
-) -> tuple[dict[tuple[str, str], list[HistoryRecord]], dict[tuple[str, str], str]]:
-    import sqlalchemy as sa
-
-    from .stores._sql._store import SqlStore
-
-    store = SqlStore(sa.create_engine(url), prefix=prefix, schema=schema)
-    chains: dict[tuple[str, str], list[HistoryRecord]] = {}
-    heads: dict[tuple[str, str], str] = {}
-    for head in store.heads(tenant):
-        key = (head.tenant_id, head.case_id)
-        chains[key] = list(store.history(*key))
-        heads[key] = head.hash
-    store.engine.dispose()
-    return chains, heads
-
-
-def run(argv: Sequence[str]) -> int:
-    """Run the command line; return the exit status (0 all verify, 1 a break, 2 an error)."""
-    args = _parser().parse_args(argv)
-    try:
-        kept: dict[tuple[str, str], ChainHead] = {}
-        if args.heads:
-            if not args.public_key:
-                print("--heads needs --public-key", file=sys.stderr)
-                return 2
-            public_key = load_pem_public_key(Path(args.public_key).read_bytes())
-            if not isinstance(public_key, Ed25519PublicKey):
-                print("error: --public-key must be an Ed25519 key", file=sys.stderr)
-                return 2
-            for head in load_signed_heads(Path(args.heads).read_text(), public_key):
-                kept[(head.tenant_id, head.case_id)] = head
-        stored_heads: dict[tuple[str, str], str] = {}
-        if args.database:
-            chains, stored_heads = _chains_from_database(
-                args.database, args.prefix, args.schema, args.tenant
-            )
+def _report(checked: Checked) -> int:
+    """Print one line per case (one per break) and the total; the exit status."""
+    found: dict[Key, list[Finding]] = {}
+    for finding in checked.findings:
+        found.setdefault(finding.key, []).append(finding)
+    for key in sorted(checked.cases | set(found)):
+        if key in found:
+            for finding in found[key]:
+                print(finding.line())
         else:
-            chains = _chains_from_export(args.export)
-    except SafeguardingWorkflowError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1 if error.code == "history_integrity" else 2
-    except (OSError, ValueError) as error:
-        print(f"error: {type(error).__name__}: cannot read the input", file=sys.stderr)
-        return 2
-    broken = 0
-    for key in sorted(set(chains) | set(kept)):
-        tenant, case = key
-        records = chains.get(key, [])
-        result = verify(records, kept.get(key))
-        problem = None if result.ok else f"record {result.position}: {result.problem}"
-        if result.ok and key in stored_heads and records and stored_heads[key] != records[-1].hash:
-            problem = "the case row's head does not match its last record"
-        if problem is None:
+            records = checked.chains[key]
+            tenant, case = (_shown(part) for part in key)
             print(f"ok      {tenant}/{case}: {len(records)} records, head {records[-1].hash[:16]}")
-        else:
-            broken += 1
-            print(f"BROKEN  {tenant}/{case}: {problem}")
-    print(f"{len(set(chains) | set(kept)) - broken} verified, {broken} broken")
+    broken = len(set(found))
+    print(f"{len(checked.cases | set(found)) - broken} verified, {broken} broken")
     return 1 if broken else 0
 
 
+def run(argv: Sequence[str]) -> int:
+    """
+    Run the command line; return the exit status (0 all verified, 1 a break, 2 not checked).
+
+    Added in version 0.1.0.
+    """
+    try:
+        args = _parser().parse_args(list(argv))
+    except _UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except SystemExit as stop:  # --help
+        return stop.code if isinstance(stop.code, int) else 0
+    try:
+        checked = _check(args)
+    except CannotCheck as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except HistoryIntegrityError as error:  # the signed heads were altered
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    except SafeguardingWorkflowError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    except Exception as error:  # never a traceback: say what kind of failure, and stop
+        print(f"error: the verifier stopped unexpectedly ({type(error).__name__})", file=sys.stderr)
+        return 2
+    return _report(checked)
+
+
 def main() -> None:
-    """Entry point of ``python -m safeguarding_workflow``."""
-    sys.exit(run(sys.argv[1:]))
+    """
+    Entry point of ``python -m safeguarding_workflow`` and the ``safeguarding-workflow`` script.
+
+    Added in version 0.1.0.
+    """
+    try:
+        status = run(sys.argv[1:])
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        status = 130
+    sys.exit(status)
 
 
 if __name__ == "__main__":
