@@ -16,7 +16,10 @@ Order of work for a command, documented and fixed:
 6. build the new case record and the sealed history record;
 7. store both together and close the scope, committing (a concurrent writer makes
    this ``ConcurrencyConflict``);
-8. only then log one line and hand the event to the dispatcher, which calls subscribers.
+8. only then log one line and hand the event to the dispatcher, which calls subscribers,
+   through ``CaseStore.after_commit()``: at once, since the scope has committed, except
+   on a store in the host's transaction (``SqlStore.bound()``), which holds the event
+   until the host commits (and ``publish()`` delivers it) and drops it on a rollback.
 
 Nothing is stored before step 7, and nothing but guards runs before it; a refused
 or failed command leaves the scope by its exception and the store exactly as it was.
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -229,6 +233,8 @@ class _StepPlan:
 
 #: The scope CaseStore.transaction gives when a store does not override it.
 _PLAIN_SCOPE: Final = CaseStore.transaction
+#: CaseStore.after_commit when a store does not override it: it runs the delivery at once.
+_PLAIN_AFTER_COMMIT: Final = CaseStore.after_commit
 _OPEN: Final = DeadlineStatus.OPEN
 
 
@@ -1126,7 +1132,11 @@ class Workflow:
             state=case.state,
         )
         if deliver:
-            dispatcher.dispatch((event,))
+            store = self.store
+            if type(store).after_commit is _PLAIN_AFTER_COMMIT:  # committed: deliver now
+                dispatcher.dispatch((event,))
+            else:  # a store in its host's transaction holds it until the host commits
+                store.after_commit(record, functools.partial(dispatcher.dispatch, (event,)))
         return Outcome(case, record, event)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import attrs
@@ -45,6 +45,20 @@ class CaseStore(abc.ABC):
         Added in version 0.1.0.
         """
         yield self
+
+    def after_commit(self, record: HistoryRecord, callback: Callable[[], object]) -> None:
+        """
+        Run *callback* once *record*, which this store wrote, has committed.
+
+        The workflow hands it the delivery of each command's event once the command's
+        scope has closed, so subscribers never hear of a record that is not stored. The
+        default runs it at once: a store that commits its own writes has committed them
+        by then. A store that writes inside its host's transaction (`SqlStore.bound()`)
+        holds it until the host commits, and drops it if the record never commits.
+
+        Added in version 0.1.0.
+        """
+        callback()
 
     def load(
         self, tenant_id: str, case_id: str, idempotency_key: str | None

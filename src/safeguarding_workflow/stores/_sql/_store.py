@@ -12,8 +12,9 @@ the SQL of the admin queries in `_queries`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Final, final
 
@@ -46,6 +47,7 @@ from ._driver import (
     _unbatched,
 )
 from ._engine import _BEGUN, _READING, sqlite_engine
+from ._host import Verifier, committed_keys, found, held
 from ._queries import (
     case_ids_query,
     consumed_insert,
@@ -124,7 +126,11 @@ class _Shared:
         "recent",
         "statements",
         "tables",
+        "verifier",
     )
+
+    #: Reads back which records of a host's transaction committed (set by SqlStore).
+    verifier: Verifier
 
     def __init__(self, tables: dict[str, sa.Table], dialect: sa.Dialect) -> None:
         pipeline = _pipelines(dialect)
@@ -162,7 +168,16 @@ class SqlStore(CaseStore):
 
     """
 
-    __slots__ = ("_autocommit", "_connection", "_loaded", "_shared", "engine", "prefix", "schema")
+    __slots__ = (
+        "_autocommit",
+        "_connection",
+        "_host",
+        "_loaded",
+        "_shared",
+        "engine",
+        "prefix",
+        "schema",
+    )
 
     def __init__(
         self,
@@ -178,9 +193,16 @@ class SqlStore(CaseStore):
         self.prefix = prefix
         self.schema = schema
         self._shared = _Shared(_tables(sa.MetaData(), prefix, schema), engine.dialect)
+        # Reads back the records of a host's transaction on a connection of the engine's
+        # own (see publish); it holds no connection, so held deliveries keep none alive.
+        self._shared.verifier = functools.partial(
+            committed_keys, engine, self._shared.tables["history"]
+        )
         self._connection = connection
         self._loaded: Case | None = None
         self._autocommit = False  # a PostgreSQL command scope: each statement commits itself
+        # On the host's connection, in the host's transaction: events wait for its commit.
+        self._host = connection is not None
 
     @classmethod
     def sqlite(cls, path: str, *, prefix: str = "sw_") -> SqlStore:
@@ -212,15 +234,78 @@ class SqlStore(CaseStore):
         The host begins and commits (or rolls back) the transaction; a rollback
         leaves nothing of the library's writes.
 
+        Subscribers hear of the commands only once the host has committed: a workflow on
+        the view holds each command's event with the connection, drops it if the
+        transaction (or a savepoint the command ran in) rolls back, and delivers it when
+        the host calls `publish()` after its commit. The outbox rows commit with the
+        host's transaction, so the relay needs nothing more.
+
         Added in version 0.1.0.
         """
+        view = self._view(connection)
+        view._host = True
+        return view
+
+    def _view(self, connection: Connection) -> SqlStore:
+        """The same store on *connection*: a command scope's, or (see `bound()`) the host's."""
         view = object.__new__(SqlStore)
         view.engine, view.prefix, view.schema = self.engine, self.prefix, self.schema
         view._shared = self._shared
         view._connection = connection
         view._loaded = None
         view._autocommit = False
+        view._host = False
         return view
+
+    def after_commit(self, record: HistoryRecord, callback: Callable[[], object]) -> None:
+        """
+        Run *callback* once *record* has committed: at once, or once the host's commit has.
+
+        On a view in the host's transaction (`bound()`) it is held with the connection
+        until the host has committed and calls `publish()`, and dropped if the record
+        never commits.
+
+        Added in version 0.1.0.
+        """
+        connection = self._connection
+        if not self._host or connection is None:
+            callback()
+            return
+        held(connection).add(callback, record, self._shared.verifier)
+
+    def publish(self) -> int:
+        """
+        Deliver the events of commands in the host's transactions that committed; how many.
+
+        Call it once your commit has returned, on any view of the connection (`bound()`):
+        the events of every workflow on the connection go to their subscribers in the
+        order their commands were stored, each once. An event is delivered only when its
+        transaction has ended and another connection reads its record back: one rolled
+        back, with its transaction, a savepoint or a commit that failed, is dropped. The
+        events of the transaction still open wait for a later call. A store outside a
+        host's transaction delivers as each command ends, so for it this does nothing.
+
+        Added in version 0.1.0.
+        """
+        connection = self._connection
+        if not self._host or connection is None:
+            return 0
+        queue = found(connection)
+        if queue is None:
+            return 0
+        ended = queue.ended(connection.get_transaction() is not None)
+        committed: set[tuple[str, str, int, str]] = set()
+        for verifier in {id(d.verifier): d.verifier for d in ended}.values():
+            keys = [d.key for d in ended if d.verifier is verifier]
+            committed |= verifier(keys)
+        delivered = [d for d in ended if d.key in committed]
+        for index, delivery in enumerate(delivered):
+            try:
+                delivery.callback()
+            except BaseException:  # a dispatcher that raises: the rest wait for the next call
+                queue.deliveries[:0] = delivered[index + 1 :]
+                raise
+        return len(delivered)
 
     @contextmanager
     def transaction(self) -> Iterator[SqlStore]:
@@ -243,7 +328,7 @@ class SqlStore(CaseStore):
                 raw = connection.connection
                 raw.cursor().execute("BEGIN IMMEDIATE")
                 try:
-                    yield self.bound(connection)
+                    yield self._view(connection)
                 except BaseException:
                     raw.rollback()
                     raise
@@ -251,13 +336,13 @@ class SqlStore(CaseStore):
             return
         if not self._shared.batched:
             with _translated(self.engine, ConcurrencyConflict), self.engine.begin() as connection:
-                yield self.bound(connection)
+                yield self._view(connection)
             return
         # PostgreSQL: the read is one statement and the writes are another, which commits
         # itself (see append), so the driver runs in autocommit mode: no BEGIN, no COMMIT.
         with _translated(self.engine, ConcurrencyConflict), self.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT")
-            view = self.bound(connection)
+            view = self._view(connection)
             view._autocommit = True
             yield view
 
