@@ -188,11 +188,18 @@ class Case:
         milestones: Dates the lifecycle recorded, as ``(name, date)`` pairs.
         version: The sequence number of its latest history record.
         head: The hash of its latest history record.
-        last_step_at: ``occurred_at`` of its latest lifecycle step.
+        last_step_at: ``occurred_at`` of its latest lifecycle step, corrections
+            applied; before the first step, the incident's awareness
+            (``facts.la_aware_at``).
         lifecycle: Name of the lifecycle it follows.
         lifecycle_version: That lifecycle's version.
         rule_pack: Name of the rule pack that assessed it.
         rule_pack_version: That pack's version.
+        step_times: Each lifecycle step taken, in order, as the sequence number of its
+            history record and its ``occurred_at`` in UTC, corrections applied. It is
+            what a correction (the steps around the corrected one) and new facts (the
+            first step) need of the timeline (rules TL-01, TL-03), kept so that neither
+            reads the history; it grows by one pair a step, never with corrections.
 
     """
 
@@ -210,6 +217,7 @@ class Case:
     lifecycle_version: str
     rule_pack: str
     rule_pack_version: str
+    step_times: tuple[tuple[int, pendulum.DateTime], ...] = ()
 
     def deadline(self, kind: str) -> Deadline | None:
         """
@@ -363,6 +371,7 @@ def replace_case(
     deadlines: tuple[Deadline, ...] | None = None,
     milestones: tuple[tuple[str, pendulum.Date], ...] | None = None,
     last_step_at: pendulum.DateTime | None = None,
+    step_times: tuple[tuple[int, pendulum.DateTime], ...] | None = None,
 ) -> Case:
     """The next record of *case*, built directly (``attrs.evolve`` is slow on the command path)."""
     return Case(
@@ -380,4 +389,5 @@ def replace_case(
         case.lifecycle_version,
         case.rule_pack,
         case.rule_pack_version,
+        case.step_times if step_times is None else step_times,
     )

@@ -263,6 +263,7 @@ def case_to_json(case: Case) -> dict[str, Any]:
         "lifecycle_version": case.lifecycle_version,
         "rule_pack": case.rule_pack,
         "rule_pack_version": case.rule_pack_version,
+        "step_times": [[sequence, time_to_json(at)] for sequence, at in case.step_times],
     }
 
 
@@ -290,6 +291,15 @@ def case_from_json(data: Any) -> Case:
             lifecycle_version=str(data["lifecycle_version"]),
             rule_pack=str(data["rule_pack"]),
             rule_pack_version=str(data["rule_pack_version"]),
+            step_times=tuple(_step_time_from_json(item) for item in data["step_times"]),
         )
     except (KeyError, TypeError, ValueError):
         raise InvalidInputError("a stored case is malformed", field="case") from None
+
+
+def _step_time_from_json(item: Any) -> tuple[int, pendulum.DateTime]:
+    """One pair of `Case.step_times` from its JSON form ``[sequence, occurred_at]``."""
+    sequence, at = item
+    if type(sequence) is not int:
+        raise InvalidInputError("a stored step time is malformed", field="case")
+    return sequence, time_from_json(at)

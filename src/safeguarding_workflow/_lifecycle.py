@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Final, Literal, final
 
@@ -31,6 +31,7 @@ __all__ = [
     "PayloadField",
     "Step",
     "check_opaque_id",
+    "check_payload_dates",
     "looks_like_nhs_number",
 ]
 
@@ -50,12 +51,22 @@ class PayloadField:
     in the host's own document store, and the payload carries opaque references
     to them (``ref``, ``refs``). That keeps personal data out of the history.
 
+    A ``date`` lies on the case's timeline (rule TL-04): never before the incident's
+    awareness, and never after the date the step happened (its ``occurred_at`` in
+    Europe/London), unless it is a plan (``future=True``): a decision or an event is
+    dated when it happened, a plan when it is meant to happen.
+
     Attributes:
         name: The field name.
         kind: ``ref`` (an opaque reference), ``refs`` (a list of them), ``date``,
             ``bool``, ``choice`` (one of *choices*) or ``int`` (0 or more).
         required: Whether the payload must carry it.
         choices: The allowed values of a ``choice``.
+        future: For a ``date`` only, and by keyword: whether it may lie after the
+            step's own date, as a planned publication does.
+
+    Raises:
+        InvalidLifecycle: ``future`` is set on a field that is not a ``date``.
 
     """
 
@@ -63,6 +74,14 @@ class PayloadField:
     kind: PayloadKind
     required: bool = False
     choices: tuple[str, ...] = ()
+    future: bool = attrs.field(default=False, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.future is not False and (self.future is not True or self.kind != "date"):
+            raise InvalidLifecycle(
+                f"payload field {self.name!r}: 'future' is true or false, and true only for a date",
+                field="payload",
+            )
 
     def convert(self, value: object, field: str) -> object:
         """The value in Python form (dates as pendulum Dates), or raise naming the field."""
@@ -176,15 +195,32 @@ class Step:
     rule_ids: tuple[str, ...] = attrs.field(kw_only=True, default=())
     summary: str = attrs.field(kw_only=True, default="")
 
-    def convert_payload(self, payload: Mapping[str, object]) -> dict[str, Any]:
+    def convert_payload(
+        self,
+        payload: Mapping[str, object],
+        *,
+        aware_on: _dt.date | None = None,
+        occurred_on: _dt.date | None = None,
+    ) -> dict[str, Any]:
         """
         The payload checked against `payload` and converted to Python values.
 
+        Given the incident's date of awareness (*aware_on*) and the step's own date
+        (*occurred_on*), its dates are checked against them as `check_payload_dates()`
+        does; the workflow passes both for every command.
+
         Raises:
-            InvalidInputError: an unknown or missing field, or a malformed value.
+            InvalidInputError: an unknown or missing field, a malformed value, or a
+                date off the case's timeline.
 
         """
-        return convert_payload(self.event, {f.name: f for f in self.payload}, payload)
+        converted = convert_payload(self.event, {f.name: f for f in self.payload}, payload)
+        dates = [f for f in self.payload if f.kind == "date"]
+        if dates:
+            check_payload_dates(
+                self.event, dates, converted, aware_on=aware_on, occurred_on=occurred_on
+            )
+        return converted
 
 
 def convert_payload(
@@ -214,6 +250,49 @@ def convert_payload(
                 field=f"payload.{name}",
             )
     return converted
+
+
+def check_payload_dates(
+    event: str,
+    dates: Collection[PayloadField],
+    payload: Mapping[str, Any],
+    *,
+    aware_on: _dt.date | None,
+    occurred_on: _dt.date | None,
+) -> None:
+    """
+    Refuse a converted payload whose dates lie off the case's timeline (TL-04).
+
+    Every date field of *dates* the payload holds is checked: not before *aware_on*
+    (the incident's date of awareness), and, unless the field is a plan
+    (``future=True``), not after *occurred_on* (the step's own date). A bound that is
+    None is not checked. The error names the field and never the date.
+
+    Added in version 0.1.0.
+
+    Raises:
+        InvalidInputError: a date before awareness, or after the step when it is not a plan.
+
+    """
+    for spec in dates:
+        value = payload.get(spec.name)
+        if not isinstance(value, _dt.date):
+            continue
+        field = f"payload.{spec.name}"
+        if aware_on is not None and value < aware_on:
+            raise InvalidInputError(
+                f"{field!r} of the step {event!r} must not be before the date the authority "
+                "became aware of the incident",
+                field=field,
+                rule_ids=("TL-04",),
+            )
+        if not spec.future and occurred_on is not None and value > occurred_on:
+            raise InvalidInputError(
+                f"{field!r} of the step {event!r} must not be after the date the step "
+                "happened (only a plan may lie ahead)",
+                field=field,
+                rule_ids=("TL-04",),
+            )
 
 
 @final

@@ -273,6 +273,37 @@ CORE_RULES: Final = RuleCatalogue(
             I,
             "R / I.",
         ),
+        Rule(
+            "TL-01",
+            "Every step has two times: occurred_at, when it really happened, and recorded_at, "
+            "when it was entered. occurred_at is not in the future, not before the incident's "
+            "awareness and not before the previous step; a correction keeps a step between "
+            "the steps around it.",
+            "Library decision",
+            I,
+        ),
+        Rule(
+            "TL-02",
+            "A case in a terminal state has ended: its facts no longer change, so no duty "
+            "arises that no step could meet.",
+            "Library decision",
+            I,
+        ),
+        Rule(
+            "TL-03",
+            "New facts keep the timeline: awareness of the incident is not after the first "
+            "step taken, and a suspicion already recorded does not move past a step taken "
+            "while it was held.",
+            "Library decision",
+            I,
+        ),
+        Rule(
+            "TL-04",
+            "A date in a step's payload is not before awareness of the incident, and not "
+            "after the step's own date unless the field is a plan (future=True).",
+            "Library decision",
+            I,
+        ),
     ),
     name="core",
 )

@@ -10,7 +10,9 @@ Order of work for a command, documented and fixed:
    is refused (``IdempotencyKeyReused``); refuse if the command's
    ``expected_version`` is stale;
 2. find the step for the case's state and the event (else ``StepNotAvailable``);
-3. check the role (else ``RoleNotPermitted``) and the payload (else ``InvalidInputError``);
+3. check the role (else ``RoleNotPermitted``) and the payload (else ``InvalidInputError``),
+   its dates too: none before the incident's awareness, none after the step's own date
+   unless the field is a plan (TL-04);
 4. check ``occurred_at``: not in the future, not before the previous lifecycle step;
 5. run the step's guards in order (any refusal: ``TransitionRefused`` with every reason);
 6. build the new case record and the sealed history record;
@@ -27,13 +29,15 @@ or failed command leaves the scope by its exception and the store exactly as it 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import functools
 import hashlib
+import operator
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, Protocol, cast, final
+from typing import Any, Final, NoReturn, Protocol, cast, final
 
 import attrs
 import pendulum
@@ -43,13 +47,13 @@ from ._calendar import WorkingDayCalendar
 from ._case import Case, Command, Deadline, DeadlineStatus, GuardContext, replace_case
 from ._clock import Clock, read_clock
 from ._codec import (
+    date_from_json,
     date_to_json,
     deadline_change,
     deadline_to_json,
     in_utc,
     incident_to_json,
     status_change,
-    time_from_json,
     time_to_json,
     utc_facts,
 )
@@ -58,7 +62,7 @@ from ._events import CloudEvent, Dispatcher, ImmediateDispatcher, Subscriber, to
 from ._facts import Incident
 from ._guards import Guard, Reason
 from ._identifiers import check_opaque_id, looks_like_nhs_number
-from ._lifecycle import Lifecycle, Step, convert_payload, to_json_value
+from ._lifecycle import Lifecycle, Step, check_payload_dates, convert_payload, to_json_value
 from ._log import log_info
 from ._pack import RulePack
 from ._records import Entry, seal
@@ -216,7 +220,7 @@ class _Stored:
 class _StepPlan:
     """What every command taking one step of one lifecycle shares, worked out once."""
 
-    __slots__ = ("converts_to_json", "fields", "guards", "lifecycle", "meets", "step")
+    __slots__ = ("converts_to_json", "dates", "fields", "guards", "lifecycle", "meets", "step")
 
     def __init__(self, lifecycle: Lifecycle, step: Step) -> None:
         self.lifecycle = lifecycle
@@ -226,6 +230,8 @@ class _StepPlan:
         #: Whether a converted payload differs from its JSON form: only dates and lists of
         #: references do (to_json_value leaves strings, booleans and integers as they are).
         self.converts_to_json = any(f.kind in ("date", "refs") for f in step.payload)
+        #: The date fields, checked against the case's timeline (TL-04); most steps have none.
+        self.dates = tuple(f for f in step.payload if f.kind == "date")
         #: The guards themselves, in the step's order.
         self.guards: tuple[Guard, ...] = tuple(lifecycle.guards[name] for name in step.guards)
         self.meets = frozenset(step.meets)
@@ -550,6 +556,14 @@ class Workflow:
         if plan is None or plan.step is not step or plan.lifecycle is not lifecycle:
             plan = self._plans[id(step)] = _StepPlan(lifecycle, step)
         payload = convert_payload(step.event, plan.fields, command.payload)
+        if plan.dates:
+            check_payload_dates(
+                step.event,
+                plan.dates,
+                payload,
+                aware_on=case.facts.la_aware_on,
+                occurred_on=command.occurred_on,
+            )
         now = utc_naive(read_clock(self.clock))
         # in_utc(command.occurred_at), from the UTC time the command already holds: the
         # case's next last_step_at, and in the same zone as the current one for comparing.
@@ -670,6 +684,7 @@ class Workflow:
             "deadlines": tuple(deadlines),
             "milestones": milestones,
             "last_step_at": occurred_at,
+            "step_times": (*case.step_times, (sequence, occurred_at)),
         }
         json_payload = (
             {k: to_json_value(v) for k, v in payload.items()} if plan.converts_to_json else payload
@@ -755,13 +770,16 @@ class Workflow:
     ) -> _Stored:
         case = store.get(tenant_id, case_id)
         _check_version(case, expected_version)
-        history = store.history(tenant_id, case_id)
-        times = _step_times(history)
-        if type(corrects) is not int or corrects not in times:
+        # The case keeps each step's time, corrections applied (Case.step_times): the steps
+        # around the corrected one need no history, and only the corrected record is read,
+        # so a correction costs the same on a case of ten records or ten thousand.
+        times = case.step_times
+        position = _step_position(times, corrects)
+        if position is None:
             raise InvalidInputError(
                 "'corrects' must be the sequence number of a step record", field="corrects"
             )
-        target = history[corrects - 1].data
+        target = store.record(tenant_id, case_id, corrects).data
         step = self.pack.lifecycle.step(target["from"], target["event"])
         if step is None:  # pragma: no cover - every stored step comes from the lifecycle
             raise InvalidInputError("'corrects' names an unknown step", field="corrects")
@@ -774,19 +792,19 @@ class Workflow:
                 reasons=(_reason("role_not_permitted", "the role may not take this step"),),
                 field="role",
             )
-        sequences = sorted(times)
-        position = sequences.index(corrects)
-        earlier = times[sequences[position - 1]] if position else case.facts.la_aware_at
-        later = times[sequences[position + 1]] if position + 1 < len(sequences) else None
+        earlier = times[position - 1][1] if position else case.facts.la_aware_at
+        later = times[position + 1][1] if position + 1 < len(times) else None
         if at > read_clock(self.clock):
             raise InvalidInputError("'occurred_at' must not be in the future", field="occurred_at")
         if at < earlier or (later is not None and at > later):
             raise InvalidInputError(
                 "'occurred_at' must lie between the steps before and after the corrected one",
                 field="occurred_at",
+                rule_ids=("TL-01",),
             )
-        calendar = self.calendar(tenant_id)
         on = london_date(utc_naive(at))
+        _check_dated_before(step, target.get("payload"), on)
+        calendar = self.calendar(tenant_id)
         milestones = dict(case.milestones)
         moved = {m for m, field in step.sets if field is None}
         for milestone in moved:
@@ -800,7 +818,8 @@ class Workflow:
                 updated = updated.met(on, corrects)
             if updated != deadline:
                 changed[deadline.kind] = updated
-        last = in_utc(at) if later is None else case.last_step_at
+        moved_at = in_utc(at)
+        last = moved_at if later is None else case.last_step_at
         payload = {"corrects": corrects, "occurred_at": time_to_json(at), "reason_ref": reason_ref}
         current = {d.kind: d for d in case.deadlines}
         changes: dict[str, Any] = {
@@ -812,6 +831,7 @@ class Workflow:
             "deadlines": tuple(changed.get(d.kind, d) for d in case.deadlines),
             "milestones": tuple(milestones.items()),
             "last_step_at": last,
+            "step_times": (*times[:position], (corrects, moved_at), *times[position + 1 :]),
         }
         return self._append(
             store,
@@ -847,9 +867,20 @@ class Workflow:
         whether they were met (re-judged against the new date); duties that now
         arise are added. The record lists every deadline that changed.
 
+        New facts follow the lifecycle and the timeline. A case in a terminal state has
+        ended, and its facts no longer change (TL-02): a duty that arose then could never
+        be met. Awareness of the incident may not move after the first step taken (a
+        step cannot come before the authority knew), and a suspicion of abuse or neglect
+        already recorded may not move past a step taken while it was held (TL-03). Before
+        the first step, the case's ``last_step_at`` follows awareness.
+
         Raises:
             RoleNotPermitted: *role* is not one of the pack's openers.
             InvalidInputError: malformed or future facts.
+            TransitionRefused: the case has ended (reason ``case_ended``), or the facts
+                move awareness or suspicion past steps taken (``awareness_after_steps``,
+                ``suspicion_after_steps``); each reason carries its rule ids, and nothing
+                is stored.
 
         """
         _check_case_key(tenant_id, case_id)
@@ -873,8 +904,23 @@ class Workflow:
         case = store.get(tenant_id, case_id)
         _check_version(case, expected_version)
         role = self._check_opener(role, case_id, "update_facts")
+        if case.state in self.pack.lifecycle.terminal:
+            self._refuse_facts(
+                case,
+                f"the case has ended (state {case.state!r}); its facts can no longer change",
+                [
+                    _reason(
+                        "case_ended",
+                        "the case is in a terminal state: its facts no longer change, and no "
+                        "step could meet a duty they raised",
+                        "TL-02",
+                    )
+                ],
+                None,
+            )
         calendar = self.calendar(tenant_id)
         assessment = self._assess(tenant_id, facts, case.local_authority)
+        self._check_facts_timeline(case, facts)
         current = {d.kind: d for d in case.deadlines}
         changed: dict[str, Deadline] = {}
         for duty in assessment.duties:
@@ -894,7 +940,7 @@ class Workflow:
                 changed[fresh.kind] = updated
         merged = {**current, **changed}
         now = utc_naive(read_clock(self.clock))
-        changes = {
+        changes: dict[str, Any] = {
             "facts": incident_to_json(facts),
             "deadlines": [deadline_change(current.get(k), d) for k, d in changed.items()],
         }
@@ -903,7 +949,12 @@ class Workflow:
                 {r for d in changed.values() for r in d.rule_ids} | set(self.pack.facts_rule_ids)
             )
         )
-        updates = {"facts": utc_facts(facts), "deadlines": tuple(merged.values())}
+        new_facts = utc_facts(facts)
+        updates: dict[str, Any] = {"facts": new_facts, "deadlines": tuple(merged.values())}
+        if not case.step_times and new_facts.la_aware_at != case.last_step_at:
+            # No step yet: the next one is checked against awareness (TL-01), as at opening.
+            updates["last_step_at"] = new_facts.la_aware_at
+            changes["last_step_at"] = time_to_json(new_facts.la_aware_at)
         return self._append(
             store,
             case,
@@ -919,6 +970,82 @@ class Workflow:
                 changes=changes,
                 rule_ids=rule_ids,
             ),
+        )
+
+    def _check_facts_timeline(self, case: Case, facts: Incident) -> None:
+        """
+        Refuse facts that move awareness or a suspicion already held past steps taken (TL-03).
+
+        Awareness is bounded by the first step, not the latest: no step can come before
+        the authority knew of the incident, whichever step it is. A suspicion already
+        recorded (its date is the notification anchor, DEC-04) is bounded by the first
+        step taken on or after it, as dated in Europe/London: a step taken while the
+        suspicion was held may have rested on it, and the core cannot tell which did. A
+        suspicion recorded for the first time is not bounded: no step rested on it (a
+        looked-after child's death notified to the Secretary of State and Ofsted, then
+        abuse suspected, DEC-04). Moving either date earlier is always allowed.
+        """
+        times = case.step_times
+        if not times:
+            return
+        rule_ids = ("TL-03", *self.pack.facts_rule_ids)
+        problems: list[tuple[Reason, str]] = []
+        if facts.la_aware_at > times[0][1]:
+            problems.append(
+                (
+                    Reason(
+                        "awareness_after_steps",
+                        "awareness of the incident must not be after the first step taken: "
+                        "no step comes before the authority knew (correct the step's time "
+                        "first if it was recorded wrongly)",
+                        rule_ids,
+                    ),
+                    "facts.la_aware_at",
+                )
+            )
+        held, suspected = _suspected_on(case.facts), _suspected_on(facts)
+        if held is not None and suspected is not None and suspected > held:
+            taken = (london_date(utc_naive(at)) for _, at in times)
+            first = next((on for on in taken if on >= held), None)
+            if first is not None and suspected > first:
+                problems.append(
+                    (
+                        Reason(
+                            "suspicion_after_steps",
+                            "abuse or neglect must not be first known or suspected after a "
+                            "step taken while it was already suspected",
+                            rule_ids,
+                        ),
+                        "facts.abuse_or_neglect_since",
+                    )
+                )
+        if problems:
+            self._refuse_facts(
+                case,
+                "the facts were refused: "
+                + "; ".join(f"{r.message} [{', '.join(r.rule_ids)}]" for r, _ in problems),
+                [r for r, _ in problems],
+                problems[0][1] if len(problems) == 1 else "facts",
+            )
+
+    @staticmethod
+    def _refuse_facts(
+        case: Case, message: str, reasons: list[Reason], field: str | None
+    ) -> NoReturn:
+        """Log and raise the refusal of new facts: ``TransitionRefused``, nothing stored."""
+        log_info(
+            "command_refused",
+            tenant=case.tenant_id,
+            case=case.case_id,
+            step="update_facts",
+            codes=[r.code for r in reasons],
+        )
+        raise TransitionRefused(
+            message,
+            case_id=case.case_id,
+            event="update_facts",
+            reasons=tuple(reasons),
+            field=field,
         )
 
     def recompute_deadlines(self, tenant_id: str, case_id: str, *, actor: str) -> Outcome:
@@ -1146,16 +1273,41 @@ def _aware(value: object, field: str) -> pendulum.DateTime:
     return pendulum.instance(value)
 
 
-def _step_times(history: Iterable[HistoryRecord]) -> dict[int, pendulum.DateTime]:
-    """Sequence -> effective ``occurred_at`` of every step record, corrections applied."""
-    times: dict[int, pendulum.DateTime] = {}
-    for record in history:
-        if record.kind == "step":
-            times[record.sequence] = time_from_json(record.data["occurred_at"])
-        elif record.kind == "correction":
-            payload = record.data["payload"]
-            times[payload["corrects"]] = time_from_json(payload["occurred_at"])
-    return times
+def _step_position(
+    times: tuple[tuple[int, pendulum.DateTime], ...], sequence: object
+) -> int | None:
+    """Where the step record *sequence* is in a case's ``step_times``; None if it is not one."""
+    if type(sequence) is not int:
+        return None
+    position = bisect.bisect_left(times, sequence, key=operator.itemgetter(0))
+    return position if position < len(times) and times[position][0] == sequence else None
+
+
+def _suspected_on(facts: Incident) -> pendulum.Date | None:
+    """The date abuse or neglect was first known or suspected (DEC-04); None if it is not."""
+    return facts.notification_anchor if facts.abuse_or_neglect.known_or_suspected else None
+
+
+def _check_dated_before(step: Step, payload: object, on: pendulum.Date) -> None:
+    """
+    Refuse to correct a step to a day before a date its payload records (TL-04).
+
+    A decision or an event a step records is dated on or before the step; a plan
+    (``future=True``) may lie after it, so it never stops a correction.
+    """
+    if not isinstance(payload, Mapping):  # pragma: no cover - every step record has one
+        return
+    for spec in step.payload:
+        if spec.kind != "date" or spec.future:
+            continue
+        recorded = date_from_json(payload.get(spec.name))
+        if recorded is not None and recorded > on:
+            raise InvalidInputError(
+                f"'occurred_at' must not be before the date 'payload.{spec.name}' that the "
+                f"step {step.event!r} records",
+                field="occurred_at",
+                rule_ids=("TL-04",),
+            )
 
 
 def _check_case_key(tenant_id: object, case_id: object) -> None:

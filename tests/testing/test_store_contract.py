@@ -164,7 +164,7 @@ def test_the_contract_runs_under_unittest() -> None:
 
     result = unittest.TestResult()
     unittest.defaultTestLoader.loadTestsFromTestCase(TestDict).run(result)
-    assert (27, [], []) == (result.testsRun, result.failures, result.errors)
+    assert (28, [], []) == (result.testsRun, result.failures, result.errors)
 
 
 def test_importing_needs_no_pytest() -> None:

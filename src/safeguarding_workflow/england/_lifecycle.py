@@ -521,7 +521,7 @@ def _steps() -> tuple[Step, ...]:
             None,
             (SP,),
             guards=(),
-            payload=(PayloadField("planned_publication_on", "date", required=True),),
+            payload=(PayloadField("planned_publication_on", "date", required=True, future=True),),
             sets=(("publication_planned", "planned_publication_on"),),
             opens=(lr08,),
             rule_ids=("LR-08", "DEC-05"),

@@ -75,6 +75,9 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
         deadlines: dict[str, Deadline] = {}
         milestones: dict[str, pendulum.Date] = {}
         last_step_text = changes["last_step_at"]
+        # Each step's occurred_at as recorded, by sequence, in order; a correction replaces
+        # its step's. Parsed once, at the end: Case.step_times.
+        step_texts: dict[int, object] = {}
         for index, parsed in enumerate(datas):
             data = _upcast(parsed) if index else opening
             changes = data["changes"]
@@ -91,6 +94,14 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
                     milestones[str(name)] = on
             if "last_step_at" in changes:
                 last_step_text = changes["last_step_at"]
+            kind = records[index].kind
+            if kind == "step":
+                step_texts[records[index].sequence] = data["occurred_at"]
+            elif kind == "correction":
+                corrected = data["payload"]
+                if corrected["corrects"] not in step_texts:
+                    raise ValueError("a correction of a record that is not a step")
+                step_texts[corrected["corrects"]] = corrected["occurred_at"]
         return Case(
             tenant_id=records[0].tenant_id,
             case_id=records[0].case_id,
@@ -106,6 +117,7 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
             lifecycle_version=str(meta["lifecycle_version"]),
             rule_pack=str(meta["rule_pack"]),
             rule_pack_version=str(meta["rule_pack_version"]),
+            step_times=tuple((seq, time_from_json(text)) for seq, text in step_texts.items()),
         )
     except SafeguardingWorkflowError:
         raise

@@ -10,6 +10,7 @@ import attrs
 import pendulum
 
 from .._case import Case
+from ..exceptions import InvalidInputError
 from ..history._chain import HistoryRecord
 
 __all__ = ["CaseStore", "DueDeadline"]
@@ -83,6 +84,27 @@ class CaseStore(abc.ABC):
     @abc.abstractmethod
     def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
         """A case's history records, in order; `CaseNotFoundError` if none."""
+
+    def record(self, tenant_id: str, case_id: str, sequence: int) -> HistoryRecord:
+        """
+        One of a case's history records, by its sequence number (the opening record is 1).
+
+        A correction reads the record it corrects this way, and nothing else of the
+        history, so it costs the same however long the case. The default reads the whole
+        history and picks the record, so every store has it; a store that can read one
+        record by its key (the SQL and memory stores do) overrides it.
+
+        Added in version 0.1.0.
+
+        Raises:
+            CaseNotFoundError: no such case.
+            InvalidInputError: the case has no record of that sequence number.
+
+        """
+        history = self.history(tenant_id, case_id)
+        if type(sequence) is not int or not 1 <= sequence <= len(history):
+            raise InvalidInputError("'sequence' names no record of the case", field="sequence")
+        return history[sequence - 1]
 
     @abc.abstractmethod
     def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> HistoryRecord | None:

@@ -6,7 +6,7 @@ import threading
 from typing import final
 
 from .._case import Case
-from ..exceptions import CaseExistsError, CaseNotFoundError, ConcurrencyConflict
+from ..exceptions import CaseExistsError, CaseNotFoundError, ConcurrencyConflict, InvalidInputError
 from ..history._chain import HistoryRecord
 from ._base import CaseStore
 
@@ -51,6 +51,16 @@ class MemoryStore(CaseStore):
             return tuple(self._histories[(tenant_id, case_id)])
         except KeyError:
             raise CaseNotFoundError("no case with this tenant and id", field="case_id") from None
+
+    def record(self, tenant_id: str, case_id: str, sequence: int) -> HistoryRecord:
+        """One of a case's history records, by its sequence number, without copying the rest."""
+        try:
+            history = self._histories[(tenant_id, case_id)]
+        except KeyError:
+            raise CaseNotFoundError("no case with this tenant and id", field="case_id") from None
+        if type(sequence) is not int or not 1 <= sequence <= len(history):
+            raise InvalidInputError("'sequence' names no record of the case", field="sequence")
+        return history[sequence - 1]
 
     def create(self, case: Case, record: HistoryRecord) -> None:
         """Store a new case and its first record."""

@@ -28,6 +28,7 @@ from ..exceptions import (
     ConcurrencyConflict,
     ConfigurationError,
     IdempotencyKeyReused,
+    InvalidInputError,
     TransitionRefused,
 )
 from ..history import HistoryRecord, rebuild, verify
@@ -306,6 +307,21 @@ class StoreContract(abc.ABC):
         _equal(list(range(1, len(pairs) + 1)), [r.sequence for r in history])
         _equal(tuple(record for _, record in pairs), history)
         _equal(pairs[-1][0], store.get(TENANT, CASE))
+
+    def test_record_reads_one_record_by_sequence(self) -> None:
+        """record() gives the record of each sequence number, as history() does; no other."""
+        store = self.make_store()
+        pairs = _records(3)
+        store.create(*pairs[0])
+        for case, record in pairs[1:]:
+            store.append(case, record, expected_version=case.version - 1)
+        history = store.history(TENANT, CASE)
+        _equal(list(history), [store.record(TENANT, CASE, n) for n in range(1, len(pairs) + 1)])
+        for sequence in (0, len(pairs) + 1):
+            with _raises(InvalidInputError):
+                store.record(TENANT, CASE, sequence)
+        with _raises(CaseNotFoundError):
+            store.record(TENANT, "no-such-case", 1)
 
     def test_records_are_byte_identical_after_the_round_trip(self) -> None:
         """Every stored record comes back with the very bytes, hashes and fields it went in with."""

@@ -44,6 +44,12 @@ def _statements(tables: dict[str, sa.Table]) -> dict[str, Any]:
         "history": sa.select(*_RECORD_COLUMNS(history))
         .where(history.c.tenant_id == tenant, history.c.case_id == case)
         .order_by(history.c.sequence),
+        # One record by its primary key: what a correction reads of the history.
+        "record": sa.select(*_RECORD_COLUMNS(history)).where(
+            history.c.tenant_id == tenant,
+            history.c.case_id == case,
+            history.c.sequence == sa.bindparam("k_sequence"),
+        ),
         # A key names one command of a tenant, on whichever case: the row says which.
         "find": sa.select(history.c.case_id, *_RECORD_COLUMNS(history)).where(
             history.c.tenant_id == tenant,

@@ -462,6 +462,28 @@ class SqlStore(CaseStore):
             raise CaseNotFoundError("no case with this tenant and id", field="case_id")
         return tuple(_record(tenant_id, case_id, r) for r in rows)
 
+    def record(self, tenant_id: str, case_id: str, sequence: int) -> HistoryRecord:
+        """
+        One of a case's history records, by its sequence number: one row by its primary key.
+
+        Added in version 0.1.0.
+        """
+        _text(tenant_id, "tenant_id")
+        _text(case_id, "case_id")
+        if type(sequence) is not int or not 1 <= sequence <= 2**31 - 1:
+            raise InvalidInputError("'sequence' names no record of the case", field="sequence")
+        keys = {"k_tenant": tenant_id, "k_case": case_id, "k_sequence": sequence}
+        statements = self._shared.statements
+        with self._read() as connection:
+            row = connection.execute(statements["record"], keys).first()
+            # Told apart only when there is no row: no case, or no such record of it.
+            no_case = row is None and connection.execute(statements["get"], keys).first() is None
+        if row is not None:
+            return _record(tenant_id, case_id, row)
+        if no_case:
+            raise CaseNotFoundError("no case with this tenant and id", field="case_id")
+        raise InvalidInputError("'sequence' names no record of the case", field="sequence")
+
     def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> HistoryRecord | None:
         """
         The record a command with this idempotency key produced in the tenant, on any case.
