@@ -145,6 +145,14 @@ class TestIncident:
         i = incident(children=(child(), child(age=5, harm="serious_harm")))
         assert len(i.children) == 2
 
+    def test_children_are_capped_at_fifty(self) -> None:
+        """NOT-08: up to 50 children an incident; a 51st is refused naming the field and cap."""
+        assert 50 == len(incident(children=[child()] * 50).children)
+        with pytest.raises(sw.InvalidInputError) as info:
+            incident(children=[child()] * 51)
+        assert ("Incident.children", ("NOT-08",)) == (info.value.field, info.value.rule_ids)
+        assert "50" in info.value.message
+
 
 class TestFuzzedFacts:
     """R4: fuzzed facts raise only the library's errors."""

@@ -28,6 +28,11 @@ _GSS: Final = re.compile(r"[ENSW][0-9]{8}")
 _LONDON: Final = pendulum.timezone("Europe/London")
 #: A bound on ages that catches a date or a typing slip; who is in scope is the rule pack's call.
 MAX_AGE: Final = 130
+#: The most children one incident may hold. NOT-08's form takes 4 a notification and lists
+#: the rest in free text, so an incident may concern more (siblings, a group of children
+#: harmed in one setting); 50 leaves room for large groups while bounding the memory and
+#: the snapshot of a case (docs/explanation/decisions.md, "Several children").
+MAX_CHILDREN: Final = 50
 
 
 class Harm(enum.StrEnum):
@@ -255,6 +260,12 @@ class Child:
 def _to_children(value: object) -> tuple[Child, ...]:
     if not isinstance(value, list | tuple) or not value:
         raise _fail("Incident.children", "must be a non-empty list or tuple of Child", "NOT-08")
+    if len(value) > MAX_CHILDREN:
+        raise _fail(
+            "Incident.children",
+            f"must hold at most {MAX_CHILDREN} children, the cap the library sets on one incident",
+            "NOT-08",
+        )
     if not all(isinstance(c, Child) for c in value):
         raise _fail("Incident.children", "must hold only Child values", "NOT-08")
     return tuple(value)
@@ -285,7 +296,7 @@ class Incident:
     Added in version 0.1.0.
 
     Attributes:
-        children: The children affected, at least one.
+        children: The children affected, at least one and at most 50.
         location: Where the death or harm happened.
         abuse_or_neglect: Whether abuse or neglect is known or suspected.
         la_aware_at: When the local authority became aware of the death or serious

@@ -5,19 +5,35 @@ A read whose row holds the very text kept with a case takes that case instead of
 the JSON again. The cache is one per store, shared by all its views (see `SqlStore.bound`),
 and needs no database: it is consulted only with the snapshot text a row holds, compared
 in full, so a case changed elsewhere is never served from it.
+
+It is bounded twice: at most `CACHE_CASES` cases, and at most a budget of bytes
+(`SqlStore`'s ``cache_bytes``, `CACHE_BYTES` by default). A kept case counts
+`ENTRY_FACTOR` times its snapshot's length: the text itself, and the case decoded from
+it, which measures about three times the text (a fresh case, a closed one, one with 50
+children). Ordinary cases hit the count first; the budget keeps a few unusually large
+cases (many children, a long history of steps) from growing the process.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Final
 
 import orjson
 
 from ..._case import Case
 from ..._codec import case_from_json
 from ...exceptions import CaseNotFoundError, InvalidInputError
+
+#: The most cases a store keeps.
+CACHE_CASES: Final = 1024
+#: The default budget of a store's kept cases, in bytes (16 MiB): 1,024 ordinary cases fit
+#: (a closed case of one child counts about 12 KB), and a few huge ones cannot crowd it.
+CACHE_BYTES: Final = 16 * 1024 * 1024
+#: What a kept case counts against the budget, per character of its snapshot text.
+ENTRY_FACTOR: Final = 4
 
 
 class _Recent:
@@ -29,14 +45,32 @@ class _Recent:
     another process, or a write that rolled back, is never served from here; and
     cases are immutable values, equal to what their text decodes to (their times
     are kept in UTC), so sharing them is safe.
+
+    At most *size* cases, together counting at most *budget* bytes (each
+    `ENTRY_FACTOR` times its text's length); the least recently kept go first, and
+    a case that alone exceeds the budget is not kept.
     """
 
-    __slots__ = ("_items", "_lock", "_size")
+    __slots__ = ("_budget", "_bytes", "_items", "_lock", "_size")
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, budget: int = CACHE_BYTES) -> None:
         self._items: OrderedDict[tuple[str, str], tuple[str, Case]] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
+        self._budget = budget
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def bytes(self) -> int:
+        """What the kept cases count against the budget."""
+        return self._bytes
+
+    def kept(self) -> Iterator[tuple[str, str]]:
+        """The (tenant, case) of each kept case, the least recently kept first."""
+        return iter(list(self._items))
 
     def case(self, tenant_id: str, case_id: str, row: Any) -> Case:
         """The case in a ``cases`` row's snapshot; CaseNotFoundError for no row."""
@@ -56,10 +90,18 @@ class _Recent:
         return case
 
     def keep(self, case: Case, text: str) -> None:
-        """Keep *case* with its snapshot *text*, forgetting the oldest beyond the size."""
+        """Keep *case* with its snapshot *text*, forgetting the oldest beyond the bounds."""
         key = (case.tenant_id, case.case_id)
+        cost = ENTRY_FACTOR * len(text)
+        items = self._items
         with self._lock:
-            self._items[key] = (text, case)
-            self._items.move_to_end(key)
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
+            old = items.pop(key, None)
+            if old is not None:
+                self._bytes -= ENTRY_FACTOR * len(old[0])
+            if cost > self._budget:
+                return
+            items[key] = (text, case)
+            self._bytes += cost
+            while len(items) > self._size or self._bytes > self._budget:
+                dropped, _ = items.popitem(last=False)[1]
+                self._bytes -= ENTRY_FACTOR * len(dropped)

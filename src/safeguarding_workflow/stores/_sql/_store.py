@@ -35,7 +35,7 @@ from ...exceptions import (
 )
 from ...history._chain import ChainHead, HistoryRecord
 from .._base import CaseStore, DueDeadline
-from ._cache import _Recent
+from ._cache import CACHE_BYTES, CACHE_CASES, _Recent
 from ._driver import (
     _CHANGED,
     _Driver,
@@ -132,14 +132,16 @@ class _Shared:
     #: Reads back which records of a host's transaction committed (set by SqlStore).
     verifier: Verifier
 
-    def __init__(self, tables: dict[str, sa.Table], dialect: sa.Dialect) -> None:
+    def __init__(
+        self, tables: dict[str, sa.Table], dialect: sa.Dialect, cache_bytes: int = CACHE_BYTES
+    ) -> None:
         pipeline = _pipelines(dialect)
         self.batched = pipeline is not None
         self.postgresql_append = (
             _postgresql_append(tables, dialect) if dialect.name == "postgresql" else None
         )
         self.pipeline = pipeline or _unbatched
-        self.recent = _Recent(1024)
+        self.recent = _Recent(CACHE_CASES, cache_bytes)
         self.tables = tables
         self.statements = _statements(tables)
         self.driver = _driver_statements(tables, dialect, self.statements)
@@ -165,6 +167,11 @@ class SqlStore(CaseStore):
         schema: PostgreSQL schema to hold the tables, if not the default.
         connection: A connection in the host's transaction; writes then join it and
             commit (or roll back) with the host's own (see `bound()`).
+        cache_bytes: The budget, in bytes, of the cases the store keeps after storing or
+            reading them, so a command need not decode its case's snapshot again: at
+            most 1,024 cases, each counting four times its snapshot's length (16 MiB by
+            default; 0 keeps none). A kept case is used only while its row holds the
+            very snapshot it was kept with.
 
     """
 
@@ -186,13 +193,18 @@ class SqlStore(CaseStore):
         prefix: str = "sw_",
         schema: str | None = None,
         connection: Connection | None = None,
+        cache_bytes: int = CACHE_BYTES,
     ) -> None:
         if not prefix.replace("_", "").isalnum() or not prefix.isascii():
             raise ConfigurationError("'prefix' must be letters, digits and '_'", field="prefix")
+        if type(cache_bytes) is not int or cache_bytes < 0:
+            raise ConfigurationError(
+                "'cache_bytes' must be a whole number of bytes, 0 or more", field="cache_bytes"
+            )
         self.engine = engine
         self.prefix = prefix
         self.schema = schema
-        self._shared = _Shared(_tables(sa.MetaData(), prefix, schema), engine.dialect)
+        self._shared = _Shared(_tables(sa.MetaData(), prefix, schema), engine.dialect, cache_bytes)
         # Reads back the records of a host's transaction on a connection of the engine's
         # own (see publish); it holds no connection, so held deliveries keep none alive.
         self._shared.verifier = functools.partial(
@@ -205,25 +217,32 @@ class SqlStore(CaseStore):
         self._host = connection is not None
 
     @classmethod
-    def sqlite(cls, path: str, *, prefix: str = "sw_") -> SqlStore:
+    def sqlite(cls, path: str, *, prefix: str = "sw_", cache_bytes: int = CACHE_BYTES) -> SqlStore:
         """
         A store on a SQLite file, its tables created if missing.
 
         Added in version 0.1.0.
         """
-        store = cls(sqlite_engine(path), prefix=prefix)
+        store = cls(sqlite_engine(path), prefix=prefix, cache_bytes=cache_bytes)
         store.create_schema()
         return store
 
     @classmethod
-    def postgresql(cls, url: str, *, prefix: str = "sw_", schema: str | None = None) -> SqlStore:
+    def postgresql(
+        cls,
+        url: str,
+        *,
+        prefix: str = "sw_",
+        schema: str | None = None,
+        cache_bytes: int = CACHE_BYTES,
+    ) -> SqlStore:
         """
         A store on PostgreSQL through psycopg 3 (``synchronous_commit=on``), tables created.
 
         Added in version 0.1.0.
         """
         engine = sa.create_engine(url, connect_args={"options": "-c synchronous_commit=on"})
-        store = cls(engine, prefix=prefix, schema=schema)
+        store = cls(engine, prefix=prefix, schema=schema, cache_bytes=cache_bytes)
         store.create_schema()
         return store
 
