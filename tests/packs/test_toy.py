@@ -16,6 +16,7 @@ from safeguarding_workflow.__main__ import run
 from safeguarding_workflow.stores import IdempotentConsumer, OutboxRelay, SqlStore
 from safeguarding_workflow.testing import FrozenClock, PackContract, PackScenario
 
+from ..stores import test_memory, test_postgresql, test_sqlite
 from . import toy
 
 #: A fictional incident in the City of Edinburgh council area.
@@ -229,3 +230,22 @@ def test_the_pack_contract_can_fail() -> None:
     """A pack whose assessment raises an undeclared duty kind fails the contract."""
     with pytest.raises(AssertionError):
         _Broken().test_duty_kinds_are_declared()
+
+
+class _ToyPackOnTheStore:
+    """Mixed into the stores' contract classes: the store suite, walking a toy case too."""
+
+    def pack(self) -> tuple[sw.RulePack, PackScenario]:
+        return toy.PACK, PackScenario(INCIDENT, EDINBURGH, walk=toy.WALK)
+
+
+class TestToyOnTheMemoryStore(_ToyPackOnTheStore, test_memory.TestMemoryStore):
+    """The whole store contract on the memory store, with the toy pack's case walked too."""
+
+
+class TestToyOnSqlite(_ToyPackOnTheStore, test_sqlite.TestSqliteStore):
+    """The whole store contract on SQLite, with the toy pack's case walked too."""
+
+
+class TestToyOnPostgresql(_ToyPackOnTheStore, test_postgresql.TestPostgresqlStore):
+    """The whole store contract on PostgreSQL, with the toy pack's case walked too."""

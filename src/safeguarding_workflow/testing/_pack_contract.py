@@ -62,6 +62,39 @@ class PackScenario:
         return self.settings if self.settings is not None else TenantSettings(TENANT)
 
 
+def walk_scenario(
+    workflow: Workflow,
+    scenario: PackScenario,
+    clock: FrozenClock,
+    *,
+    case_id: str = "contract-case",
+    upto: int | None = None,
+) -> Case:
+    """Open *scenario*'s case on *workflow* and take its walk (its first *upto* steps), daily."""
+    case = workflow.open(
+        scenario.tenant().tenant_id,
+        scenario.incident,
+        local_authority=scenario.local_authority,
+        actor=ACTOR,
+        case_id=case_id,
+    ).case
+    when = scenario.incident.la_aware_at
+    for event, role, payload in scenario.walk[:upto]:
+        when = when.add(days=1)
+        clock.set(when.add(hours=1))
+        command = Command(
+            case.tenant_id,
+            case.case_id,
+            event,
+            actor=ACTOR,
+            role=role,
+            occurred_at=when,
+            payload=dict(payload),
+        )
+        case = workflow.fire(command).case
+    return case
+
+
 @contextmanager
 def _raises(kind: type[BaseException]) -> Iterator[None]:
     """Like ``pytest.raises``, without importing pytest with the package."""
@@ -135,29 +168,7 @@ class PackContract(abc.ABC):
 
     def _walk(self, workflow: Workflow, clock: FrozenClock, upto: int | None = None) -> Case:
         """Open the scenario's case and take its walk (the first *upto* steps)."""
-        scenario = self.scenario()
-        case = workflow.open(
-            scenario.tenant().tenant_id,
-            scenario.incident,
-            local_authority=scenario.local_authority,
-            actor=ACTOR,
-            case_id="contract-case",
-        ).case
-        when = scenario.incident.la_aware_at
-        for event, role, payload in scenario.walk[:upto]:
-            when = when.add(days=1)
-            clock.set(when.add(hours=1))
-            command = Command(
-                case.tenant_id,
-                case.case_id,
-                event,
-                actor=ACTOR,
-                role=role,
-                occurred_at=when,
-                payload=dict(payload),
-            )
-            case = workflow.fire(command).case
-        return case
+        return walk_scenario(workflow, self.scenario(), clock, upto=upto)
 
     # -- the pack as data ---------------------------------------------------------------------
 

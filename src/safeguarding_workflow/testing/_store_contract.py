@@ -19,6 +19,7 @@ import pendulum
 from .._calendar import HolidayAddition
 from .._case import Case, Command
 from .._facts import Child, Incident, Location
+from .._pack import RulePack
 from .._settings import TenantSettings
 from .._workflow import Outcome, Workflow
 from ..england import LIFECYCLE, PACK
@@ -35,6 +36,7 @@ from ..history import HistoryRecord, rebuild, verify
 from ..stores import CaseStore, MemoryStore
 from ._clock import FrozenClock
 from ._england import BARNSLEY, USUAL_PATH, step_command, walk_usual_path
+from ._pack_contract import PackScenario, walk_scenario
 
 __all__ = ["StoreContract"]
 
@@ -255,6 +257,33 @@ class StoreContract(abc.ABC):
 
         Added in version 0.1.0.
         """
+
+    def pack(self) -> tuple[RulePack, PackScenario]:
+        """
+        The rule pack, and a fictional case of it, that `test_a_packs_case_round_trips` walks.
+
+        The England pack and its usual path by default. A store is the same for
+        every pack; override this to prove it with a pack of your own too.
+
+        Added in version 0.1.0.
+        """
+        walk = tuple((event, _ROLES[event], _PAYLOADS[event]) for event, _, _ in USUAL_PATH)
+        return PACK, PackScenario(_incident(), AUTHORITY, walk=walk[:8])
+
+    def test_a_packs_case_round_trips(self) -> None:
+        """A case of `pack()` walked on the store reads back equal, in order, and verifies."""
+        pack, scenario = self.pack()
+        store = self.make_store()
+        clock = FrozenClock(scenario.incident.la_aware_at.add(hours=1))
+        workflow = Workflow(pack, clock=clock, settings=[scenario.tenant()], store=store)
+        case = walk_scenario(workflow, scenario, clock, case_id=CASE)
+        tenant = scenario.tenant().tenant_id
+        history = store.history(tenant, CASE)
+        _equal(case, store.get(tenant, CASE))
+        _equal(len(scenario.walk) + 1, len(history))
+        _equal(list(range(1, len(history) + 1)), [r.sequence for r in history])
+        _verifies(history)
+        _equal(case, rebuild(history))
 
     # -- storing and reading ------------------------------------------------------------
 
