@@ -6,16 +6,122 @@ a recomputation) describes its record as an [`Entry`][safeguarding_workflow._rec
 with named fields, and [`seal`][safeguarding_workflow._records.seal] turns it into
 the record's JSON layout (docs: "The history hash chain") and hashes it onto the
 previous record. The layout is therefore written in one place.
+
+Each record commits to the case it produces: its ``state_digest`` is the SHA-256 of
+[`state_json`][safeguarding_workflow._records.state_json] of that case, the canonical
+JSON of everything the case holds but its version and head (which name the record
+itself). A SQL store keeps those very bytes as the case's snapshot, so the workflow
+hands them on ([`remember`][safeguarding_workflow._records.remember]) rather than
+having the store serialise the case again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, final
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final, final
 
+import orjson
+
+from ._case import Case
+from ._codec import case_to_json, deadline_to_json, incident_to_json, time_to_json
+from .history._canonical import canonical_json_trusted
 from .history._chain import SCHEMA_VERSION, HistoryRecord
 
-__all__ = ["Entry", "seal"]
+__all__ = ["Entry", "remember", "seal", "state_digest", "state_json", "state_json_of"]
+
+#: What `case_to_json` holds that a record's state does not: they name the record itself.
+_NOT_STATE: Final = ("version", "head")
+
+#: The case the workflow last stored and its state bytes (see `remember`): one slot,
+#: replaced whole, so a thread that finds another's case there serialises its own.
+_last: tuple[Case | None, bytes] = (None, b"")
+
+#: How many parts of cases `_part` keeps the canonical JSON of, per kind, before it
+#: forgets them all and starts again.
+_PARTS: Final = 4096
+
+#: Canonical JSON of parts of cases, by the identity of the part, per kind: a case
+#: shares its facts, its deadlines, its step times and its last step's time with the
+#: case before it, except those its last command changed, so most are written once.
+_facts_parts: dict[int, tuple[object, orjson.Fragment]] = {}
+_deadline_parts: dict[int, tuple[object, orjson.Fragment]] = {}
+_step_parts: dict[int, tuple[object, orjson.Fragment]] = {}
+_time_parts: dict[int, tuple[object, orjson.Fragment]] = {}
+
+
+def _part(
+    kept: dict[int, tuple[object, orjson.Fragment]], value: Any, to_json: Callable[[Any], Any]
+) -> orjson.Fragment:
+    """
+    The canonical JSON of *value*, an immutable part of a case, as a fragment to embed.
+
+    Kept by identity with the value itself (so the identity is not reused while kept);
+    the same value always gives the same bytes, so a stale entry cannot exist.
+    """
+    found = kept.get(id(value))
+    if found is not None and found[0] is value:
+        return found[1]
+    fragment = orjson.Fragment(canonical_json_trusted(to_json(value)))
+    if len(kept) >= _PARTS:
+        kept.clear()
+    kept[id(value)] = (value, fragment)
+    return fragment
+
+
+def _step_time_json(pair: tuple[int, Any]) -> list[Any]:
+    return [pair[0], time_to_json(pair[1])]
+
+
+def state_json(case: Case) -> bytes:
+    """
+    The canonical JSON (RFC 8785) of *case* without its version and head: what a record digests.
+
+    The bytes of ``case_to_json(case)`` with ``version`` and ``head`` left out, keys
+    sorted, no whitespace, UTF-8 (`state_json_of`, which a test holds this to). A SQL
+    store keeps them as the case's snapshot. For the case the workflow just stored,
+    the bytes it already made (`remember`); otherwise the facts, deadlines and step
+    times already written for an earlier case are embedded as they were written.
+    """
+    last = _last
+    if last[0] is case:
+        return last[1]
+    return canonical_json_trusted(
+        {
+            "tenant": case.tenant_id,
+            "case": case.case_id,
+            "local_authority": case.local_authority,
+            "state": case.state,
+            "facts": _part(_facts_parts, case.facts, incident_to_json),
+            "deadlines": [_part(_deadline_parts, d, deadline_to_json) for d in case.deadlines],
+            "milestones": [[name, on.isoformat()] for name, on in case.milestones],
+            "last_step_at": _part(_time_parts, case.last_step_at, time_to_json),
+            "lifecycle": case.lifecycle,
+            "lifecycle_version": case.lifecycle_version,
+            "rule_pack": case.rule_pack,
+            "rule_pack_version": case.rule_pack_version,
+            "step_times": [_part(_step_parts, p, _step_time_json) for p in case.step_times],
+        }
+    )
+
+
+def state_json_of(case: Case) -> bytes:
+    """`state_json()` the plain way, from ``case_to_json``: the definition it is held to."""
+    data = case_to_json(case)
+    for name in _NOT_STATE:
+        del data[name]
+    return canonical_json_trusted(data)
+
+
+def state_digest(text: bytes) -> str:
+    """The ``state_digest`` of a case whose `state_json` is *text*: SHA-256, 64 hex digits."""
+    return hashlib.sha256(text).hexdigest()
+
+
+def remember(case: Case, text: bytes) -> None:
+    """Note that *text* is ``state_json(case)``, so the store writing *case* need not redo it."""
+    global _last  # one slot, replaced whole (see _last)
+    _last = (case, text)
 
 
 @final
@@ -85,8 +191,13 @@ def seal(
     event_id: str,
     from_state: str | None,
     prev: str,
+    state: bytes,
 ) -> HistoryRecord:
-    """The record of *entry* as the *sequence*-th of its case, chained to *prev*."""
+    """
+    The record of *entry* as the *sequence*-th of its case, chained to *prev*.
+
+    *state* is `state_json` of the case the record produces; the record holds its digest.
+    """
     record: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "tenant": tenant_id,
@@ -103,6 +214,7 @@ def seal(
         "payload": entry.payload,
         "changes": entry.changes,
         "rule_ids": list(entry.rule_ids),
+        "state_digest": hashlib.sha256(state).hexdigest(),
     }
     if entry.idempotency_key is not None:
         record["idempotency_key"] = entry.idempotency_key

@@ -65,7 +65,7 @@ from ._identifiers import check_opaque_id, looks_like_nhs_number
 from ._lifecycle import Lifecycle, Step, check_payload_dates, convert_payload, to_json_value
 from ._log import log_info
 from ._pack import RulePack
-from ._records import Entry, seal
+from ._records import Entry, remember, seal, state_json
 from ._settings import TenantSettings
 from ._times import iso_utc, london_date, utc_naive, utc_pendulum
 from .exceptions import (
@@ -466,16 +466,7 @@ class Workflow:
             },
             rule_ids=sorted({r for d in assessment.duties for r in d.rule_ids}),
         )
-        sealed = seal(
-            entry,
-            tenant_id=tenant_id,
-            case_id=case_id,
-            sequence=1,
-            event_id=self.ids.event_id(tenant_id, case_id, 1),
-            from_state=None,
-            prev=GENESIS,
-        )
-        case = Case(
+        opened = Case(
             tenant_id=tenant_id,
             case_id=case_id,
             local_authority=assessment.local_authority,
@@ -484,13 +475,26 @@ class Workflow:
             deadlines=deadlines,
             milestones=(),
             version=1,
-            head=sealed.hash,
+            head="",  # the record's hash, once sealed: the record commits to the rest
             last_step_at=facts.la_aware_at,
             lifecycle=lifecycle.name,
             lifecycle_version=lifecycle.version,
             rule_pack=self.pack.name,
             rule_pack_version=self.pack.version,
         )
+        state = state_json(opened)
+        sealed = seal(
+            entry,
+            tenant_id=tenant_id,
+            case_id=case_id,
+            sequence=1,
+            event_id=self.ids.event_id(tenant_id, case_id, 1),
+            from_state=None,
+            prev=GENESIS,
+            state=state,
+        )
+        case = replace_case(opened, version=1, head=sealed.hash)
+        remember(case, state)
         self.store.create(case, sealed)
         return self._announce(case, sealed, time_to_json(now))
 
@@ -1115,6 +1119,9 @@ class Workflow:
     ) -> _Stored:
         """Seal *entry* as the case's next record and store it with the case it produces."""
         sequence = case.version + 1
+        # The record commits to the case it produces, all but the record's own hash.
+        produced = replace_case(case, version=sequence, head="", **updates)
+        state = state_json(produced)
         sealed = seal(
             entry,
             tenant_id=case.tenant_id,
@@ -1123,8 +1130,10 @@ class Workflow:
             event_id=self.ids.event_id(case.tenant_id, case.case_id, sequence),
             from_state=case.state,
             prev=case.head,
+            state=state,
         )
-        new_case = replace_case(case, version=sequence, head=sealed.hash, **updates)
+        new_case = replace_case(produced, version=sequence, head=sealed.hash)
+        remember(new_case, state)
         store.append(new_case, sealed, expected_version=case.version)
         return _Stored(new_case, sealed, entry.recorded_at)
 

@@ -305,14 +305,28 @@ class HistoryIntegrityError(SafeguardingWorkflowError):
     Attributes:
         position: The sequence number (1-based) where the first break was found.
         problem: What was found there: ``"altered"``, ``"missing"``, ``"inserted"``,
-            ``"reordered"``, ``"broken_link"``, ``"truncated"``, ``"foreign"`` or
-            ``"malformed"``.
+            ``"reordered"``, ``"broken_link"``, ``"truncated"``, ``"foreign"``,
+            ``"malformed"``, or ``"snapshot_mismatch"`` (a stored case that is not the
+            one its head record produced: see ``state_digest`` in the history docs).
+        tenant_id: The case's tenant, when the error is about a stored case (else None).
+            Kept as an attribute, never put in the message.
+        case_id: The case, likewise.
 
     """
 
     code = "history_integrity"
 
-    def __init__(self, message: str, *, position: int, problem: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        position: int,
+        problem: str,
+        tenant_id: str | None = None,
+        case_id: str | None = None,
+    ) -> None:
         super().__init__(message, field="history")
         self.position = position
         self.problem = problem
+        self.tenant_id = tenant_id
+        self.case_id = case_id

@@ -14,8 +14,15 @@ import safeguarding_workflow as sw
 from ..helpers import Driver
 
 DOCS = Path(__file__).parent.parent.parent / "docs" / "explanation" / "history.md"
-#: The worked example's hash, as the docs print it.
-GOLDEN_HASH = "aa15450c4d318bf4e0ae856e6ec260b9c7c7d10d7c20e109e5954c5b609daf68"
+#: The worked example's hash, as the docs print it (record schema 2).
+GOLDEN_HASH = "4b133827d76f1f345319efd6c7fcaab56cae4920ab9c479abdcc061c9b280dec"
+#: The worked example's ``state_digest``: the case it produces, committed.
+GOLDEN_STATE_DIGEST = "6702cbfdf5f05edb5c41a099268b3f8fe8a16d951f3f5a8efde12ba776a7c8e4"
+#: The same step as a record of schema 1 (no ``state_digest``), as the docs print it.
+GOLDEN_V1_PREV = "55eff8f956e516fb9be6a26ac11988b98f03c8e2847e3108dce2256b02e1f656"
+GOLDEN_V1_HASH = "aa15450c4d318bf4e0ae856e6ec260b9c7c7d10d7c20e109e5954c5b609daf68"
+#: The history a release of record schema 1 wrote: two fictional cases, 16 records.
+V1_EXPORT = Path(__file__).parent.parent / "fixtures" / "history-v1.json"
 
 
 def walk(state: str = "closed") -> tuple[Driver, tuple[sw.HistoryRecord, ...]]:
@@ -38,6 +45,37 @@ class TestLayout:
         assert record.prev in page
         assert sw.GENESIS == history[0].prev == "0" * 64
         assert b"sw-history-v1\n" == sw.HASH_PREFIX
+
+    def test_golden_state_digest(self) -> None:
+        """The worked example's state is the case the step produced, byte for byte."""
+        import hashlib
+
+        from safeguarding_workflow._records import state_json
+
+        d, history = walk("notified")
+        state = state_json(d.case())
+        assert GOLDEN_STATE_DIGEST == history[1].data["state_digest"]
+        assert GOLDEN_STATE_DIGEST == hashlib.sha256(state).hexdigest()
+        page = DOCS.read_text()
+        assert GOLDEN_STATE_DIGEST in page
+        assert f"these\n{len(state):,} bytes of canonical state" in page
+        namespace: dict[str, object] = {}
+        for block in page.split("```python\n")[1:]:
+            exec(block.split("```")[0], namespace)
+        assert state == namespace["state"]
+        assert history[1].body == namespace["body"]
+
+    def test_golden_v1_record_still_verifies(self) -> None:
+        """A schema 1 record keeps its documented hash; a v1 history verifies and rebuilds."""
+        page = DOCS.read_text()
+        assert GOLDEN_V1_HASH in page
+        assert GOLDEN_V1_PREV in page
+        records = sw.history_from_json(V1_EXPORT.read_text())
+        case_1 = [r for r in records if r.case_id == "case-1"]
+        assert (GOLDEN_V1_PREV, GOLDEN_V1_HASH) == (case_1[1].prev, case_1[1].hash)
+        assert {1} == {r.data["schema"] for r in records}
+        assert sw.verify(case_1).ok
+        assert "closed" == sw.rebuild(case_1).state
 
     def test_hash_is_sha256_of_the_documented_bytes(self) -> None:
         """Recomputed with hashlib alone, every record's hash matches."""
@@ -218,7 +256,7 @@ class TestRebuild:
     def test_newer_schema_is_refused(self) -> None:
         """A record written by a newer release is refused clearly."""
         data = HISTORY[0].data
-        data["schema"] = 2
+        data["schema"] = sw.history.SCHEMA_VERSION + 1
         record = sw.HistoryRecord.seal(data, sw.GENESIS)
         with pytest.raises(sw.InvalidInputError, match="newer than this release"):
             sw.rebuild((record,))

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 import safeguarding_workflow as sw
-from safeguarding_workflow._codec import case_from_json
+from safeguarding_workflow.stores._sql._cache import decode_snapshot
 from safeguarding_workflow.stores._sql._rows import deadline_rows_of
 from safeguarding_workflow.stores._sql._store import SqlStore
 from safeguarding_workflow.testing import FrozenClock
@@ -123,9 +123,11 @@ class TestSql:
             case = outcome.case
             assert outcome.record is not None
             with sql.engine.connect() as c:
-                snapshot = c.execute(
-                    sa.select(cases.c.snapshot).where(cases.c.case_id == case.case_id)
-                ).scalar_one()
+                snapshot, version, head = c.execute(
+                    sa.select(cases.c.snapshot, cases.c.version, cases.c.head).where(
+                        cases.c.case_id == case.case_id
+                    )
+                ).one()
                 rows = c.execute(
                     sa.select(
                         deadlines.c.kind,
@@ -135,7 +137,7 @@ class TestSql:
                         deadlines.c.projected,
                     ).where(deadlines.c.case_id == case.case_id)
                 ).all()
-            assert repr(case) == repr(case_from_json(json.loads(snapshot)))
+            assert repr(case) == repr(decode_snapshot(snapshot, version, head))
             expected = {
                 (r["kind"], r["status"], r["due"], r["rule_ids"], r["projected"])
                 for r in deadline_rows_of(case)

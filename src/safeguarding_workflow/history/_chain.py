@@ -43,9 +43,12 @@ __all__ = [
 GENESIS: Final = "0" * 64
 #: The version prefix of the hashed bytes.
 HASH_PREFIX: Final = b"sw-history-v1\n"
-#: The schema version of records this release writes.
-SCHEMA_VERSION: Final = 1
+#: The schema version of records this release writes: 2 adds ``state_digest`` (records of
+#: schema 1 are still read).
+SCHEMA_VERSION: Final = 2
 _EXPORT_FORMAT: Final = "safeguarding-workflow/history"
+#: The version of the export document's own shape (its records carry their own schema).
+_EXPORT_VERSION: Final = 1
 _EXPORT_KEYS: Final = frozenset({"format", "version", "records"})
 _ITEM_KEYS: Final = frozenset({"prev", "hash", "record"})
 #: The body's keys that a record also holds as fields (a store's columns), in field order.
@@ -342,7 +345,7 @@ def history_to_json(records: Iterable[HistoryRecord]) -> str:
     """
     document = {
         "format": _EXPORT_FORMAT,
-        "version": SCHEMA_VERSION,
+        "version": _EXPORT_VERSION,
         "records": [r.to_json() for r in records],
     }
     return json.dumps(document, ensure_ascii=False, indent=1)
@@ -381,7 +384,7 @@ def export_items(text: object) -> list[object]:
     if type(document) is not dict or document.get("format") != _EXPORT_FORMAT:
         raise InvalidInputError("the document is not a history export", field="history")
     version = document.get("version")
-    if type(version) is not int or version != SCHEMA_VERSION:
+    if type(version) is not int or version != _EXPORT_VERSION:
         raise InvalidInputError(
             "the history export has a schema version this release does not read",
             field="history",

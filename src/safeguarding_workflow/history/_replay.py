@@ -10,8 +10,16 @@ import pendulum
 
 from .._case import Case, Deadline
 from .._codec import apply_deadline_change, date_from_json, incident_from_json, time_from_json
-from ..exceptions import InvalidInputError, SafeguardingWorkflowError
-from ._chain import SCHEMA_VERSION, ChainHead, HistoryRecord, check_arguments, verify_parsed
+from .._records import state_digest, state_json
+from ..exceptions import HistoryIntegrityError, InvalidInputError, SafeguardingWorkflowError
+from ._chain import (
+    SCHEMA_VERSION,
+    ChainHead,
+    HistoryRecord,
+    check_arguments,
+    is_hash,
+    verify_parsed,
+)
 
 __all__ = ["rebuild"]
 
@@ -19,7 +27,12 @@ _DECODER = json.JSONDecoder()
 
 
 def _upcast(data: dict[str, Any]) -> dict[str, Any]:
-    """A stored record in this release's schema; records from a newer release are refused."""
+    """
+    A stored record in this release's schema; records from a newer release are refused.
+
+    Schema 1 records commit to no state: they read with ``state_digest`` None. From
+    schema 2 the digest is 64 lowercase hexadecimal digits.
+    """
     schema = data.get("schema")
     if type(schema) is not int or schema < 1:
         raise InvalidInputError("a stored record has no valid schema version", field="history")
@@ -29,6 +42,10 @@ def _upcast(data: dict[str, Any]) -> dict[str, Any]:
             f"({SCHEMA_VERSION}); upgrade the library",
             field="history",
         )
+    if schema == 1:
+        return {**data, "state_digest": None}
+    if not is_hash(data.get("state_digest")):
+        raise InvalidInputError("a stored record is malformed", field="history")
     return data
 
 
@@ -50,8 +67,12 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
     Every record carries what it changed, so the case follows from the records
     alone: no rule pack, calendar or store is consulted.
 
+    The case must be the one the last record commits to (its ``state_digest``, from
+    record schema 2): records whose changes were doctored and re-hashed do not rebuild.
+
     Raises:
-        HistoryIntegrityError: the chain does not verify (against *head*, if given).
+        HistoryIntegrityError: the chain does not verify (against *head*, if given), or
+            the records do not produce the case the last one commits to (``altered``).
         InvalidInputError: *records* is not a sequence of records, or the records are
             malformed, do not start with an opening record, or come from a newer schema.
 
@@ -102,7 +123,8 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
                 if corrected["corrects"] not in step_texts:
                     raise ValueError("a correction of a record that is not a step")
                 step_texts[corrected["corrects"]] = corrected["occurred_at"]
-        return Case(
+        committed = data["state_digest"]  # the last record's
+        case = Case(
             tenant_id=records[0].tenant_id,
             case_id=records[0].case_id,
             local_authority=str(meta["local_authority"]),
@@ -119,6 +141,15 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
             rule_pack_version=str(meta["rule_pack_version"]),
             step_times=tuple((seq, time_from_json(text)) for seq, text in step_texts.items()),
         )
+        # The records must produce the case the last one commits to (schema 2 on).
+        if committed is not None and state_digest(state_json(case)) != committed:
+            position = records[-1].sequence
+            raise HistoryIntegrityError(
+                f"record {position} of the history does not produce the case it commits to",
+                position=position,
+                problem="altered",
+            )
+        return case
     except SafeguardingWorkflowError:
         raise
     except (KeyError, TypeError, AttributeError, ValueError, OverflowError, RecursionError):

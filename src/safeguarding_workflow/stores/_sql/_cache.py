@@ -25,7 +25,8 @@ import orjson
 
 from ..._case import Case
 from ..._codec import case_from_json
-from ...exceptions import CaseNotFoundError, InvalidInputError
+from ..._records import state_digest
+from ...exceptions import CaseNotFoundError, HistoryIntegrityError, InvalidInputError
 
 #: The most cases a store keeps.
 CACHE_CASES: Final = 1024
@@ -73,19 +74,38 @@ class _Recent:
         return iter(list(self._items))
 
     def case(self, tenant_id: str, case_id: str, row: Any) -> Case:
-        """The case in a ``cases`` row's snapshot; CaseNotFoundError for no row."""
+        """
+        The case in a ``cases`` row, once its snapshot is checked against its head record.
+
+        *row* is the store's ``get`` read: the snapshot, version and head, then the
+        sequence, hash and body of the chain's last record (None without one). A kept
+        case whose text, version and head are the row's is taken as it is: it was
+        stored or checked with them. Any other row is checked first (`snapshot_problem`).
+
+        Raises:
+            CaseNotFoundError: there is no row.
+            HistoryIntegrityError: the row is not the case its head record produced
+                (``snapshot_mismatch``, naming the case and the record).
+            InvalidInputError: the snapshot is malformed.
+
+        """
         if row is None:
             raise CaseNotFoundError("no case with this tenant and id", field="case_id")
-        text = row[0]
+        text, version, head = row[0], row[1], row[2]
         kept = self._items.get((tenant_id, case_id))
         if kept is not None and kept[0] == text:
-            return kept[1]
-        try:
-            case = case_from_json(orjson.loads(text))
-        except (ValueError, TypeError):
-            raise InvalidInputError("a stored case is malformed", field="case") from None
+            case = kept[1]
+            if case.version == version and case.head == head:
+                return case
+        case = decode_snapshot(text, version, head)
         if case.tenant_id != tenant_id or case.case_id != case_id:
             raise InvalidInputError("a stored case is malformed", field="case")
+        found = snapshot_problem(row)
+        if found is not None:
+            position, problem, message = found
+            raise HistoryIntegrityError(
+                message, position=position, problem=problem, tenant_id=tenant_id, case_id=case_id
+            )
         self.keep(case, text)
         return case
 
@@ -105,3 +125,56 @@ class _Recent:
             while len(items) > self._size or self._bytes > self._budget:
                 dropped, _ = items.popitem(last=False)[1]
                 self._bytes -= ENTRY_FACTOR * len(dropped)
+
+
+def decode_snapshot(text: object, version: object, head: object) -> Case:
+    """
+    The case in a snapshot text, its version and head taken from the row's own columns.
+
+    A snapshot holds the case's state only (`state_json`); one written before the
+    records carried a digest also holds a version and head, which the columns override.
+
+    Raises:
+        InvalidInputError: the text is not a stored case.
+
+    """
+    try:
+        data = orjson.loads(text)  # type: ignore[arg-type]  # anything else is malformed
+        if type(data) is not dict:
+            raise TypeError
+        data["version"], data["head"] = version, head
+    except (ValueError, TypeError):
+        raise InvalidInputError("a stored case is malformed", field="case") from None
+    return case_from_json(data)
+
+
+def snapshot_problem(row: Any) -> tuple[int, str, str] | None:
+    """
+    Why a case row is not the case its chain's last record produced, or None if it is.
+
+    *row* holds the snapshot, version and head, then the sequence, hash and body of the
+    chain's last record (None without one). The row must name that record (its version
+    and head), and the record's ``state_digest`` must be the SHA-256 of the snapshot's
+    text (records of schema 1 carry none: only the version and head are checked).
+    Returns the position, the problem (``snapshot_mismatch`` or ``malformed``) and a
+    sentence naming no value but the record's position.
+    """
+    text, version, head, last, last_hash, body = row[:6]
+    if last is None:
+        return version, "snapshot_mismatch", "the stored case has no history records"
+    if last != version or last_hash != head:
+        return last, "snapshot_mismatch", f"the stored case is not at record {last}, its last"
+    try:
+        data = orjson.loads(body)
+        schema, digest = data["schema"], data.get("state_digest")
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return last, "malformed", f"record {last} of the history is not a well-formed record"
+    if type(schema) is int and schema < 2 and digest is None:
+        return None  # written before records carried a digest
+    try:
+        matches = type(digest) is str and state_digest(text.encode("utf-8")) == digest
+    except (AttributeError, UnicodeEncodeError):
+        matches = False
+    if not matches:
+        return last, "snapshot_mismatch", f"the stored case does not match record {last}"
+    return None

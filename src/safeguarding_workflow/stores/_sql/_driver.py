@@ -37,10 +37,30 @@ def _statements(tables: dict[str, sa.Table]) -> dict[str, Any]:
     cases, history = tables["cases"], tables["history"]
     tenant: sa.BindParameter[str] = sa.bindparam("k_tenant")
     case: sa.BindParameter[str] = sa.bindparam("k_case")
+    # The case row and, beside it, the chain's last record (its sequence, hash and body):
+    # a snapshot is read only with the record it must match (see _cache._Recent.case).
+    last = history.alias("last_record")
+    last_sequence = (
+        sa.select(sa.func.max(last.c.sequence))
+        .where(last.c.tenant_id == tenant, last.c.case_id == case)
+        .scalar_subquery()
+    )
+    head_record = sa.and_(
+        history.c.tenant_id == tenant,
+        history.c.case_id == case,
+        history.c.sequence == last_sequence,
+    )
     return {
-        "get": sa.select(cases.c.snapshot).where(
-            cases.c.tenant_id == tenant, cases.c.case_id == case
-        ),
+        "get": sa.select(
+            cases.c.snapshot,
+            cases.c.version,
+            cases.c.head,
+            history.c.sequence,
+            history.c.hash,
+            history.c.body,
+        )
+        .select_from(cases.outerjoin(history, head_record))
+        .where(cases.c.tenant_id == tenant, cases.c.case_id == case),
         "history": sa.select(*_RECORD_COLUMNS(history))
         .where(history.c.tenant_id == tenant, history.c.case_id == case)
         .order_by(history.c.sequence),

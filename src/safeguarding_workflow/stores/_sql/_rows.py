@@ -13,12 +13,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Final
 
-import orjson
 import sqlalchemy as sa
 
 from ..._case import Case, Deadline
-from ..._codec import case_to_json
 from ..._events import to_cloud_event
+from ..._records import state_json
 from ...exceptions import InvalidInputError
 from ...history._chain import SCHEMA_VERSION, HistoryRecord
 
@@ -72,7 +71,13 @@ def _record(tenant_id: str, case_id: str, row: Any) -> HistoryRecord:
 
 
 def case_row(case: Case) -> dict[str, Any]:
-    """The ``cases`` row of a case record: its snapshot is compact JSON (not canonical)."""
+    """
+    The ``cases`` row of a case record.
+
+    Its snapshot is the case's canonical state (`state_json`: all but its version and
+    head, which are columns of their own), the very bytes its head record digests, so a
+    read checks the row against the record by hashing the text.
+    """
     return {
         "tenant_id": case.tenant_id,
         "case_id": case.case_id,
@@ -80,7 +85,7 @@ def case_row(case: Case) -> dict[str, Any]:
         "head": case.head,
         "state": case.state,
         "lifecycle": case.lifecycle,
-        "snapshot": orjson.dumps(case_to_json(case)).decode("utf-8"),
+        "snapshot": state_json(case).decode("utf-8"),
     }
 
 

@@ -171,7 +171,8 @@ class SqlStore(CaseStore):
             reading them, so a command need not decode its case's snapshot again: at
             most 1,024 cases, each counting four times its snapshot's length (16 MiB by
             default; 0 keeps none). A kept case is used only while its row holds the
-            very snapshot it was kept with.
+            very snapshot, version and head it was kept with; any other row is read
+            only once it matches its chain's last record (its ``state_digest``).
 
     """
 
@@ -433,7 +434,15 @@ class SqlStore(CaseStore):
     # -- CaseStore ------------------------------------------------------------------------
 
     def get(self, tenant_id: str, case_id: str) -> Case:
-        """The latest record of a case."""
+        """
+        The latest record of a case, once its row is checked against its history.
+
+        Raises:
+            CaseNotFoundError: no such case.
+            HistoryIntegrityError: the row is not the case its chain's last record
+                produced (``snapshot_mismatch``).
+
+        """
         _text(tenant_id, "tenant_id")
         _text(case_id, "case_id")
         with self._read() as connection:
