@@ -9,7 +9,8 @@ PostgreSQL sessions are read-only.
 It never claims more than it checked. The exit status is:
 
 - 0: everything it was asked to check verified;
-- 1: a break: a chain, a case row or the signed heads did not verify;
+- 1: a break: a chain, a case row, a snapshot, a deadline or outbox row, rows of a
+  case without its case row or history, or the signed heads did not verify;
 - 2: it could not check: a malformed or unreachable database URL, a missing file,
   a file that is not a database, a database without the store's tables or without
   cases, a store schema newer than this release, an export that is not JSON or is
@@ -17,19 +18,23 @@ It never claims more than it checked. The exit status is:
 
 Each source of findings is one function that yields `Finding` values naming the
 case and the record where a break is: `chain_findings` (the hash chains, against
-any signed heads), `case_row_findings` (each case row's head against its chain).
-A check of another source (the stored snapshots, say) is one more such function,
-called from `check_database`.
+any signed heads), `case_row_findings` (each case row's head against its chain),
+`orphan_findings` (history records whose case row is gone, deadline and outbox rows
+without history: no case hides) and `stored_row_findings` (every case rebuilt from
+its history and compared with its snapshot, whose SHA-256 must be its head record's
+``state_digest``, its case row's columns, its deadline rows and its outbox events).
+A check of another source is one more such function, called from `check_database`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import attrs
 
@@ -51,12 +56,16 @@ __all__ = [
     "CannotCheck",
     "Checked",
     "Finding",
+    "StoredRows",
     "case_row_findings",
     "chain_findings",
     "check_database",
     "check_export",
     "main",
+    "orphan_findings",
     "run",
+    "stored_row_findings",
+    "stored_rows",
 ]
 
 #: A case's key: its tenant and its id.
@@ -163,6 +172,136 @@ def case_row_findings(
             yield Finding(*key, None, "the case row's head does not match its last record")
 
 
+@attrs.frozen
+class StoredRows:
+    """
+    What a store's database holds beside the histories, by case, as its rows hold it.
+
+    Added in version 0.1.0.
+
+    Attributes:
+        cases: Each case row: its snapshot text, version, head, state and lifecycle.
+        deadlines: Each case's deadline rows: kind, status, due date, padded rule ids
+            and whether projected.
+        outbox: Each case's outbox rows: sequence, event id and event text.
+
+    """
+
+    cases: dict[Key, tuple[str, int, str, str, str]]
+    deadlines: dict[Key, set[tuple[object, ...]]]
+    outbox: dict[Key, list[tuple[int, str, str]]]
+
+    @property
+    def keys(self) -> frozenset[Key]:
+        """Every case a row names."""
+        return frozenset(self.cases) | frozenset(self.deadlines) | frozenset(self.outbox)
+
+
+def orphan_findings(
+    chains: dict[Key, list[HistoryRecord]], stored: StoredRows
+) -> Iterator[Finding]:
+    """
+    Rows no case row or history accounts for: no case hides by losing its case row.
+
+    History records whose case row is gone, and deadline or outbox rows of a case
+    without history records.
+    """
+    for key in sorted(set(chains) | stored.keys):
+        has_history = bool(chains.get(key))
+        if has_history and key not in stored.cases:
+            yield Finding(*key, None, "history records without a case row")
+        if not has_history and key in stored.deadlines:
+            yield Finding(*key, None, "deadline rows without history records")
+        if not has_history and key in stored.outbox:
+            yield Finding(*key, None, "outbox rows without history records")
+
+
+def stored_row_findings(
+    chains: dict[Key, list[HistoryRecord]], stored: StoredRows, skip: Iterable[Key] = ()
+) -> Iterator[Finding]:
+    """
+    Each case row, deadline row and outbox row against the case its history rebuilds to.
+
+    A case row must be the case its head record commits to (the snapshot's SHA-256 is
+    the record's ``state_digest``) and the case its records rebuild to (snapshot, state
+    and lifecycle columns), its deadline rows that case's deadlines, and its outbox rows
+    the events its records announce. Cases in *skip* (a chain that does not verify),
+    and case rows that do not name their chain's last record, already have a finding.
+    """
+    from ._events import event_data, to_cloud_event
+    from .history._replay import rebuild
+    from .stores._sql._cache import decode_snapshot, snapshot_problem
+    from .stores._sql._rows import deadline_rows_of
+
+    skipped = set(skip)
+    for key in sorted(set(chains) & (set(stored.cases) | set(stored.outbox))):
+        records = chains[key]
+        if key in skipped or not records:
+            continue
+        last = records[-1]
+        try:
+            case = rebuild(records)
+        except HistoryIntegrityError as error:
+            yield Finding(*key, error.position, error.problem)
+            continue
+        except SafeguardingWorkflowError:
+            yield Finding(*key, last.sequence, "malformed")
+            continue
+        row = stored.cases.get(key)
+        if row is not None and (row[1], row[2]) == (last.sequence, last.hash):
+            snapshot, version, head, state, lifecycle = row
+            problem = snapshot_problem(
+                (snapshot, version, head, last.sequence, last.hash, last.body)
+            )
+            if problem is not None:
+                yield Finding(*key, problem[0], problem[1])
+            else:
+                try:
+                    same = decode_snapshot(snapshot, version, head) == case
+                except SafeguardingWorkflowError:
+                    same = False
+                if not same:
+                    yield Finding(*key, last.sequence, _NOT_REBUILT.format("the stored case does"))
+            if (state, lifecycle) != (case.state, case.lifecycle):
+                yield Finding(*key, last.sequence, _NOT_REBUILT.format("the case row does"))
+            expected = {
+                (d["kind"], d["status"], d["due"], d["rule_ids"], d["projected"])
+                for d in deadline_rows_of(case)
+            }
+            if stored.deadlines.get(key, set()) != expected:
+                yield Finding(*key, last.sequence, _NOT_REBUILT.format("the deadline rows do"))
+        by_sequence = {r.sequence: r for r in records}
+        for sequence, event_id, text in stored.outbox.get(key, ()):
+            record = by_sequence.get(sequence)
+            try:
+                announced = (
+                    record is not None
+                    and record.event_id == event_id
+                    and _event_dict(text, event_data)
+                    == to_cloud_event(record, case.lifecycle, record.data["recorded_at"]).to_dict()
+                )
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+                announced = False
+            if not announced:
+                yield Finding(*key, sequence, _NOT_ANNOUNCED)
+                break
+
+
+#: What a row that is not the case its history rebuilds to is reported as.
+_NOT_REBUILT: Final = "{} not match the case its history rebuilds to"
+#: What an outbox row that its record does not announce is reported as.
+_NOT_ANNOUNCED: Final = "the outbox row is not the event its record announces"
+
+
+def _event_dict(text: str, event_data: Any) -> Any:
+    """An outbox row's event as JSON values; a row written with the whole record, as sent."""
+    event = json.loads(text)
+    data = event["data"]
+    if isinstance(data, dict) and "record" in data:
+        event = {**event, "data": event_data(data["record"])}
+    return event
+
+
 # -- sources ----------------------------------------------------------------------------------
 
 
@@ -204,7 +343,11 @@ def check_database(
     url: str, prefix: str, schema: str | None, tenant: str | None, kept: dict[Key, ChainHead]
 ) -> Checked:
     """
-    Check a store's database, opened read-only: every case row and every chain.
+    Check a store's database, opened read-only: every chain and every row beside it.
+
+    Every case the database names anywhere is checked: those with a case row, with
+    history records, with deadline or outbox rows, or with a signed head. Each is
+    rebuilt from its history and compared with its rows (`stored_row_findings`).
 
     Raises:
         CannotCheck: the URL is malformed, the database cannot be reached or read, holds
@@ -217,21 +360,100 @@ def check_database(
             raise CannotCheck("--schema is for PostgreSQL stores only")
         store = _store(engine, prefix, schema)
         rows = {(h.tenant_id, h.case_id): h for h in store.heads(tenant)}
+        stored, histories = stored_rows(store, tenant)
         chains: dict[Key, list[HistoryRecord]] = {}
-        for key in rows:
+        for key in sorted(set(rows) | histories):
             try:
                 chains[key] = list(store.history(*key))
             except CaseNotFoundError:
                 chains[key] = []
+        broken = list(chain_findings({k: v for k, v in chains.items() if v}, kept))
         findings = [
-            *chain_findings({k: v for k, v in chains.items() if v}, kept),
+            *broken,
             *case_row_findings(chains, rows),
+            *orphan_findings(chains, stored),
+            *stored_row_findings(chains, stored, skip=[f.key for f in broken]),
         ]
     except SafeguardingWorkflowError as error:
         raise CannotCheck(error.message) from None
     finally:
         engine.dispose()
-    return Checked(chains, frozenset(chains) | frozenset(kept), tuple(findings))
+    cases = frozenset(chains) | stored.keys | frozenset(kept)
+    return Checked(chains, cases, tuple(findings))
+
+
+def stored_rows(store: SqlStore, tenant: str | None) -> tuple[StoredRows, set[Key]]:
+    """
+    The store's case, deadline and outbox rows, and every case its history table holds.
+
+    Raises:
+        CannotCheck: the database cannot be read.
+
+    """
+    import sqlalchemy as sa
+
+    tables = store.tables
+    cases, history = tables["cases"], tables["history"]
+    deadlines, outbox = tables["deadlines"], tables["outbox"]
+
+    def of_tenant(table: sa.Table) -> Any:
+        return sa.true() if tenant is None else table.c.tenant_id == tenant
+
+    stored = StoredRows({}, {}, {})
+    try:
+        with store.engine.connect() as connection:
+            for case_row in connection.execute(
+                sa.select(
+                    cases.c.tenant_id,
+                    cases.c.case_id,
+                    cases.c.snapshot,
+                    cases.c.version,
+                    cases.c.head,
+                    cases.c.state,
+                    cases.c.lifecycle,
+                ).where(of_tenant(cases))
+            ):
+                tenant_id, case_id, snapshot, version, head, state, lifecycle = case_row
+                stored.cases[(tenant_id, case_id)] = (snapshot, version, head, state, lifecycle)
+            for deadline_row in connection.execute(
+                sa.select(
+                    deadlines.c.tenant_id,
+                    deadlines.c.case_id,
+                    deadlines.c.kind,
+                    deadlines.c.status,
+                    deadlines.c.due,
+                    deadlines.c.rule_ids,
+                    deadlines.c.projected,
+                ).where(of_tenant(deadlines))
+            ):
+                key = (deadline_row[0], deadline_row[1])
+                stored.deadlines.setdefault(key, set()).add(tuple(deadline_row[2:]))
+            for outbox_row in connection.execute(
+                sa.select(
+                    outbox.c.tenant_id,
+                    outbox.c.case_id,
+                    outbox.c.sequence,
+                    outbox.c.event_id,
+                    outbox.c.event,
+                )
+                .where(of_tenant(outbox))
+                .order_by(outbox.c.id)
+            ):
+                tenant_id, case_id, sequence, event_id, event = outbox_row
+                events = stored.outbox.setdefault((tenant_id, case_id), [])
+                events.append((sequence, event_id, event))
+            histories = {
+                (row[0], row[1])
+                for row in connection.execute(
+                    sa.select(history.c.tenant_id, history.c.case_id)
+                    .where(of_tenant(history))
+                    .distinct()
+                )
+            }
+    except sa.exc.SQLAlchemyError as error:
+        cause = type(getattr(error, "orig", None) or error).__name__
+        raise CannotCheck(f"the database cannot be read ({cause})") from None
+    return stored, histories
 
 
 def open_database(url: str) -> Engine:
