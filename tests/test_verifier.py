@@ -153,7 +153,7 @@ def other_database(path: Path) -> str:
 def newer_store(path: Path) -> str:
     store = SqlStore.sqlite(str(path))
     with store.engine.begin() as connection:
-        connection.exec_driver_sql("UPDATE sw_meta SET value = '2' WHERE key = 'schema_version'")
+        connection.exec_driver_sql("UPDATE sw_meta SET value = '99' WHERE key = 'schema_version'")
     store.engine.dispose()
     return str(path)
 

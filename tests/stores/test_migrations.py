@@ -9,6 +9,7 @@ from pathlib import Path
 import pendulum
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
 import safeguarding_workflow as sw
 from safeguarding_workflow.stores import SqlStore, migrations
@@ -42,8 +43,69 @@ def test_upgrade_gives_a_working_append_only_store(target: tuple[str, str]) -> N
     assert sw.verify(d.history()).ok
     with engine.connect() as c:
         version = c.exec_driver_sql(f"SELECT version_num FROM {prefix}alembic_version").scalar()
-    assert "sw0001" == version
+    assert "sw0002" == version
     engine.dispose()
+
+
+def meta_version(engine: sa.Engine, prefix: str) -> str:
+    with engine.connect() as c:
+        value = c.exec_driver_sql(
+            f"SELECT value FROM {prefix}meta WHERE key = 'schema_version'"
+        ).scalar()
+    return str(value)
+
+
+def replace_record_2(engine: sa.Engine, prefix: str) -> None:
+    """Rewrite case-1's record 2 with ``INSERT OR REPLACE`` (SQLite's REPLACE resolution)."""
+    with engine.begin() as c:
+        c.exec_driver_sql(
+            f"INSERT OR REPLACE INTO {prefix}history SELECT tenant_id, case_id, sequence, "
+            f"event_id, kind, event, prev, hash, schema_version, idempotency_key, "
+            f"replace(body, 'sin-1', 'sin-2') FROM {prefix}history WHERE sequence = 2"
+        )
+
+
+def test_0002_upgrades_a_store_of_schema_1(target: tuple[str, str]) -> None:
+    """A store created by sw0001 lets REPLACE rewrite history; sw0002 refuses it."""
+    url, prefix = target
+    command.upgrade(migrations.config(url, prefix=prefix), "sw0001")
+    engine = sa.create_engine(url)
+    try:
+        assert "1" == meta_version(engine, prefix)
+        d = Driver(store=SqlStore(engine, prefix=prefix))
+        d.walk_to("rapid_review")
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:  # the hole sw0002 closes: the row is replaced, no trigger fires
+            replace_record_2(engine, prefix)
+            assert not sw.verify(d.history()).ok
+        migrations.upgrade(url, prefix=prefix)
+        assert "2" == meta_version(engine, prefix)
+        before = d.history()
+        if sqlite:
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+                replace_record_2(engine, prefix)
+        assert before == d.history()
+        command.downgrade(migrations.config(url, prefix=prefix), "sw0001")
+        assert "1" == meta_version(engine, prefix)
+    finally:
+        engine.dispose()
+
+
+def test_create_schema_brings_a_store_of_schema_1_up(tmp_path: Path) -> None:
+    """A host that calls create_schema on an older SQLite store gets the new trigger too."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(migrations.config(url), "sw0001")
+    store = SqlStore.sqlite(str(tmp_path / "old.db"))
+    try:
+        assert "2" == meta_version(store.engine, "sw_")
+        d = Driver(store=store)
+        d.walk_to("rapid_review")
+        before = d.history()
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            replace_record_2(store.engine, "sw_")
+        assert before == d.history()
+    finally:
+        store.engine.dispose()
 
 
 def test_downgrade_removes_the_tables(target: tuple[str, str]) -> None:

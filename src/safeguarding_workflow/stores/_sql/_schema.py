@@ -17,10 +17,13 @@ from sqlalchemy.engine import Connection
 
 from ...exceptions import StoreError
 
-__all__ = ["STORE_SCHEMA_VERSION", "create_all", "drop_all"]
+__all__ = ["STORE_SCHEMA_VERSION", "create_all", "downgrade_to_1", "drop_all"]
 
-#: The schema version of the tables this release creates.
-STORE_SCHEMA_VERSION: Final = 1
+#: The schema version of the tables this release creates. 2: on SQLite a trigger refuses
+#: any insert into history that collides with a stored row (``INSERT OR REPLACE``,
+#: ``REPLACE INTO``), and snapshots hold a case's canonical state (its version and head
+#: in their own columns), which the head record's ``state_digest`` commits to.
+STORE_SCHEMA_VERSION: Final = 2
 
 
 def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str, sa.Table]:
@@ -144,8 +147,20 @@ def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str,
     }
 
 
-def _sqlite_triggers(table: str) -> list[str]:
-    return [
+def _sqlite_triggers(table: str, version: int = STORE_SCHEMA_VERSION) -> list[str]:
+    """
+    The history's triggers on SQLite, as of store schema *version*.
+
+    SQLite resolves a conflict under ``REPLACE`` (``INSERT OR REPLACE``, ``REPLACE
+    INTO``) by deleting the rows in the way, and fires no DELETE trigger for that unless
+    the connection has turned ``recursive_triggers`` on, which a host's own connection
+    need not have. So from schema 2 a BEFORE INSERT trigger refuses any row that collides
+    with a stored one, on any of the history's unique keys: its tenant, case and
+    sequence, its event id, or its tenant's idempotency key. A plain INSERT that collides
+    is refused all the same (with the same kind of error, a constraint violation), and
+    an upsert never reaches its UPDATE.
+    """
+    statements = [
         (
             f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
             "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
@@ -155,6 +170,17 @@ def _sqlite_triggers(table: str) -> list[str]:
             "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
         ),
     ]
+    if version >= 2:
+        statements.append(
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} "
+            f"WHEN EXISTS (SELECT 1 FROM {table} WHERE tenant_id = NEW.tenant_id "
+            "AND case_id = NEW.case_id AND sequence = NEW.sequence) "
+            f"OR EXISTS (SELECT 1 FROM {table} WHERE event_id = NEW.event_id) "
+            f"OR (NEW.idempotency_key IS NOT NULL AND EXISTS (SELECT 1 FROM {table} "
+            "WHERE tenant_id = NEW.tenant_id AND idempotency_key = NEW.idempotency_key)) "
+            "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
+        )
+    return statements
 
 
 def _postgresql_triggers(table: str, qualified: str) -> list[str]:
@@ -179,14 +205,29 @@ def _postgresql_triggers(table: str, qualified: str) -> list[str]:
     ]
 
 
-def create_all(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:
+def create_all(
+    connection: Connection,
+    prefix: str = "sw_",
+    schema: str | None = None,
+    *,
+    version: int = STORE_SCHEMA_VERSION,
+) -> None:
     """
     Create the store's tables, indexes and append-only triggers on *connection*, if missing.
 
     Added in version 0.1.0.
 
-    Used by `SqlStore.create_schema()` and by the shipped Alembic migration, so
-    both give the same schema. Refuses a database whose store schema is newer.
+    Used by `SqlStore.create_schema()` and by the shipped Alembic migrations, so
+    both give the same schema. Refuses a database whose store schema is newer than this
+    release; brings an older one up to *version* (its triggers, and the version its
+    ``meta`` table records), which is all an older store lacks.
+
+    Args:
+        connection: A connection in a transaction.
+        prefix: Prefix of the table names.
+        schema: PostgreSQL schema of the tables.
+        version: The store schema to create: this release's, or an earlier one for the
+            migration that created it (revision ``sw0001`` creates schema 1).
 
     Raises:
         StoreError: the database holds a schema newer than this release reads.
@@ -203,24 +244,43 @@ def create_all(connection: Connection, prefix: str = "sw_", schema: str | None =
         if schema:
             connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     history.metadata.create_all(connection)
-    if connection.dialect.name == "sqlite":
-        statements = _sqlite_triggers(history.name)
-    else:
-        qualified = f'"{schema}".{history.name}' if schema else history.name
-        statements = _postgresql_triggers(history.name, qualified)
-    for statement in statements:
-        connection.exec_driver_sql(statement)
     row = connection.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
-    if row is None:
-        connection.execute(
-            meta.insert().values(key="schema_version", value=str(STORE_SCHEMA_VERSION))
-        )
-    elif int(row.value) > STORE_SCHEMA_VERSION:
+    if row is not None and int(row.value) > STORE_SCHEMA_VERSION:
         raise StoreError(
             f"the database holds store schema {row.value}, newer than this release "
             f"reads ({STORE_SCHEMA_VERSION}); upgrade the library",
             field="schema",
         )
+    if connection.dialect.name == "sqlite":
+        statements = _sqlite_triggers(history.name, version)
+    else:
+        qualified = f'"{schema}".{history.name}' if schema else history.name
+        statements = _postgresql_triggers(history.name, qualified)
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+    if row is None:
+        connection.execute(meta.insert().values(key="schema_version", value=str(version)))
+    elif int(row.value) < version:
+        connection.execute(
+            meta.update().where(meta.c.key == "schema_version").values(value=str(version))
+        )
+
+
+def downgrade_to_1(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:
+    """
+    Take a store of schema 2 back to schema 1 (the shipped migration ``sw0002``'s downgrade).
+
+    Drops the SQLite trigger that refuses colliding inserts, and records schema 1. The
+    snapshots and records written since stay as written: releases of schema 1 read
+    neither a snapshot without its version and head nor a record of schema 2.
+
+    Added in version 0.1.0.
+    """
+    tables = _tables(sa.MetaData(), prefix, schema)
+    history, meta = tables["history"], tables["meta"]
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {history.name}_no_replace")
+    connection.execute(meta.update().where(meta.c.key == "schema_version").values(value="1"))
 
 
 def drop_all(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:
@@ -238,6 +298,6 @@ def drop_all(connection: Connection, prefix: str = "sw_", schema: str | None = N
             f"DROP FUNCTION IF EXISTS {schema_prefix}{history.name}_refuse()"
         )
     else:
-        for suffix in ("no_update", "no_delete"):
+        for suffix in ("no_update", "no_delete", "no_replace"):
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {history.name}_{suffix}")
     history.metadata.drop_all(connection)

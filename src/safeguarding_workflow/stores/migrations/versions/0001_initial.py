@@ -23,9 +23,9 @@ def _options() -> tuple[str, str | None]:
 
 
 def upgrade() -> None:
-    """Create the tables, indexes and triggers."""
+    """Create the tables, indexes and triggers of store schema 1 (``sw0002`` brings 2)."""
     prefix, schema = _options()
-    create_all(op.get_bind(), prefix, schema)
+    create_all(op.get_bind(), prefix, schema, version=1)
 
 
 def downgrade() -> None:
