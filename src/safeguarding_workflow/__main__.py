@@ -250,9 +250,7 @@ def stored_row_findings(
         row = stored.cases.get(key)
         if row is not None and (row[1], row[2]) == (last.sequence, last.hash):
             snapshot, version, head, state, lifecycle = row
-            problem = snapshot_problem(
-                (snapshot, version, head, last.sequence, last.hash, last.body)
-            )
+            problem = snapshot_problem(snapshot, version, head, (last.hash, last.body), None)
             if problem is not None:
                 yield Finding(*key, problem[0], problem[1])
             else:

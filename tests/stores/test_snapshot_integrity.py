@@ -131,6 +131,28 @@ class TestSnapshotRefusedOnRead:
         expected = ("snapshot_mismatch", TENANT, "case-1", 3)
         assert expected == refusal(lambda: fresh(sql).get(TENANT, "case-1"))
 
+    def test_a_writer_that_moved_on_meanwhile_is_not_an_attack(self, sql: SqlStore) -> None:
+        """A row read just before another writer appended is read again, not refused."""
+        d = Driver(store=sql)
+        d.walk_to("notified")
+        statements = sql._shared.statements
+        keys = {"k_tenant": TENANT, "k_case": "case-1"}
+        with sql.engine.connect() as connection:
+            stale = connection.execute(statements["get"], keys).first()
+        after = d.fire("start_rapid_review").case
+        reader = fresh(sql)
+        with sql.engine.connect() as connection:
+            case = reader._shared.recent.case(
+                TENANT,
+                "case-1",
+                stale,
+                lambda number: connection.execute(
+                    statements["head_record"], {**keys, "k_sequence": number}
+                ).first(),
+                lambda: connection.execute(statements["get"], keys).first(),
+            )
+        assert after == case
+
     def test_the_same_text_reads_as_before(self, sql: SqlStore) -> None:
         """A snapshot edited and put back as it was reads again, and commands go on."""
         d = Driver(store=sql)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 import orjson
@@ -26,7 +26,12 @@ import orjson
 from ..._case import Case
 from ..._codec import case_from_json
 from ..._records import state_digest
-from ...exceptions import CaseNotFoundError, HistoryIntegrityError, InvalidInputError
+from ...exceptions import (
+    CaseNotFoundError,
+    ConcurrencyConflict,
+    HistoryIntegrityError,
+    InvalidInputError,
+)
 
 #: The most cases a store keeps.
 CACHE_CASES: Final = 1024
@@ -35,6 +40,9 @@ CACHE_CASES: Final = 1024
 CACHE_BYTES: Final = 16 * 1024 * 1024
 #: What a kept case counts against the budget, per character of its snapshot text.
 ENTRY_FACTOR: Final = 4
+#: How many times a read takes a case row again when a writer moved the case on while
+#: the row was checked, before it gives up with a conflict.
+_READS: Final = 3
 
 
 class _Recent:
@@ -73,41 +81,66 @@ class _Recent:
         """The (tenant, case) of each kept case, the least recently kept first."""
         return iter(list(self._items))
 
-    def case(self, tenant_id: str, case_id: str, row: Any) -> Case:
+    def case(
+        self,
+        tenant_id: str,
+        case_id: str,
+        row: Any,
+        head_record: Callable[[int], Any],
+        reread: Callable[[], Any],
+    ) -> Case:
         """
-        The case in a ``cases`` row, once its snapshot is checked against its head record.
+        The case in a ``cases`` row, once the row is checked against its chain's last record.
 
-        *row* is the store's ``get`` read: the snapshot, version and head, then the
-        sequence, hash and body of the chain's last record (None without one). A kept
-        case whose text, version and head are the row's is taken as it is: it was
-        stored or checked with them. Any other row is checked first (`snapshot_problem`).
+        *row* is the store's ``get`` read: the snapshot, version and head. A kept case
+        whose text, version and head are the row's is taken as it is: it was stored or
+        checked with them, so such a read reads nothing more. Any other row is checked
+        (`snapshot_problem`) against the record it names, which *head_record* reads by
+        its sequence: its hash, its body and whether a record follows it. A record that
+        follows may be a writer's that committed after the row was read (on PostgreSQL
+        the two reads are two statements), so the row is read again (*reread*): if it
+        moved on, the new row is checked instead; if not, the row was pointed back.
 
         Raises:
             CaseNotFoundError: there is no row.
-            HistoryIntegrityError: the row is not the case its head record produced
-                (``snapshot_mismatch``, naming the case and the record).
+            HistoryIntegrityError: the row is not the case its chain's last record
+                produced (``snapshot_mismatch``, naming the case and the record).
             InvalidInputError: the snapshot is malformed.
+            ConcurrencyConflict: the case kept changing while it was read.
 
         """
-        if row is None:
-            raise CaseNotFoundError("no case with this tenant and id", field="case_id")
-        text, version, head = row[0], row[1], row[2]
-        kept = self._items.get((tenant_id, case_id))
-        if kept is not None and kept[0] == text:
-            case = kept[1]
-            if case.version == version and case.head == head:
+        for _ in range(_READS):
+            if row is None:
+                raise CaseNotFoundError("no case with this tenant and id", field="case_id")
+            text, version, head = row[0], row[1], row[2]
+            kept = self._items.get((tenant_id, case_id))
+            if kept is not None and kept[0] == text:
+                case = kept[1]
+                if case.version == version and case.head == head:
+                    return case
+            case = decode_snapshot(text, version, head)
+            if case.tenant_id != tenant_id or case.case_id != case_id:
+                raise InvalidInputError("a stored case is malformed", field="case")
+            record = head_record(version)
+            following = version + 1 if record is not None and record[2] else None
+            found = snapshot_problem(
+                text, version, head, None if record is None else record[:2], following
+            )
+            if found is None:
+                self.keep(case, text)
                 return case
-        case = decode_snapshot(text, version, head)
-        if case.tenant_id != tenant_id or case.case_id != case_id:
-            raise InvalidInputError("a stored case is malformed", field="case")
-        found = snapshot_problem(row)
-        if found is not None:
+            if following is not None:
+                fresh = reread()
+                if fresh is None or (fresh[1], fresh[2]) != (version, head):
+                    row = fresh  # a writer moved the case on meanwhile: check its row
+                    continue
             position, problem, message = found
             raise HistoryIntegrityError(
                 message, position=position, problem=problem, tenant_id=tenant_id, case_id=case_id
             )
-        self.keep(case, text)
-        return case
+        raise ConcurrencyConflict(
+            "the case kept changing while it was read; re-read and retry", field="case_id"
+        )
 
     def keep(self, case: Case, text: str) -> None:
         """Keep *case* with its snapshot *text*, forgetting the oldest beyond the bounds."""
@@ -148,27 +181,33 @@ def decode_snapshot(text: object, version: object, head: object) -> Case:
     return case_from_json(data)
 
 
-def snapshot_problem(row: Any) -> tuple[int, str, str] | None:
+def snapshot_problem(
+    text: str, version: int, head: str, record: Any, following: int | None
+) -> tuple[int, str, str] | None:
     """
     Why a case row is not the case its chain's last record produced, or None if it is.
 
-    *row* holds the snapshot, version and head, then the sequence, hash and body of the
-    chain's last record (None without one). The row must name that record (its version
-    and head), and the record's ``state_digest`` must be the SHA-256 of the snapshot's
-    text (records of schema 1 carry none: only the version and head are checked).
-    Returns the position, the problem (``snapshot_mismatch`` or ``malformed``) and a
-    sentence naming no value but the record's position.
+    *text*, *version* and *head* are the row's snapshot, version and head. *record* is
+    the hash and body of the record the row names (the one at *version*), None if there
+    is none; *following* the sequence of a record after it, None if there is none. The
+    row must name its chain's last record, by sequence and hash, and that record's
+    ``state_digest`` must be the SHA-256 of the snapshot's text (records of schema 1
+    carry none: only the version and head are checked). Returns the position, the
+    problem (``snapshot_mismatch`` or ``malformed``) and a sentence naming no value but
+    a record's position.
     """
-    text, version, head, last, last_hash, body = row[:6]
-    if last is None:
-        return version, "snapshot_mismatch", "the stored case has no history records"
-    if last != version or last_hash != head:
-        return last, "snapshot_mismatch", f"the stored case is not at record {last}, its last"
+    if following is not None:
+        return following, "snapshot_mismatch", f"record {following} follows the stored case"
+    if record is None:
+        return version, "snapshot_mismatch", "the stored case names no record of its history"
+    record_hash, body = record
+    if record_hash != head:
+        return version, "snapshot_mismatch", f"the stored case's head is not record {version}"
     try:
         data = orjson.loads(body)
         schema, digest = data["schema"], data.get("state_digest")
     except (ValueError, TypeError, KeyError, AttributeError):
-        return last, "malformed", f"record {last} of the history is not a well-formed record"
+        return version, "malformed", f"record {version} of the history is not a well-formed record"
     if type(schema) is int and schema < 2 and digest is None:
         return None  # written before records carried a digest
     try:
@@ -176,5 +215,5 @@ def snapshot_problem(row: Any) -> tuple[int, str, str] | None:
     except (AttributeError, UnicodeEncodeError):
         matches = False
     if not matches:
-        return last, "snapshot_mismatch", f"the stored case does not match record {last}"
+        return version, "snapshot_mismatch", f"the stored case does not match record {version}"
     return None

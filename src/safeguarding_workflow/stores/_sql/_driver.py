@@ -37,30 +37,28 @@ def _statements(tables: dict[str, sa.Table]) -> dict[str, Any]:
     cases, history = tables["cases"], tables["history"]
     tenant: sa.BindParameter[str] = sa.bindparam("k_tenant")
     case: sa.BindParameter[str] = sa.bindparam("k_case")
-    # The case row and, beside it, the chain's last record (its sequence, hash and body):
-    # a snapshot is read only with the record it must match (see _cache._Recent.case).
-    last = history.alias("last_record")
-    last_sequence = (
-        sa.select(sa.func.max(last.c.sequence))
-        .where(last.c.tenant_id == tenant, last.c.case_id == case)
-        .scalar_subquery()
-    )
-    head_record = sa.and_(
-        history.c.tenant_id == tenant,
-        history.c.case_id == case,
-        history.c.sequence == last_sequence,
-    )
+    # A case row is read alone; one whose case is not kept is then checked against the
+    # record it names (see _cache._Recent.case): that record's hash and body, and whether
+    # a record follows it (then the row does not name its chain's last record).
+    sequence: sa.BindParameter[int] = sa.bindparam("k_sequence")
+    following = history.alias("following")
     return {
-        "get": sa.select(
-            cases.c.snapshot,
-            cases.c.version,
-            cases.c.head,
-            history.c.sequence,
+        "get": sa.select(cases.c.snapshot, cases.c.version, cases.c.head).where(
+            cases.c.tenant_id == tenant, cases.c.case_id == case
+        ),
+        "head_record": sa.select(
             history.c.hash,
             history.c.body,
-        )
-        .select_from(cases.outerjoin(history, head_record))
-        .where(cases.c.tenant_id == tenant, cases.c.case_id == case),
+            sa.exists().where(
+                following.c.tenant_id == tenant,
+                following.c.case_id == case,
+                following.c.sequence == sequence + 1,
+            ),
+        ).where(
+            history.c.tenant_id == tenant,
+            history.c.case_id == case,
+            history.c.sequence == sequence,
+        ),
         "history": sa.select(*_RECORD_COLUMNS(history))
         .where(history.c.tenant_id == tenant, history.c.case_id == case)
         .order_by(history.c.sequence),
@@ -165,6 +163,7 @@ def _driver_statements(
     )
     return {
         "get": _Driver.of(reads["get"], dialect),
+        "head_record": _Driver.of(reads["head_record"], dialect),
         "find": _Driver.of(reads["find"], dialect),
         "insert_case": _Driver.of(cases.insert(), dialect, ("tenant_id", "case_id", *_CASE_SET)),
         "update_case": _Driver.of(

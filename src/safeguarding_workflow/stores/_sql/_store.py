@@ -84,6 +84,13 @@ def _text(value: object, field: str) -> str:
     return value
 
 
+def _run_one(driver: _Driver, raw: Any, keys: dict[str, Any]) -> Any:
+    """One row of a read on a command's connection, or None (see `_Recent.case`)."""
+    cursor = raw.cursor()
+    driver.run(cursor, keys)
+    return cursor.fetchone()
+
+
 def _utc_time(value: object) -> bool:
     """Whether *value* is a UTC time in the outbox's form, or a date: text that sorts as time."""
     if type(value) is not str or not _UTC_TIME.fullmatch(value):
@@ -445,11 +452,19 @@ class SqlStore(CaseStore):
         """
         _text(tenant_id, "tenant_id")
         _text(case_id, "case_id")
+        statements = self._shared.statements
+        keys = {"k_tenant": tenant_id, "k_case": case_id}
         with self._read() as connection:
-            row = connection.execute(
-                self._shared.statements["get"], {"k_tenant": tenant_id, "k_case": case_id}
-            ).first()
-        return self._shared.recent.case(tenant_id, case_id, row)
+            row = connection.execute(statements["get"], keys).first()
+            return self._shared.recent.case(
+                tenant_id,
+                case_id,
+                row,
+                lambda number: connection.execute(
+                    statements["head_record"], {**keys, "k_sequence": number}
+                ).first(),
+                lambda: connection.execute(statements["get"], keys).first(),
+            )
 
     def load(
         self, tenant_id: str, case_id: str, idempotency_key: str | None
@@ -473,7 +488,13 @@ class SqlStore(CaseStore):
                     driver["find"].run(find, keys)
                 first = find.fetchone()
             row = get.fetchone()
-        case = self._shared.recent.case(tenant_id, case_id, row)
+            case = self._shared.recent.case(
+                tenant_id,
+                case_id,
+                row,
+                lambda number: _run_one(driver["head_record"], raw, {**keys, "k_sequence": number}),
+                lambda: _run_one(driver["get"], raw, keys),
+            )
         if self._connection is not None:
             self._loaded = case  # read in the write's transaction: append writes what changed
         return case, None if first is None else _record(tenant_id, first[0], first[1:])
