@@ -22,8 +22,10 @@ any signed heads), `case_row_findings` (each case row's head against its chain),
 `orphan_findings` (history records whose case row is gone, deadline and outbox rows
 without history: no case hides) and `stored_row_findings` (every case rebuilt from
 its history and compared with its snapshot, whose SHA-256 must be its head record's
-``state_digest``, its case row's columns, its deadline rows and its outbox events).
-A check of another source is one more such function, called from `check_database`.
+``state_digest``, its case row's columns, its deadline rows and its outbox events);
+an export's chains are rebuilt and hashed too (`state_findings`): a chain doctored and
+re-hashed whole does not rebuild to the case its last record commits to. A check of
+another source is one more such function, called from `check_database`.
 """
 
 from __future__ import annotations
@@ -61,9 +63,11 @@ __all__ = [
     "chain_findings",
     "check_database",
     "check_export",
+    "commits_to",
     "main",
     "orphan_findings",
     "run",
+    "state_findings",
     "stored_row_findings",
     "stored_rows",
 ]
@@ -247,6 +251,9 @@ def stored_row_findings(
         except SafeguardingWorkflowError:
             yield Finding(*key, last.sequence, "malformed")
             continue
+        if not commits_to(case, last):
+            yield Finding(*key, last.sequence, _NOT_COMMITTED)
+            continue
         row = stored.cases.get(key)
         if row is not None and (row[1], row[2]) == (last.sequence, last.hash):
             snapshot, version, head, state, lifecycle = row
@@ -287,6 +294,60 @@ def stored_row_findings(
 
 #: What a row that is not the case its history rebuilds to is reported as.
 _NOT_REBUILT: Final = "{} not match the case its history rebuilds to"
+#: What records that do not produce the case their last commits to are reported as.
+_NOT_COMMITTED: Final = "the history does not rebuild to the case its last record commits to"
+
+
+def commits_to(case: Any, record: HistoryRecord) -> bool:
+    """
+    Whether *record*, a case's last, commits to *case*: its ``state_digest`` is the case's.
+
+    A record of schema 1 commits to no state, so any case passes; from schema 2 the
+    SHA-256 of the case's canonical state must be the record's digest, which a chain
+    whose changes were doctored and re-hashed whole does not give.
+
+    Added in version 0.1.0.
+    """
+    from ._records import state_digest, state_json
+
+    try:
+        data = record.data
+    except (ValueError, RecursionError):
+        return False
+    if data.get("schema") == 1 and "state_digest" not in data:
+        return True
+    return bool(data.get("state_digest") == state_digest(state_json(case)))
+
+
+def state_findings(
+    chains: dict[Key, list[HistoryRecord]], skip: Iterable[Key] = ()
+) -> Iterator[Finding]:
+    """
+    Each chain whose records do not rebuild to the case their last record commits to.
+
+    What an export can be checked for beyond its hash chains: a case is rebuilt from
+    its records alone and its state hashed (`commits_to`). Cases in *skip* already
+    have a finding that stops their chain from being read.
+    """
+    from .history._replay import rebuild
+
+    skipped = set(skip)
+    for key in sorted(chains):
+        records = chains[key]
+        if key in skipped or not records:
+            continue
+        try:
+            case = rebuild(records)
+        except HistoryIntegrityError as error:
+            yield Finding(*key, error.position, error.problem)
+            continue
+        except SafeguardingWorkflowError:
+            yield Finding(*key, records[-1].sequence, "malformed")
+            continue
+        if not commits_to(case, records[-1]):
+            yield Finding(*key, records[-1].sequence, _NOT_COMMITTED)
+
+
 #: What an outbox row that its record does not announce is reported as.
 _NOT_ANNOUNCED: Final = "the outbox row is not the event its record announces"
 
@@ -333,7 +394,12 @@ def check_export(path: str, tenant: str | None, kept: dict[Key, ChainHead]) -> C
     if tenant is not None:
         chains = {k: v for k, v in chains.items() if k[0] == tenant}
         malformed = {k: v for k, v in malformed.items() if k[0] == tenant}
-    findings = [*malformed.values(), *chain_findings(chains, kept, skip=malformed)]
+    broken = list(chain_findings(chains, kept, skip=malformed))
+    findings = [
+        *malformed.values(),
+        *broken,
+        *state_findings(chains, skip=[*malformed, *(f.key for f in broken)]),
+    ]
     return Checked(chains, frozenset(chains) | frozenset(kept), tuple(findings))
 
 

@@ -28,7 +28,15 @@ from ._codec import case_to_json, deadline_to_json, incident_to_json, time_to_js
 from .history._canonical import canonical_json_trusted
 from .history._chain import SCHEMA_VERSION, HistoryRecord
 
-__all__ = ["Entry", "remember", "seal", "state_digest", "state_json", "state_json_of"]
+__all__ = [
+    "Entry",
+    "known_time",
+    "remember",
+    "seal",
+    "state_digest",
+    "state_json",
+    "state_json_of",
+]
 
 #: What `case_to_json` holds that a record's state does not: they name the record itself.
 _NOT_STATE: Final = ("version", "head")
@@ -38,39 +46,63 @@ _NOT_STATE: Final = ("version", "head")
 _last: tuple[Case | None, bytes] = (None, b"")
 
 #: How many parts of cases `_part` keeps the canonical JSON of, per kind, before it
-#: forgets them all and starts again.
-_PARTS: Final = 4096
+#: forgets them all and starts again. Enough for the cases a process is working on (a
+#: command reuses the parts of the case it read); few enough that what it keeps (the
+#: parts themselves too) stays small against the cases a process holds.
+_PARTS: Final = 256
 
 #: Canonical JSON of parts of cases, by the identity of the part, per kind: a case
-#: shares its facts, its deadlines, its step times and its last step's time with the
-#: case before it, except those its last command changed, so most are written once.
-_facts_parts: dict[int, tuple[object, orjson.Fragment]] = {}
-_deadline_parts: dict[int, tuple[object, orjson.Fragment]] = {}
-_step_parts: dict[int, tuple[object, orjson.Fragment]] = {}
-_time_parts: dict[int, tuple[object, orjson.Fragment]] = {}
+#: shares its facts, its deadlines and its step times with the case before it, except
+#: those its last command changed, so most are written once. Times are kept as their
+#: text; a command hands over the text of the time it recorded (`known_time`).
+_facts_parts: dict[int, tuple[object, Any]] = {}
+_deadline_parts: dict[int, tuple[object, Any]] = {}
+_step_parts: dict[int, tuple[object, Any]] = {}
+_time_texts: dict[int, tuple[object, Any]] = {}
+
+
+def _keep(kept: dict[int, tuple[object, Any]], value: object, written: object) -> None:
+    """Keep *written* for *value*, by identity, with the value itself (so it is not reused)."""
+    if len(kept) >= _PARTS:
+        kept.clear()
+    kept[id(value)] = (value, written)
 
 
 def _part(
-    kept: dict[int, tuple[object, orjson.Fragment]], value: Any, to_json: Callable[[Any], Any]
+    kept: dict[int, tuple[object, Any]], value: Any, to_json: Callable[[Any], Any]
 ) -> orjson.Fragment:
     """
     The canonical JSON of *value*, an immutable part of a case, as a fragment to embed.
 
-    Kept by identity with the value itself (so the identity is not reused while kept);
-    the same value always gives the same bytes, so a stale entry cannot exist.
+    The same value always gives the same bytes, so a kept entry cannot be stale.
     """
     found = kept.get(id(value))
     if found is not None and found[0] is value:
-        return found[1]
+        fragment: orjson.Fragment = found[1]
+        return fragment
     fragment = orjson.Fragment(canonical_json_trusted(to_json(value)))
-    if len(kept) >= _PARTS:
-        kept.clear()
-    kept[id(value)] = (value, fragment)
+    _keep(kept, value, fragment)
     return fragment
 
 
+def _time_text(value: Any) -> str:
+    """``time_to_json(value)``, kept by the identity of *value* (see `known_time`)."""
+    found = _time_texts.get(id(value))
+    if found is not None and found[0] is value:
+        text: str = found[1]
+        return text
+    text = time_to_json(value)
+    _keep(_time_texts, value, text)
+    return text
+
+
+def known_time(value: object, text: str) -> None:
+    """Note that *text* is ``time_to_json(value)``: a command wrote it for its record."""
+    _keep(_time_texts, value, text)
+
+
 def _step_time_json(pair: tuple[int, Any]) -> list[Any]:
-    return [pair[0], time_to_json(pair[1])]
+    return [pair[0], _time_text(pair[1])]
 
 
 def state_json(case: Case) -> bytes:
@@ -95,7 +127,7 @@ def state_json(case: Case) -> bytes:
             "facts": _part(_facts_parts, case.facts, incident_to_json),
             "deadlines": [_part(_deadline_parts, d, deadline_to_json) for d in case.deadlines],
             "milestones": [[name, on.isoformat()] for name, on in case.milestones],
-            "last_step_at": _part(_time_parts, case.last_step_at, time_to_json),
+            "last_step_at": _time_text(case.last_step_at),
             "lifecycle": case.lifecycle,
             "lifecycle_version": case.lifecycle_version,
             "rule_pack": case.rule_pack,

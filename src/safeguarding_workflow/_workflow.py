@@ -65,7 +65,7 @@ from ._identifiers import check_opaque_id, looks_like_nhs_number
 from ._lifecycle import Lifecycle, Step, check_payload_dates, convert_payload, to_json_value
 from ._log import log_info
 from ._pack import RulePack
-from ._records import Entry, remember, seal, state_json
+from ._records import Entry, known_time, remember, seal, state_json
 from ._settings import TenantSettings
 from ._times import iso_utc, london_date, utc_naive, utc_pendulum
 from .exceptions import (
@@ -678,6 +678,7 @@ class Workflow:
                 else:  # only met() or with_status() changed it
                     changes_list.append(status_change(deadline, updated))
         occurred = iso_utc(command.occurred_utc)
+        known_time(occurred_at, occurred)  # the case's state, digested, writes it again
         changes: dict[str, Any] = {"state": step.dest or case.state, "last_step_at": occurred}
         if changes_list:
             changes["deadlines"] = changes_list

@@ -23,6 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 import safeguarding_workflow as sw
+from safeguarding_workflow.__main__ import commits_to, run
 from safeguarding_workflow._codec import case_to_json
 from safeguarding_workflow._records import state_json, state_json_of
 from safeguarding_workflow.history import rebuild
@@ -247,17 +248,28 @@ class TestRecordsCommitToTheirState:
         )
         assert case == rebuild(d.history())
 
-    def test_rebuild_refuses_records_that_do_not_produce_their_state(self) -> None:
-        """A chain re-hashed after its last record's changes were doctored does not rebuild."""
+    def test_records_that_do_not_produce_their_state_are_told_apart(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A chain re-hashed after its last record's changes were doctored: the digest tells."""
         history = walked_history("rapid_review")
         doctored = list(history[:-1])
         data = history[-1].data
         data["changes"]["state"] = "national_review"
         doctored.append(sw.HistoryRecord.seal(data, history[-2].hash))
         assert sw.verify(doctored).ok  # the hashes are right: only the state tells
-        with pytest.raises(sw.HistoryIntegrityError) as caught:
-            rebuild(doctored)
-        assert (3, "altered") == (caught.value.position, caught.value.problem)
+        assert (True, False) == (
+            commits_to(rebuild(history), history[-1]),
+            commits_to(rebuild(doctored), doctored[-1]),
+        )
+        export = tmp_path / "doctored.json"
+        export.write_text(sw.history_to_json(doctored))
+        assert 1 == run(["verify", "--export", str(export)])
+        expected = (
+            f"BROKEN  {TENANT}/case-1: record 3: the history does not rebuild to the case "
+            "its last record commits to"
+        )
+        assert expected in capsys.readouterr().out.splitlines()
 
     def test_version_1_records_still_verify_and_rebuild(self) -> None:
         """Histories written before the digest (record schema 1) verify and rebuild as before."""
