@@ -23,6 +23,7 @@ import safeguarding_workflow as sw
 from safeguarding_workflow.__main__ import Finding, check_database, run
 from safeguarding_workflow._codec import case_to_json
 from safeguarding_workflow.stores import SqlStore
+from safeguarding_workflow.stores._sql._rows import history_row
 
 from .helpers import TENANT, Driver
 
@@ -156,21 +157,7 @@ class TestStoredRowsAgainstTheHistory:
             )
             for r in records:
                 connection.execute(
-                    tables["history"]
-                    .insert()
-                    .values(
-                        tenant_id=r.tenant_id,
-                        case_id=r.case_id,
-                        sequence=r.sequence,
-                        event_id=r.event_id,
-                        kind=r.kind,
-                        event=r.event,
-                        prev=r.prev,
-                        hash=r.hash,
-                        schema_version=1,
-                        idempotency_key=r.idempotency_key,
-                        body=r.body.decode(),
-                    )
+                    tables["history"].insert().values({**history_row(r), "schema_version": 1})
                 )
         store.engine.dispose()
         status, out = verify(f"sqlite:///{path}", capsys)

@@ -27,6 +27,7 @@ from safeguarding_workflow.__main__ import commits_to, run
 from safeguarding_workflow._codec import case_to_json
 from safeguarding_workflow._records import state_json, state_json_of
 from safeguarding_workflow.history import rebuild
+from safeguarding_workflow.stores._sql._rows import history_row
 from safeguarding_workflow.stores._sql._store import SqlStore
 
 from ..helpers import BARNSLEY, ROLES, ROUTES, TENANT, Driver, death_in_barnsley
@@ -313,21 +314,7 @@ class TestVersion1Database:
             )
             for r in records:
                 connection.execute(
-                    tables["history"]
-                    .insert()
-                    .values(
-                        tenant_id=r.tenant_id,
-                        case_id=r.case_id,
-                        sequence=r.sequence,
-                        event_id=r.event_id,
-                        kind=r.kind,
-                        event=r.event,
-                        prev=r.prev,
-                        hash=r.hash,
-                        schema_version=1,
-                        idempotency_key=r.idempotency_key,
-                        body=r.body.decode(),
-                    )
+                    tables["history"].insert().values({**history_row(r), "schema_version": 1})
                 )
         assert case == fresh(sql).get(TENANT, "case-2")
         d = Driver(store=sql)
