@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterator
+import datetime as dt
+import heapq
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Final
 
 import attrs
 import pendulum
 
+from .._calendar import WorkingDayCalendar
 from .._case import Case
-from ..exceptions import InvalidInputError
+from .._dates import as_date
+from .._lifecycle import Lifecycle
+from ..exceptions import ConfigurationError, InvalidInputError, OutsideSupportedRangeError
 from ..history._chain import HistoryRecord
 
-__all__ = ["CaseStore", "DueDeadline"]
+__all__ = ["CaseStore", "DueDeadline", "responsible_roles"]
+
+#: The most rows one page of an overdue or due-soon query may hold.
+MAX_LIMIT: Final = 10_000
+#: The most tenants one overdue or due-soon query may span.
+MAX_TENANTS: Final = 1_000
+
+#: What the queries take for working days: one calendar for every tenant, or each
+#: tenant's (``Workflow.calendar``), or None for England and Wales's bank holidays.
+Calendars = WorkingDayCalendar | Callable[[str], WorkingDayCalendar] | None
+#: A page key: ``(due, tenant_id, case_id, kind)``, or ``(due, case_id, kind)`` for one tenant.
+PageKey = tuple[dt.date, str, str, str] | tuple[dt.date, str, str]
 
 
 class CaseStore(abc.ABC):
@@ -127,13 +144,228 @@ class CaseStore(abc.ABC):
     def append(self, case: Case, record: HistoryRecord, expected_version: int) -> None:
         """Store a case's new record and next history record, if still at *expected_version*."""
 
+    # -- what is due -------------------------------------------------------------------------
+
+    def deadlines_due(
+        self,
+        tenant_id: str,
+        first: pendulum.Date | None,
+        last: pendulum.Date,
+        *,
+        after: tuple[pendulum.Date, str, str] | None = None,
+        rule_id: str | None = None,
+        limit: int = 100,
+    ) -> Sequence[DueDeadline]:
+        """
+        Open deadlines of one tenant due from *first* (None: any day) to *last*, both included.
+
+        The one read behind `overdue()` and `due_soon()`, which call it once per tenant
+        and do the rest (checking their arguments, merging tenants, working days and the
+        responsible roles). A store answers it in the order of the key ``(due, case_id,
+        kind)``, only rows after *after* in that order, at most *limit* of them, and only
+        deadlines that are open and have a due date; *rule_id* keeps those that cite that
+        rule. Each row carries the case's local authority, state and lifecycle, and
+        leaves ``working_days_late`` (None) and ``responsible`` (empty) at their defaults.
+
+        The memory and SQL stores answer it; a store of the host's own that keeps no
+        index of deadlines may leave it out, and then only these queries are refused.
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConfigurationError: the store does not answer deadline queries.
+
+        """
+        raise ConfigurationError(
+            "this store does not answer deadline queries: implement CaseStore.deadlines_due",
+            field="store",
+        )
+
+    def overdue(
+        self,
+        tenant_id: str | None = None,
+        as_of: dt.date | None = None,
+        *,
+        tenant_ids: Iterable[str] | None = None,
+        limit: int = 100,
+        after: PageKey | None = None,
+        rule_id: str | None = None,
+        due_by: dt.date | None = None,
+        calendar: Calendars = None,
+        lifecycles: Iterable[Lifecycle] = (),
+    ) -> list[DueDeadline]:
+        """
+        Open deadlines due before *as_of* (or, with *due_by*, from *as_of* to it), oldest first.
+
+        Of one tenant (*tenant_id*) or of several (*tenant_ids*, a regional view),
+        ordered by due date, then tenant, then case, then kind. Pages by that key: pass
+        the last row's `DueDeadline.key` as *after* for the next page; a page after
+        a key never repeats or skips a row, whichever tenants the rows belong to.
+
+        Each row carries the case's local authority, state and lifecycle, its working
+        days late counted on the tenant's calendar (`DueDeadline`), and the roles that
+        meet it in its lifecycle, if the lifecycle is among *lifecycles*
+        (`responsible_roles`). `Workflow.overdue` passes the tenants' own calendars
+        and the pack's lifecycle.
+
+        Example:
+            ```python
+            store.overdue("tenant-1", pendulum.date(2024, 6, 1))
+            store.overdue(tenant_ids=["tenant-1", "tenant-2"], as_of=sw.today(clock))
+            ```
+
+        Added in version 0.1.0.
+
+        Args:
+            tenant_id: The tenant; give it or *tenant_ids*, not both.
+            as_of: The day to look from: a date, or an aware datetime (its date in
+                Europe/London). A deadline due that day is not yet overdue.
+            tenant_ids: Several tenants, for a regional view (at most 1,000).
+            limit: The most rows to return, from 1 to 10,000.
+            after: The key of the last row of the previous page.
+            rule_id: Only deadlines that cite this rule.
+            due_by: Instead of what is overdue, what falls due from *as_of* to this day.
+            calendar: The working-day calendar, or a callable giving each tenant's; by
+                default England and Wales's bank holidays.
+            lifecycles: The lifecycles whose steps name the responsible roles.
+
+        Raises:
+            InvalidInputError: a malformed argument (named by ``field``; its value is
+                never repeated).
+            StoreError: the database could not answer.
+
+        """
+        start = self._check_as_of(as_of)
+        end = None if due_by is None else as_date(due_by, "due_by")
+        tenants = _tenants(tenant_id, tenant_ids)
+        calendars = _calendars(calendar)
+        if end is None:
+            if start == dt.date.min:
+                return []
+            last = {t: start.subtract(days=1) for t in tenants}
+            first: pendulum.Date | None = None
+        else:
+            last = dict.fromkeys(tenants, end)
+            first = start
+        return self._due(tenants, first, last, start, calendars, lifecycles, limit, after, rule_id)
+
+    def due_soon(
+        self,
+        tenant_id: str | None = None,
+        as_of: dt.date | None = None,
+        *,
+        working_days: int,
+        calendar: Calendars = None,
+        tenant_ids: Iterable[str] | None = None,
+        limit: int = 100,
+        after: PageKey | None = None,
+        rule_id: str | None = None,
+        lifecycles: Iterable[Lifecycle] = (),
+    ) -> list[DueDeadline]:
+        """
+        Open deadlines due from *as_of* to the *working_days*-th working day after it.
+
+        The working day is the tenant's own: each tenant's window ends on its calendar
+        (``add_working_days(as_of, working_days)``, so 0 means as far as the next working
+        day). Same tenants, order, paging, filters and rows as `overdue()`; a row's
+        `DueDeadline.working_days_left` says how long is left.
+
+        Added in version 0.1.0.
+
+        Raises:
+            InvalidInputError: a malformed argument, or *working_days* below 0.
+            StoreError: the database could not answer.
+
+        """
+        if type(working_days) is not int or working_days < 0:
+            raise InvalidInputError(
+                "'working_days' must be a whole number >= 0", field="working_days"
+            )
+        start = self._check_as_of(as_of)
+        tenants = _tenants(tenant_id, tenant_ids)
+        calendars = _calendars(calendar)
+        last = {t: calendars(t).add_working_days(start, working_days) for t in tenants}
+        return self._due(tenants, start, last, start, calendars, lifecycles, limit, after, rule_id)
+
+    @staticmethod
+    def _check_as_of(as_of: object) -> pendulum.Date:
+        if as_of is None:
+            raise InvalidInputError(
+                "'as_of' must be a date or a timezone-aware datetime", field="as_of"
+            )
+        return as_date(as_of, "as_of")
+
+    def _due(
+        self,
+        tenants: tuple[str, ...],
+        first: pendulum.Date | None,
+        last: Mapping[str, pendulum.Date],
+        as_of: pendulum.Date,
+        calendars: Callable[[str], WorkingDayCalendar],
+        lifecycles: Iterable[Lifecycle],
+        limit: object,
+        after: object,
+        rule_id: object,
+    ) -> list[DueDeadline]:
+        """
+        Each tenant's page from `deadlines_due`, merged in key order and cut to *limit*.
+
+        Each tenant's read is index-driven and stops at *limit*; the first *limit* rows of
+        the merge are the first *limit* of all the tenants' rows, in the same order.
+        """
+        if type(limit) is not int or not 1 <= limit <= MAX_LIMIT:
+            raise InvalidInputError("'limit' must be from 1 to 10000", field="limit")
+        if rule_id is not None and (type(rule_id) is not str or "\x00" in rule_id):
+            raise InvalidInputError("'rule_id' must be a string", field="rule_id")
+        key = _page_key(after, tenants)
+        roles = _roles_by_lifecycle(lifecycles)
+        pages = []
+        for tenant in tenants:
+            window = _tenant_window(tenant, first, key)
+            if window is None:
+                continue
+            low, page_after = window
+            if low is not None and low > last[tenant]:
+                continue
+            rows = self.deadlines_due(
+                tenant, low, last[tenant], after=page_after, rule_id=rule_id, limit=limit
+            )
+            pages.append(rows if len(tenants) == 1 else sorted(rows, key=_row_key))
+        merged = pages[0] if len(pages) == 1 else list(heapq.merge(*pages, key=_row_key))
+        return [_completed(row, as_of, calendars, roles) for row in merged[:limit]]
+
 
 @attrs.frozen
 class DueDeadline:
     """
     One row of an overdue or due-soon query: enough to act on without loading the case.
 
+    No personal data: opaque ids, the authority's code, the state and the rules.
+
     Added in version 0.1.0.
+
+    Attributes:
+        tenant_id: The tenant whose case it is.
+        case_id: The case.
+        kind: The deadline's kind, e.g. ``"notify_panel"``.
+        due: Its due date.
+        rule_ids: The rules behind it.
+        projected: Whether the due date rests on rule-projected holidays (DEC-02).
+        local_authority: GSS code of the authority whose case it is.
+        state: The case's lifecycle state.
+        lifecycle: The name of the lifecycle the case follows.
+        working_days_late: Working days after the due date, up to and including the
+            query's ``as_of``, on the tenant's calendar (bank holidays and weekends do
+            not count): 1 the day after a Monday deadline, 1 on the Tuesday after
+            a Thursday deadline when Good Friday and Easter Monday fall between. 0 or
+            less when not late: a due-soon row holds minus its working days left. None
+            when *as_of* or the due date lies outside the years the calendar answers
+            for (a calendar built with ``project_until`` answers for more); the row is
+            still listed.
+        responsible: The roles whose steps meet it in the case's lifecycle (e.g.
+            ``("local_authority",)``), in the lifecycle's order; empty when the query
+            was not given the lifecycle (see `responsible_roles`).
+
     """
 
     tenant_id: str
@@ -142,3 +374,196 @@ class DueDeadline:
     due: pendulum.Date
     rule_ids: tuple[str, ...]
     projected: bool
+    local_authority: str = attrs.field(default="", kw_only=True)
+    state: str = attrs.field(default="", kw_only=True)
+    lifecycle: str = attrs.field(default="", kw_only=True)
+    working_days_late: int | None = attrs.field(default=None, kw_only=True)
+    responsible: tuple[str, ...] = attrs.field(default=(), kw_only=True)
+
+    @property
+    def working_days_left(self) -> int | None:
+        """
+        Working days after ``as_of`` up to and including the due date; 0 once it is due.
+
+        None when ``working_days_late`` is.
+
+        Added in version 0.1.0.
+        """
+        late = self.working_days_late
+        return None if late is None else max(0, -late)
+
+    @property
+    def key(self) -> tuple[pendulum.Date, str, str, str]:
+        """
+        The row's place in the order, ``(due, tenant_id, case_id, kind)``: pass it as ``after``.
+
+        Added in version 0.1.0.
+        """
+        return (self.due, self.tenant_id, self.case_id, self.kind)
+
+
+def responsible_roles(lifecycle: Lifecycle) -> dict[str, tuple[str, ...]]:
+    """
+    Who answers for each kind of deadline in *lifecycle*: the roles of the steps that meet it.
+
+    A deadline is met by a step that names its kind in ``meets``; the roles that may take
+    such a step are the ones who must act before it falls due. So the responsible party
+    of a kind is the union of those steps' roles, in the order the lifecycle names them.
+    In England's lifecycle each kind has one: the local authority notifies the Panel,
+    informs the partners and notifies the Secretary of State and Ofsted; the
+    safeguarding partners hold the rapid review, send the report and publish it. This
+    matches the ``responsible`` party of the pack's duties (`Duty.responsible`) for the
+    kinds an assessment raises, and also covers the kinds the lifecycle opens itself,
+    which no duty names. A kind that no step meets has no entry.
+
+    Added in version 0.1.0.
+    """
+    if not isinstance(lifecycle, Lifecycle):
+        raise InvalidInputError("'lifecycles' must hold Lifecycle objects", field="lifecycles")
+    roles: dict[str, list[str]] = {}
+    for step in lifecycle.steps:
+        for kind in step.meets:
+            named = roles.setdefault(kind, [])
+            named.extend(r for r in step.roles if r not in named)
+    return {kind: tuple(named) for kind, named in roles.items()}
+
+
+_ENGLAND_AND_WALES: list[WorkingDayCalendar] = []
+
+
+def _calendars(calendar: object) -> Callable[[str], WorkingDayCalendar]:
+    """Each tenant's calendar from what the query was given (see `Calendars`)."""
+    if calendar is None:
+        if not _ENGLAND_AND_WALES:
+            _ENGLAND_AND_WALES.append(WorkingDayCalendar.england_and_wales())
+        calendar = _ENGLAND_AND_WALES[0]
+    if isinstance(calendar, WorkingDayCalendar):
+        one = calendar
+        return lambda _tenant: one
+    if not callable(calendar):
+        raise InvalidInputError(
+            "'calendar' must be a WorkingDayCalendar or a callable giving one per tenant",
+            field="calendar",
+        )
+
+    def of(tenant: str) -> WorkingDayCalendar:
+        found = calendar(tenant)
+        if not isinstance(found, WorkingDayCalendar):
+            raise ConfigurationError(
+                "'calendar' must give a WorkingDayCalendar for each tenant", field="calendar"
+            )
+        return found
+
+    return of
+
+
+def _tenant_id(value: object, field: str) -> str:
+    if type(value) is not str or not value or "\x00" in value:
+        raise InvalidInputError(f"{field!r} must be a tenant id (a string)", field=field)
+    return value
+
+
+def _tenants(tenant_id: object, tenant_ids: object) -> tuple[str, ...]:
+    """The tenants of a query, sorted, once each: *tenant_id* or *tenant_ids*, exactly one."""
+    if (tenant_id is None) == (tenant_ids is None):
+        raise InvalidInputError("give 'tenant_id' or 'tenant_ids', not both", field="tenant_ids")
+    if tenant_ids is None:
+        return (_tenant_id(tenant_id, "tenant_id"),)
+    if isinstance(tenant_ids, str | bytes) or not isinstance(tenant_ids, Iterable):
+        raise InvalidInputError(
+            "'tenant_ids' must be a collection of tenant ids", field="tenant_ids"
+        )
+    tenants = tuple(sorted({_tenant_id(t, "tenant_ids") for t in tenant_ids}))
+    if not 1 <= len(tenants) <= MAX_TENANTS:
+        raise InvalidInputError("'tenant_ids' must name 1 to 1000 tenants", field="tenant_ids")
+    return tenants
+
+
+def _page_key(
+    after: object, tenants: tuple[str, ...]
+) -> tuple[pendulum.Date, str, str, str] | None:
+    """*after* as a whole key; a key without its tenant only for a query of one tenant."""
+    if after is None:
+        return None
+    if isinstance(after, tuple) and len(after) == 3 and len(tenants) == 1:
+        after = (after[0], tenants[0], after[1], after[2])
+    if not isinstance(after, tuple) or len(after) != 4:
+        raise InvalidInputError(
+            "'after' must be a row's key (due, tenant_id, case_id, kind)", field="after"
+        )
+    due, *rest = after
+    if isinstance(due, dt.datetime) or not isinstance(due, dt.date):
+        raise InvalidInputError("'after' must start with a date", field="after")
+    if any(type(part) is not str or "\x00" in part for part in rest):
+        raise InvalidInputError("'after' must hold strings after its date", field="after")
+    return (as_date(due, "after"), rest[0], rest[1], rest[2])
+
+
+def _tenant_window(
+    tenant: str,
+    first: pendulum.Date | None,
+    key: tuple[pendulum.Date, str, str, str] | None,
+) -> tuple[pendulum.Date | None, tuple[pendulum.Date, str, str] | None] | None:
+    """
+    A tenant's lower bound and page key, for rows after *key* in ``(due, tenant, ...)`` order.
+
+    A tenant after the key's takes rows due on the key's day or later; one before it,
+    rows due after that day (None: there are none); the key's own tenant, rows after its
+    ``(due, case, kind)``.
+    """
+    if key is None:
+        return first, None
+    due, key_tenant, case_id, kind = key
+    if tenant == key_tenant:
+        return first, (due, case_id, kind)
+    if tenant > key_tenant:
+        low = due
+    elif due >= dt.date.max:
+        return None
+    else:
+        low = due.add(days=1)
+    return (low if first is None or low > first else first), None
+
+
+def _row_key(row: DueDeadline) -> tuple[pendulum.Date, str, str, str]:
+    return (row.due, row.tenant_id, row.case_id, row.kind)
+
+
+def _roles_by_lifecycle(lifecycles: object) -> dict[str, dict[str, tuple[str, ...]]]:
+    if isinstance(lifecycles, Lifecycle):
+        lifecycles = (lifecycles,)
+    if isinstance(lifecycles, str) or not isinstance(lifecycles, Iterable):
+        raise InvalidInputError("'lifecycles' must hold Lifecycle objects", field="lifecycles")
+    return {lc.name: responsible_roles(lc) for lc in lifecycles}
+
+
+def _late(calendar: WorkingDayCalendar, due: pendulum.Date, as_of: pendulum.Date) -> int | None:
+    """Working days after *due* up to and including *as_of*; None beyond the calendar."""
+    try:
+        return calendar.working_days_between(due, as_of)
+    except OutsideSupportedRangeError:
+        return None
+
+
+def _completed(
+    row: DueDeadline,
+    as_of: pendulum.Date,
+    calendars: Callable[[str], WorkingDayCalendar],
+    roles: Mapping[str, Mapping[str, tuple[str, ...]]],
+) -> DueDeadline:
+    """*row* with its working days late on its tenant's calendar and its responsible roles."""
+    # Built directly, as attrs.evolve would, without its per-field introspection: a page
+    # holds up to 10,000 rows.
+    return DueDeadline(
+        row.tenant_id,
+        row.case_id,
+        row.kind,
+        row.due,
+        row.rule_ids,
+        row.projected,
+        local_authority=row.local_authority,
+        state=row.state,
+        lifecycle=row.lifecycle,
+        working_days_late=_late(calendars(row.tenant_id), row.due, as_of),
+        responsible=roles.get(row.lifecycle, {}).get(row.kind, ()),
+    )

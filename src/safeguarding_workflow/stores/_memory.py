@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import final
+
+import pendulum
 
 from .._case import Case
 from ..exceptions import CaseExistsError, CaseNotFoundError, ConcurrencyConflict, InvalidInputError
 from ..history._chain import HistoryRecord
-from ._base import CaseStore
+from ._base import CaseStore, DueDeadline
 
 __all__ = ["MemoryStore"]
 
@@ -93,6 +96,46 @@ class MemoryStore(CaseStore):
                 self._keys[(case.tenant_id, idempotency_key)] = record
             self._histories[key].append(record)
             self._cases[key] = case
+
+    def deadlines_due(
+        self,
+        tenant_id: str,
+        first: pendulum.Date | None,
+        last: pendulum.Date,
+        *,
+        after: tuple[pendulum.Date, str, str] | None = None,
+        rule_id: str | None = None,
+        limit: int = 100,
+    ) -> Sequence[DueDeadline]:
+        """
+        Open deadlines of one tenant due from *first* to *last*, by a scan of its cases.
+
+        Added in version 0.1.0.
+        """
+        rows = [
+            DueDeadline(
+                tenant_id,
+                case.case_id,
+                d.kind,
+                d.due,
+                d.rule_ids,
+                d.projected,
+                local_authority=case.local_authority,
+                state=case.state,
+                lifecycle=case.lifecycle,
+            )
+            for (tenant, _), case in list(self._cases.items())
+            if tenant == tenant_id
+            for d in case.deadlines
+            if d.is_open
+            and d.due is not None
+            and d.due <= last
+            and (first is None or d.due >= first)
+            and (rule_id is None or rule_id in d.rule_ids)
+            and (after is None or (d.due, case.case_id, d.kind) > after)
+        ]
+        rows.sort(key=lambda r: (r.due, r.case_id, r.kind))
+        return rows[:limit]
 
     def __len__(self) -> int:
         return len(self._cases)

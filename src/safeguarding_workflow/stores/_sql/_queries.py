@@ -1,11 +1,11 @@
 """
 The SQL of the store's admin queries: overdue deadlines, chain heads, case ids and the outbox.
 
-`SqlStore`'s `overdue` (and `due_soon`), `heads`, `case_ids`, `purge_outbox` and
-`mark_consumed` stay methods of the store, which owns the connection and the
-transaction; the statements they run are built here from the tables they need, so the
-store holds no SQL of its own. The overdue query comes in one shape per combination of
-filters, each compiled once per store (`overdue_query`), and its rows are mapped here too.
+`SqlStore`'s `deadlines_due` (behind `overdue` and `due_soon`), `heads`, `case_ids`,
+`purge_outbox` and `mark_consumed` stay methods of the store, which owns the connection
+and the transaction; the statements they run are built here from the tables they need, so the
+store holds no SQL of its own. The deadlines-due query comes in one shape per combination
+of filters, each compiled once per store (`overdue_query`), and its rows are mapped here too.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 import pendulum
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from ..._case import DeadlineStatus
 from .._base import DueDeadline
@@ -30,28 +31,63 @@ __all__ = [
 ]
 
 
-def overdue_query(
-    deadlines: sa.Table, dialect: sa.Dialect, due_by: bool, rule: bool, after: bool
-) -> _Driver:
-    """One shape of the overdue query, built and compiled once, with bound parameters."""
-    query = sa.select(
-        deadlines.c.case_id,
-        deadlines.c.kind,
-        deadlines.c.due,
-        deadlines.c.rule_ids,
-        deadlines.c.projected,
-    ).where(
-        deadlines.c.tenant_id == sa.bindparam("k_tenant"),
-        deadlines.c.status == DeadlineStatus.OPEN.value,
-        deadlines.c.due.is_not(None),
-    )
-    as_of = sa.bindparam("k_as_of", type_=sa.Date)
-    if due_by:
-        query = query.where(
-            deadlines.c.due >= as_of, deadlines.c.due <= sa.bindparam("k_due_by", type_=sa.Date)
+def _authority(cases: sa.Table, dialect: sa.Dialect) -> sa.ColumnElement[Any]:
+    """
+    The case's local authority, read from its snapshot row by the database.
+
+    The snapshot is the case's canonical JSON, whose top-level ``local_authority`` never
+    changes after the case opens; reading it for the rows of one page costs a few
+    microseconds a row (a column of its own would need a new store schema).
+    """
+    if dialect.name == "postgresql":
+        return sa.cast(cases.c.snapshot, postgresql.JSON).op("->>")(
+            sa.literal_column("'local_authority'")
         )
-    else:
-        query = query.where(deadlines.c.due < as_of)
+    return sa.func.json_extract(cases.c.snapshot, "$.local_authority")
+
+
+def overdue_query(
+    tables: dict[str, sa.Table], dialect: sa.Dialect, first: bool, rule: bool, after: bool
+) -> _Driver:
+    """
+    One shape of the deadlines-due query, built and compiled once, with bound parameters.
+
+    It walks the deadlines table's partial index on open deadlines (``tenant_id, due,
+    case_id, kind`` where ``status = 'open'``) in order and stops at the limit; each row
+    found joins its case row by primary key, for the case's state, lifecycle and
+    authority. The deadlines table is named first and the case row is reached by its
+    key, so neither engine has a reason to start from the cases.
+    """
+    deadlines, cases = tables["deadlines"], tables["cases"]
+    query = (
+        sa.select(
+            deadlines.c.case_id,
+            deadlines.c.kind,
+            deadlines.c.due,
+            deadlines.c.rule_ids,
+            deadlines.c.projected,
+            cases.c.state,
+            cases.c.lifecycle,
+            _authority(cases, dialect),
+        )
+        .select_from(
+            deadlines.join(
+                cases,
+                sa.and_(
+                    cases.c.tenant_id == deadlines.c.tenant_id,
+                    cases.c.case_id == deadlines.c.case_id,
+                ),
+            )
+        )
+        .where(
+            deadlines.c.tenant_id == sa.bindparam("k_tenant"),
+            deadlines.c.status == DeadlineStatus.OPEN.value,
+            deadlines.c.due.is_not(None),
+            deadlines.c.due <= sa.bindparam("k_last", type_=sa.Date),
+        )
+    )
+    if first:
+        query = query.where(deadlines.c.due >= sa.bindparam("k_first", type_=sa.Date))
     if rule:
         query = query.where(deadlines.c.rule_ids.like(sa.bindparam("k_rule")))
     if after:
@@ -70,16 +106,22 @@ def overdue_query(
 
 
 def due_deadlines(tenant_id: str, rows: Sequence[Any], dialect: sa.Dialect) -> list[DueDeadline]:
-    """The overdue query's rows (see `overdue_query`) as a tenant's due deadlines."""
+    """The deadlines-due query's rows (see `overdue_query`) as a tenant's due deadlines."""
     from_iso = pendulum.Date.fromisoformat  # the quickest way to a pendulum Date
-    if dialect.name == "sqlite":  # dates come back as text
-        return [
-            DueDeadline(tenant_id, c, k, from_iso(d), tuple(r.split()), bool(p))
-            for c, k, d, r, p in rows
-        ]
+    sqlite = dialect.name == "sqlite"  # dates come back as text
     return [
-        DueDeadline(tenant_id, c, k, from_iso(d.isoformat()), tuple(r.split()), p)
-        for c, k, d, r, p in rows
+        DueDeadline(
+            tenant_id,
+            c,
+            k,
+            from_iso(d if sqlite else d.isoformat()),
+            tuple(r.split()),
+            bool(p),
+            local_authority=la or "",
+            state=s,
+            lifecycle=lc,
+        )
+        for c, k, d, r, p, s, lc, la in rows
     ]
 
 

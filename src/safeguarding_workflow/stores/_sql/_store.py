@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Final, final
+from typing import Any, final
 
 import orjson
 import pendulum
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..._calendar import WorkingDayCalendar
 from ..._case import Case, Deadline
+from ..._dates import instant_text
 from ...exceptions import (
     CaseExistsError,
     CaseNotFoundError,
@@ -61,12 +60,6 @@ from ._schema import _tables, create_all
 
 __all__ = ["DueDeadline", "SqlStore"]
 
-#: A UTC time as the outbox writes it (``2024-01-31T09:00:00.000000Z``), or a date.
-_UTC_TIME: Final = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z)?"
-)
-
-
 def _text(value: object, field: str) -> str:
     """
     *value* if it is text every engine binds: a str, encodable as UTF-8, without NUL.
@@ -91,17 +84,6 @@ def _run_one(driver: _Driver, raw: Any, keys: dict[str, Any]) -> Any:
     return cursor.fetchone()
 
 
-def _utc_time(value: object) -> bool:
-    """Whether *value* is a UTC time in the outbox's form, or a date: text that sorts as time."""
-    if type(value) is not str or not _UTC_TIME.fullmatch(value):
-        return False
-    try:
-        dt.datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
 @contextmanager
 def _refused(engine: Engine, what: str) -> Iterator[None]:
     """
@@ -119,6 +101,28 @@ def _refused(engine: Engine, what: str) -> Iterator[None]:
         raise StoreError(
             f"the database could not answer the {what} ({type(cause).__name__})", field="store"
         ) from None
+
+
+def _sync_engine(engine: object) -> None:
+    """
+    Refuse an engine `SqlStore` cannot drive, naming the fix: an async engine above all.
+
+    An `AsyncEngine` (or its ``sync_engine``, whose driver awaits) would be accepted
+    and then fail at the first command with an obscure error of SQLAlchemy's; it is
+    refused here, pointing at `AsyncSqlStore`.
+    """
+    if isinstance(engine, Engine) and not engine.dialect.is_async:
+        return
+    if isinstance(engine, Engine) or hasattr(engine, "sync_engine"):
+        raise ConfigurationError(
+            "'engine' is an async engine: SqlStore needs a synchronous one "
+            "(sqlalchemy.create_engine); for an AsyncEngine use "
+            "safeguarding_workflow.stores.AsyncSqlStore with safeguarding_workflow.aio.AsyncWorkflow",
+            field="engine",
+        )
+    raise ConfigurationError(
+        "'engine' must be a SQLAlchemy Engine (sqlalchemy.create_engine)", field="engine"
+    )
 
 
 class _Shared:
@@ -203,6 +207,18 @@ class SqlStore(CaseStore):
         connection: Connection | None = None,
         cache_bytes: int = CACHE_BYTES,
     ) -> None:
+        _sync_engine(engine)
+        self._setup(engine, prefix, schema, connection, cache_bytes)
+
+    def _setup(
+        self,
+        engine: Engine,
+        prefix: str,
+        schema: str | None,
+        connection: Connection | None,
+        cache_bytes: int,
+    ) -> None:
+        """What `__init__` does once the engine is known to be synchronous (see `_async`)."""
         if not prefix.replace("_", "").isalnum() or not prefix.isascii():
             raise ConfigurationError("'prefix' must be letters, digits and '_'", field="prefix")
         if type(cache_bytes) is not int or cache_bytes < 0:
@@ -347,31 +363,43 @@ class SqlStore(CaseStore):
         if self._connection is not None:
             yield self
             return
+        with (
+            _translated(self.engine, ConcurrencyConflict),
+            self.engine.connect() as connection,
+            self._scope(connection) as view,
+        ):
+            yield view
+
+    @contextmanager
+    def _scope(self, connection: Connection) -> Iterator[SqlStore]:
+        """
+        A command's transaction on *connection*, fresh from the engine: `transaction()`'s.
+
+        The async store runs it on the connection of an `AsyncConnection` (see `_async`).
+        """
         if self.engine.dialect.name == "sqlite":
             # BEGIN IMMEDIATE and COMMIT on the driver's connection: the write lock from the
             # read to the commit, without SQLAlchemy's transaction bookkeeping around them.
-            with _translated(self.engine, ConcurrencyConflict), self.engine.connect() as connection:
-                connection.execution_options(**{_BEGUN: True})
-                raw = connection.connection
-                raw.cursor().execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._view(connection)
-                except BaseException:
-                    raw.rollback()
-                    raise
-                raw.commit()
+            connection.execution_options(**{_BEGUN: True})
+            raw = connection.connection
+            raw.cursor().execute("BEGIN IMMEDIATE")
+            try:
+                yield self._view(connection)
+            except BaseException:
+                raw.rollback()
+                raise
+            raw.commit()
             return
         if not self._shared.batched:
-            with _translated(self.engine, ConcurrencyConflict), self.engine.begin() as connection:
+            with connection.begin():
                 yield self._view(connection)
             return
         # PostgreSQL: the read is one statement and the writes are another, which commits
         # itself (see append), so the driver runs in autocommit mode: no BEGIN, no COMMIT.
-        with _translated(self.engine, ConcurrencyConflict), self.engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT")
-            view = self._view(connection)
-            view._autocommit = True
-            yield view
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        view = self._view(connection)
+        view._autocommit = True
+        yield view
 
     @contextmanager
     def _batch(self, connection: Connection) -> Iterator[None]:
@@ -665,25 +693,26 @@ class SqlStore(CaseStore):
         """The store's tables, by role (``cases``, ``history``, ``deadlines``, ``outbox``, …)."""
         return dict(self._shared.tables)
 
-    def purge_outbox(self, delivered_before: str) -> int:
+    def purge_outbox(self, delivered_before: str | dt.date) -> int:
         """
-        Delete outbox rows delivered before *delivered_before* (UTC ISO time); return how many.
+        Delete outbox rows delivered before *delivered_before*; return how many.
 
         Dead rows are kept until an operator deals with them.
 
         Added in version 0.1.0.
 
+        Args:
+            delivered_before: A timezone-aware datetime (any zone; compared in UTC), or a
+                date (the start of that day in UTC). The UTC text it took before
+                (``2024-01-31T09:00:00.000000Z`` or ``2024-01-31``) is still accepted.
+
         Raises:
-            InvalidInputError: *delivered_before* is not a UTC time in the outbox's form
-                (``2024-01-31T09:00:00.000000Z``) or a date (``2024-01-31``).
+            InvalidInputError: *delivered_before* is a naive datetime, text in another
+                form, or another type.
             StoreError: the database could not do it (not a store's database, say).
 
         """
-        if not _utc_time(delivered_before):
-            raise InvalidInputError(
-                "'delivered_before' must be a UTC time such as '2024-01-31T09:00:00.000000Z'",
-                field="delivered_before",
-            )
+        delivered_before = instant_text(delivered_before, "delivered_before")
         with _refused(self.engine, "purge"), self._write() as connection:
             result = connection.execute(
                 purge_statement(self._shared.tables["outbox"], delivered_before)
@@ -707,22 +736,23 @@ class SqlStore(CaseStore):
 
     # -- queries --------------------------------------------------------------------------
 
-    def overdue(
+    def deadlines_due(
         self,
         tenant_id: str,
-        as_of: pendulum.Date,
+        first: pendulum.Date | None,
+        last: pendulum.Date,
         *,
-        limit: int = 100,
         after: tuple[pendulum.Date, str, str] | None = None,
         rule_id: str | None = None,
-        due_by: pendulum.Date | None = None,
+        limit: int = 100,
     ) -> list[DueDeadline]:
         """
-        Open deadlines of a tenant due before *as_of* (or, with *due_by*, from *as_of* to it).
+        Open deadlines of one tenant due from *first* to *last*: one index-driven SELECT.
 
-        Paginated by the stable key ``(due, case_id, kind)``: pass the last row's key as
-        *after* for the next page. Answered from the deadlines table's partial index,
-        never by loading cases.
+        Answered from the deadlines table's partial index on open deadlines, in the
+        index's order, each row joined to its case row by primary key for the case's
+        state, lifecycle and authority; never by loading cases. `overdue()` and
+        `due_soon()` stand on it.
 
         Added in version 0.1.0.
         """
@@ -731,19 +761,19 @@ class SqlStore(CaseStore):
         _text(tenant_id, "tenant_id")
         if rule_id is not None:
             _text(rule_id, "rule_id")
-        shape = (due_by is not None, rule_id is not None, after is not None)
+        shape = (first is not None, rule_id is not None, after is not None)
         query = self._shared.overdue_queries.get(shape)
         if query is None:
             query = self._shared.overdue_queries[shape] = overdue_query(
-                self._shared.tables["deadlines"], self.engine.dialect, *shape
+                self._shared.tables, self.engine.dialect, *shape
             )
         params: dict[str, Any] = {
             "k_tenant": tenant_id,
-            "k_as_of": _iso_date(as_of, "as_of"),
+            "k_last": _iso_date(last, "as_of"),
             "k_limit": limit,
         }
-        if due_by is not None:
-            params["k_due_by"] = _iso_date(due_by, "due_by")
+        if first is not None:
+            params["k_first"] = _iso_date(first, "as_of")
         if rule_id is not None:
             params["k_rule"] = f"% {rule_id} %"
         if after is not None:
@@ -757,35 +787,6 @@ class SqlStore(CaseStore):
             query.run(cursor, params)
             rows = cursor.fetchall()
         return due_deadlines(tenant_id, rows, self.engine.dialect)
-
-    def due_soon(
-        self,
-        tenant_id: str,
-        as_of: pendulum.Date,
-        *,
-        working_days: int,
-        calendar: WorkingDayCalendar,
-        limit: int = 100,
-        after: tuple[pendulum.Date, str, str] | None = None,
-        rule_id: str | None = None,
-    ) -> list[DueDeadline]:
-        """
-        Open deadlines of a tenant due from *as_of* to the *working_days*-th working day after it.
-
-        Same paging and filters as `overdue()`.
-
-        Added in version 0.1.0.
-        """
-        if type(working_days) is not int or working_days < 0:
-            raise InvalidInputError(
-                "'working_days' must be a whole number >= 0", field="working_days"
-            )
-        if not isinstance(calendar, WorkingDayCalendar):
-            raise InvalidInputError("'calendar' must be a WorkingDayCalendar", field="calendar")
-        until = calendar.add_working_days(as_of, working_days)
-        return self.overdue(
-            tenant_id, as_of, limit=limit, after=after, rule_id=rule_id, due_by=until
-        )
 
     def heads(self, tenant_id: str | None = None) -> list[ChainHead]:
         """
