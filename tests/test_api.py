@@ -72,6 +72,7 @@ EXPECTED_ALL = [
     "TenantSettings",
     "TransitionRefused",
     "UnknownLocalAuthorityError",
+    "UnknownTenantError",
     "Verification",
     "Workflow",
     "WorkingDayCalendar",
@@ -84,6 +85,7 @@ EXPECTED_ALL = [
     "history",
     "stores",
     "testing",
+    "today",
     "typing",
     "verify",
 ]

@@ -20,6 +20,7 @@ from ._calendar import (
 )
 from ._case import Case, Command, Deadline, DeadlineStatus, GuardContext
 from ._clock import SystemClock
+from ._dates import today
 from ._duties import (
     Anchor,
     Assessment,
@@ -36,7 +37,7 @@ from ._pack import RulePack
 from ._rules import RULES, Basis, Rule, RuleCatalogue, Verification
 from ._settings import TenantSettings
 from ._version import __version__
-from ._workflow import DefaultIds, Outcome, Workflow
+from ._workflow import DefaultIds, Outcome, StepOption, Workflow
 from .england import DutyKind, RapidReviewAnchor
 from .exceptions import (
     CaseExistsError,
@@ -47,6 +48,7 @@ from .exceptions import (
     IdempotencyKeyReused,
     InvalidInputError,
     InvalidLifecycle,
+    NotAuthorised,
     OutsideSupportedRangeError,
     RegimeNotSupportedError,
     RoleNotPermitted,
@@ -54,7 +56,9 @@ from .exceptions import (
     StepNotAvailable,
     StoreError,
     TransitionRefused,
+    UnknownEventError,
     UnknownLocalAuthorityError,
+    UnknownTenantError,
 )
 from .history import HistoryRecord, verify
 from .stores import CaseStore, MemoryStore
@@ -123,6 +127,7 @@ __all__ = [
     "Location",
     "MemoryStore",
     "Nation",
+    "NotAuthorised",
     "Outcome",
     "OutsideSupportedRangeError",
     "Party",
@@ -139,11 +144,14 @@ __all__ = [
     "SqlStore",
     "Step",
     "StepNotAvailable",
+    "StepOption",
     "StoreError",
     "SystemClock",
     "TenantSettings",
     "TransitionRefused",
+    "UnknownEventError",
     "UnknownLocalAuthorityError",
+    "UnknownTenantError",
     "Verification",
     "Workflow",
     "WorkingDayCalendar",
@@ -156,6 +164,7 @@ __all__ = [
     "history",
     "stores",
     "testing",
+    "today",
     "typing",
     "verify",
 ]

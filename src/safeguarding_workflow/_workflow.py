@@ -9,10 +9,14 @@ Order of work for a command, documented and fixed:
    that very command returns its first outcome, and any other command under the key
    is refused (``IdempotencyKeyReused``); refuse if the command's
    ``expected_version`` is stale;
-2. find the step for the case's state and the event (else ``StepNotAvailable``);
-3. check the role (else ``RoleNotPermitted``) and the payload (else ``InvalidInputError``),
-   its dates too: none before the incident's awareness, none after the step's own date
-   unless the field is a plan (TL-04);
+2. find the step for the case's state and the event (else ``UnknownEventError`` for an
+   event the lifecycle does not have, ``StepNotAvailable`` for one of its steps that is
+   not taken from this state);
+3. check the role, or find the first of the actor's roles that may take the step (else
+   ``RoleNotPermitted``), ask the host's authoriser if there is one (else
+   ``NotAuthorised``), and check the payload (else ``InvalidInputError``), its dates too:
+   none before the incident's awareness, none after the step's own date unless the field
+   is a plan (TL-04);
 4. check ``occurred_at``: not in the future, not before the previous lifecycle step;
 5. run the step's guards in order (any refusal: ``TransitionRefused`` with every reason);
 6. build the new case record and the sealed history record;
@@ -25,6 +29,10 @@ Order of work for a command, documented and fixed:
 
 Nothing is stored before step 7, and nothing but guards runs before it; a refused
 or failed command leaves the scope by its exception and the store exactly as it was.
+
+Steps 1 to 5 are one method, ``_decide``, which ``fire`` runs to raise at the first
+refusal and the dry runs (``check``, ``available``) run to gather every refusal as a
+``Reason``: the answers cannot disagree.
 """
 
 from __future__ import annotations
@@ -44,7 +52,15 @@ import pendulum
 
 from ._authorities import LocalAuthorityRegistry
 from ._calendar import WorkingDayCalendar
-from ._case import Case, Command, Deadline, DeadlineStatus, GuardContext, replace_case
+from ._case import (
+    Case,
+    Command,
+    Deadline,
+    DeadlineStatus,
+    GuardContext,
+    check_roles,
+    replace_case,
+)
 from ._clock import Clock, read_clock
 from ._codec import (
     date_from_json,
@@ -57,11 +73,12 @@ from ._codec import (
     time_to_json,
     utc_facts,
 )
+from ._dates import today
 from ._duties import Assessment
 from ._events import CloudEvent, Dispatcher, ImmediateDispatcher, Subscriber, to_cloud_event
 from ._facts import Incident
 from ._guards import Guard, Reason
-from ._identifiers import check_opaque_id, looks_like_nhs_number
+from ._identifiers import check_opaque_id, check_reference, looks_like_nhs_number
 from ._lifecycle import Lifecycle, Step, check_payload_dates, convert_payload, to_json_value
 from ._log import log_info
 from ._pack import RulePack
@@ -73,17 +90,20 @@ from .exceptions import (
     ConfigurationError,
     IdempotencyKeyReused,
     InvalidInputError,
+    NotAuthorised,
     RoleNotPermitted,
     StepNotAvailable,
     TransitionRefused,
+    UnknownEventError,
+    UnknownTenantError,
 )
 from .history._canonical import canonical_json
 from .history._chain import GENESIS, HistoryRecord
 from .history._replay import rebuild
-from .stores._base import CaseStore
+from .stores._base import CaseStore, DueDeadline, PageKey
 from .stores._memory import MemoryStore
 
-__all__ = ["DefaultIds", "IdFactory", "Outcome", "Workflow"]
+__all__ = ["Authoriser", "DefaultIds", "IdFactory", "Outcome", "StepOption", "Workflow"]
 
 #: Namespace of the default, deterministic event ids (uuid5 of tenant/case/sequence).
 EVENT_ID_NAMESPACE: Final = uuid.UUID("6f1b2c1e-6a55-5b7e-9a43-0b3c9f1d2e10")
@@ -105,6 +125,27 @@ class IdFactory(Protocol):
 
     def event_id(self, tenant_id: str, case_id: str, sequence: int) -> str:
         """The id of a case's *sequence*-th record and its event."""
+        ...
+
+
+class Authoriser(Protocol):
+    """
+    A host's object-level check: whether *actor*, holding *roles*, may take *step* on *case*.
+
+    Registered with `Workflow` (``authoriser=``) and asked for every command, dry run
+    and opening, after the lifecycle's own role check: a host answers from its own
+    records (is this user in the authority that owns the case? assigned to it?).
+    *step* is the step's event, or ``"open"``, ``"correct"`` or ``"update_facts"``; for
+    ``"open"``, *case* is the case as it would be opened, not yet stored.
+    Answer True or False (anything else is a `ConfigurationError`); False refuses the
+    command with `NotAuthorised` (reason ``not_authorised``) and stores nothing.
+    A plain function does.
+
+    Added in version 0.1.0.
+    """
+
+    def __call__(self, actor: str, roles: frozenset[str], case: Case, step: str) -> bool:
+        """Whether the actor may take the step on the case."""
         ...
 
 
@@ -155,6 +196,44 @@ class Outcome:
     case: Case
     record: HistoryRecord | None
     event: CloudEvent | None
+
+
+@attrs.frozen
+class StepOption:
+    """
+    A step of a case's current state, as `Workflow.available` judges it for one user.
+
+    Added in version 0.1.0.
+
+    Attributes:
+        event: The step's event.
+        role: The role the user would take it in: the first of their roles, in sorted
+            order, that the step allows; None if none does.
+        reasons: Why `Workflow.fire` would refuse it now, with the payload given for it
+            (none, by default); empty if it would take it.
+        required: The step's required payload fields, for the host's form.
+
+    """
+
+    event: str
+    role: str | None
+    reasons: tuple[Reason, ...]
+    required: tuple[str, ...]
+
+    @property
+    def allowed(self) -> bool:
+        """Whether `Workflow.fire` would take the step now, with the payload it was judged on."""
+        return not self.reasons
+
+    @property
+    def enabled(self) -> bool:
+        """
+        Whether the user could take the step once its form is filled in.
+
+        True when the step is refused for nothing but its payload (reasons
+        ``payload_invalid``), which the button's form supplies.
+        """
+        return all(r.code == "payload_invalid" for r in self.reasons)
 
 
 @final
@@ -244,6 +323,10 @@ _PLAIN_AFTER_COMMIT: Final = CaseStore.after_commit
 _OPEN: Final = DeadlineStatus.OPEN
 
 
+#: Why a command whose expected version is stale is refused.
+_MOVED_ON: Final = "the case changed since the command read it; re-read and retry"
+
+
 def _reason(code: str, message: str, *rule_ids: str) -> Reason:
     return Reason(code, message, rule_ids)
 
@@ -266,6 +349,9 @@ class Workflow:
         dispatcher: Delivers events; by default an `ImmediateDispatcher`
             over *subscribers*. A durable store brings an outbox instead.
         ids: Makes case and event ids; `DefaultIds` by default.
+        authoriser: The host's object-level check (see `Authoriser`), asked for every
+            command, dry run and opening after the lifecycle's role check; None (the
+            default) allows whatever the roles allow.
 
     """
 
@@ -273,6 +359,7 @@ class Workflow:
         "_calendars",
         "_plans",
         "_settings",
+        "authoriser",
         "clock",
         "dispatcher",
         "ids",
@@ -292,6 +379,7 @@ class Workflow:
         subscribers: Iterable[Subscriber] = (),
         dispatcher: Dispatcher | None = None,
         ids: IdFactory | None = None,
+        authoriser: Authoriser | None = None,
     ) -> None:
         if not isinstance(pack, RulePack):
             raise ConfigurationError("'pack' must be a RulePack", field="pack")
@@ -314,6 +402,9 @@ class Workflow:
             else ImmediateDispatcher((*pack.subscribers, *subscribers))
         )
         self.ids: IdFactory = ids if ids is not None else DefaultIds()
+        if authoriser is not None and not callable(authoriser):
+            raise ConfigurationError("'authoriser' must be callable", field="authoriser")
+        self.authoriser: Authoriser | None = authoriser
         self._calendars: dict[str, WorkingDayCalendar] = {}
         # Each step's plan, by the step's id; a plan holds its step, so the id stays its own.
         self._plans: dict[int, _StepPlan] = {}
@@ -325,31 +416,53 @@ class Workflow:
         A tenant's settings.
 
         Raises:
-            ConfigurationError: the tenant is not configured.
+            UnknownTenantError: the tenant is not configured (every method that takes a
+                tenant raises it, before reading or writing anything).
+            InvalidInputError: *tenant_id* is not a string.
 
         """
-        try:
-            return self._settings[tenant_id]
-        except (KeyError, TypeError):
-            raise ConfigurationError(
+        found = self._settings.get(tenant_id) if type(tenant_id) is str else None
+        if found is None:
+            if type(tenant_id) is not str:
+                raise InvalidInputError("'tenant_id' must be a string", field="tenant_id")
+            raise UnknownTenantError(
                 "'tenant_id' names a tenant this workflow has no settings for", field="tenant_id"
-            ) from None
+            )
+        return found
 
     def calendar(self, tenant_id: str) -> WorkingDayCalendar:
-        """A tenant's working-day calendar (built once, then reused)."""
+        """
+        A tenant's working-day calendar (built once, then reused).
+
+        Raises:
+            UnknownTenantError: the tenant is not configured.
+
+        """
         calendar = self._calendars.get(tenant_id)
         if calendar is None:
             calendar = self.pack.calendar(self.settings(tenant_id))
             self._calendars[tenant_id] = calendar
         return calendar
 
-    def _check_opener(self, role: str | None, case_id: str, event: str) -> str:
+    def _check_opener(
+        self, role: str | None, case_id: str, event: str, roles: Iterable[str] | None = None
+    ) -> str:
         """
-        The role that opens a case or records its facts: *role*, or the pack's first opener.
+        The role that opens a case or records its facts.
 
-        Refuses a malformed role as `check_opaque_id` does, and a role that is not one of
-        the pack's openers; neither refusal repeats the role.
+        *role* if given; else the first of *roles*, in sorted order, that is one of the
+        pack's openers; else (neither given) the pack's first opener. Refuses a malformed
+        role as `check_opaque_id` does, a *role* not among *roles*, and a role that is
+        not one of the pack's openers; no refusal repeats a role.
         """
+        held = check_roles(roles, "roles")
+        if held is not None:
+            if role is not None and role not in held:
+                raise InvalidInputError("'role' must be one of 'roles'", field="role")
+            if role is None:
+                role = next((r for r in sorted(held) if r in self.pack.openers), None)
+                if role is None:
+                    role = sorted(held)[0]  # refused below, as a role that may not open
         if role is None:
             return self.pack.openers[0]
         check_opaque_id(role, "role")
@@ -389,10 +502,12 @@ class Workflow:
         The latest record of a case.
 
         Raises:
+            UnknownTenantError: the tenant is not configured.
             CaseNotFoundError: no such case.
 
         """
         _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)
         return self.store.get(tenant_id, case_id)
 
     def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
@@ -400,11 +515,105 @@ class Workflow:
         A case's history records, in order.
 
         Raises:
+            UnknownTenantError: the tenant is not configured.
             CaseNotFoundError: no such case.
 
         """
         _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)
         return self.store.history(tenant_id, case_id)
+
+    def overdue(
+        self,
+        tenant_id: str | None = None,
+        as_of: dt.date | None = None,
+        *,
+        tenant_ids: Iterable[str] | None = None,
+        limit: int = 100,
+        after: PageKey | None = None,
+        rule_id: str | None = None,
+    ) -> list[DueDeadline]:
+        """
+        Open deadlines due before *as_of* (today in Europe/London by default), oldest first.
+
+        Of one tenant, of several (*tenant_ids*: a regional view), or of every tenant
+        the workflow has when neither is given; ordered by due date, tenant, case and
+        kind, a page at a time (pass the last row's `DueDeadline.key` as *after*).
+        Each row carries the case's authority and state, the roles that answer for
+        the deadline in the pack's lifecycle, and its working days late on its
+        tenant's own calendar. See `CaseStore.overdue`.
+
+        Added in version 0.1.0.
+
+        Raises:
+            UnknownTenantError: a tenant is not configured.
+            InvalidInputError: a malformed argument.
+
+        """
+        return self.store.overdue(
+            tenant_ids=self._query_tenants(tenant_id, tenant_ids),
+            as_of=today(self.clock) if as_of is None else as_of,
+            limit=limit,
+            after=after,
+            rule_id=rule_id,
+            calendar=self.calendar,
+            lifecycles=(self.pack.lifecycle,),
+        )
+
+    def due_soon(
+        self,
+        tenant_id: str | None = None,
+        as_of: dt.date | None = None,
+        *,
+        working_days: int,
+        tenant_ids: Iterable[str] | None = None,
+        limit: int = 100,
+        after: PageKey | None = None,
+        rule_id: str | None = None,
+    ) -> list[DueDeadline]:
+        """
+        Open deadlines due from *as_of* (today by default) to *working_days* working days on.
+
+        Each tenant's window ends on its own calendar. Tenants, order, pages and rows
+        as `overdue()`; `DueDeadline.working_days_left` says how long is left.
+
+        Added in version 0.1.0.
+
+        Raises:
+            UnknownTenantError: a tenant is not configured.
+            InvalidInputError: a malformed argument.
+
+        """
+        return self.store.due_soon(
+            tenant_ids=self._query_tenants(tenant_id, tenant_ids),
+            as_of=today(self.clock) if as_of is None else as_of,
+            working_days=working_days,
+            limit=limit,
+            after=after,
+            rule_id=rule_id,
+            calendar=self.calendar,
+            lifecycles=(self.pack.lifecycle,),
+        )
+
+    def _query_tenants(self, tenant_id: object, tenant_ids: object) -> tuple[str, ...]:
+        """The tenants a query names (all of the workflow's if none), each one configured."""
+        if tenant_id is not None and tenant_ids is not None:
+            raise InvalidInputError(
+                "give 'tenant_id' or 'tenant_ids', not both", field="tenant_ids"
+            )
+        if tenant_id is not None:
+            tenants: tuple[object, ...] = (tenant_id,)
+        elif tenant_ids is None:
+            tenants = tuple(self._settings)
+        elif isinstance(tenant_ids, str | bytes) or not isinstance(tenant_ids, Iterable):
+            raise InvalidInputError(
+                "'tenant_ids' must be a collection of tenant ids", field="tenant_ids"
+            )
+        else:
+            tenants = tuple(tenant_ids)
+        for tenant in tenants:
+            self.settings(tenant)  # type: ignore[arg-type]  # checked there
+        return cast("tuple[str, ...]", tenants)
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -417,16 +626,22 @@ class Workflow:
         actor: str,
         role: str | None = None,
         case_id: str | None = None,
+        roles: Iterable[str] | None = None,
     ) -> Outcome:
         """
         Record an incident: assess it and open a case with its deadlines.
 
         The opening record's ``occurred_at`` is the moment the authority became
-        aware (``facts.la_aware_at``).
+        aware (``facts.la_aware_at``). The opener's role follows the rule of a step:
+        *role* if given, else the first of the actor's *roles* (in sorted order) that
+        is one of the pack's openers, else the pack's first opener; and the workflow's
+        authoriser, if any, is asked (step ``"open"``, with the case as it would be
+        opened) before anything is stored.
 
         Raises:
             InvalidInputError: malformed ids, facts in the future, unknown authorities.
-            RoleNotPermitted: *role* is not one of the pack's openers (by default the first).
+            RoleNotPermitted: the role (or none of *roles*) is one of the pack's openers.
+            NotAuthorised: the workflow's authoriser refused.
             RegimeNotSupportedError: the facts fall under a regime the pack lacks.
             CaseExistsError: *case_id* is taken.
 
@@ -436,7 +651,7 @@ class Workflow:
         if case_id is None:
             case_id = self.ids.case_id(tenant_id)
         check_opaque_id(case_id, "case_id")
-        role = self._check_opener(role, case_id, "open")
+        role = self._check_opener(role, case_id, "open", roles)
         assessment = self._assess(tenant_id, facts, local_authority)
         facts = utc_facts(facts)
         lifecycle = self.pack.lifecycle
@@ -482,6 +697,9 @@ class Workflow:
             rule_pack=self.pack.name,
             rule_pack_version=self.pack.version,
         )
+        if self.authoriser is not None:
+            held = frozenset(roles) if roles is not None else frozenset((role,))
+            self._authorise(self.authoriser, actor, held, opened, "open", _raise)
         state = state_json(opened)
         sealed = seal(
             entry,
@@ -523,56 +741,245 @@ class Workflow:
             result = self._fire(scoped, command)
         return self._finish(result)
 
+    def check(self, command: Command) -> tuple[Reason, ...]:
+        """
+        Why `fire` would refuse *command* now; empty if it would take it. Stores nothing.
+
+        A dry run, for greying out a host's buttons or checking a form before it is sent.
+        It runs the very checks `fire` runs, in the same code (`fire` stops at the first
+        refusal; this goes on and gathers them all), each refusal a `Reason` whose code
+        says what refused it:
+
+        - ``concurrency_conflict``: ``expected_version`` is not the case's version;
+        - ``unknown_event``: the event is no step of the lifecycle;
+        - ``step_not_available``: a step, but not from the case's state;
+        - ``role_not_permitted``: the command's role (or none of its roles) may take it;
+        - ``not_authorised``: the host's authoriser refused it;
+        - ``payload_invalid``: the payload (its fields, or its dates);
+        - ``occurred_at_invalid``: the time is in the future, or before the last step;
+        - ``idempotency_key_reused``: the key names another command already stored;
+        - a guard's own code, with its rule ids and citations.
+
+        A command whose key names the very command already stored is not refused
+        (`fire` returns its first outcome). Guards read the payload, so a refused
+        payload leaves them unjudged. The answer holds for the case as it is now:
+        another command may move it on before this one is fired.
+
+        Added in version 0.1.0.
+
+        Raises:
+            CaseNotFoundError: no such case.
+            ConfigurationError: the tenant is not configured.
+
+        """
+        if not isinstance(command, Command):
+            raise InvalidInputError("'command' must be a Command", field="command")
+        case = self.store.get(command.tenant_id, command.case_id)
+        self.settings(case.tenant_id)  # an unknown tenant is misconfiguration, not a refusal
+        if command.idempotency_key is not None:
+            first = self.store.find(command.tenant_id, command.case_id, command.idempotency_key)
+            if first is not None:
+                try:
+                    self._check_repeat(command, first)
+                except IdempotencyKeyReused as error:
+                    return (_reason("idempotency_key_reused", str(error)),)
+                return ()
+        found: list[Reason] = []
+        self._decide(case, command, found)
+        return tuple(found)
+
+    def available(
+        self,
+        case: Case,
+        roles: Iterable[str],
+        *,
+        actor: str | None = None,
+        occurred_at: pendulum.DateTime | None = None,
+        payloads: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> tuple[StepOption, ...]:
+        """
+        The steps from *case*'s state, each judged for a user holding *roles*: for buttons.
+
+        Each step is judged as `check` judges a command that takes it now (at
+        *occurred_at*, the clock's time by default) in the first of *roles* that may,
+        with the payload *payloads* gives for its event (none by default), so the
+        answer and `fire` cannot disagree. A step whose only reasons are its payload's
+        (`StepOption.enabled`) is one the user may take once they fill in its form, as
+        far as the checks go without it: guards read the payload, so they are judged
+        only on a valid payload (give the form's draft in *payloads* for the full answer).
+        Nothing is read from the store: *case* is judged as given (read it with
+        `case()` first).
+
+        Added in version 0.1.0.
+
+        Args:
+            case: The case, as read from the store.
+            roles: Every role the user holds.
+            actor: The user's opaque id: required when the workflow has an authoriser,
+                which is asked for each step.
+            occurred_at: When the step would happen; now, by default.
+            payloads: A payload to judge a step with, by the step's event.
+
+        Raises:
+            InvalidInputError: *case* is not a Case, *roles* holds no role, a role or
+                *actor* is malformed, *actor* is missing though an authoriser is set, or
+                *payloads* names an event that is not a step from the case's state.
+            ConfigurationError: the case's tenant is not configured.
+
+        """
+        if not isinstance(case, Case):
+            raise InvalidInputError("'case' must be a Case", field="case")
+        self.settings(case.tenant_id)
+        held = check_roles(roles, "roles")
+        if held is None:
+            raise InvalidInputError("'roles' must name at least one role", field="roles")
+        if actor is None:
+            if self.authoriser is not None:
+                raise InvalidInputError(
+                    "'actor' is required: the workflow's authoriser is asked for each step",
+                    field="actor",
+                )
+            actor = "anonymous"
+        at = pendulum.instance(read_clock(self.clock)) if occurred_at is None else occurred_at
+        steps = self.pack.lifecycle.available(case.state)
+        given = {} if payloads is None else payloads
+        if not isinstance(given, Mapping) or any(
+            event not in {s.event for s in steps} for event in given
+        ):
+            raise InvalidInputError(
+                "'payloads' must map steps from the case's state to payloads", field="payloads"
+            )
+        options = []
+        for step in steps:
+            probe = Command(
+                case.tenant_id,
+                case.case_id,
+                step.event,
+                actor=actor,
+                roles=held,
+                occurred_at=at,
+                payload=given.get(step.event),
+            )
+            found: list[Reason] = []
+            self._decide(case, probe, found)
+            options.append(
+                StepOption(
+                    step.event,
+                    _acting_role(probe, step),
+                    tuple(found),
+                    tuple(f.name for f in step.payload if f.required),
+                )
+            )
+        return tuple(options)
+
     def _fire(self, store: CaseStore, command: Command) -> Outcome | _Stored:
         case, first = store.load(command.tenant_id, command.case_id, command.idempotency_key)
         if first is not None:
             self._check_repeat(command, first)
             return self._first_outcome(store, case, first)
-        _check_version(case, command.expected_version)
+        decided = self._decide(case, command, None)
+        if decided is None:  # pragma: no cover - without a list, _decide raises or decides
+            raise AssertionError("unreachable")
+        plan, role, payload, calendar, occurred_at, now = decided
+        return self._apply(store, case, plan, command, role, payload, calendar, occurred_at, now)
+
+    def _decide(
+        self, case: Case, command: Command, found: list[Reason] | None
+    ) -> (
+        tuple[_StepPlan, str, Mapping[str, Any], WorkingDayCalendar, pendulum.DateTime, dt.datetime]
+        | None
+    ):
+        """
+        Every check a command meets before its step is applied: one path for all callers.
+
+        With *found* None (`fire`) the first refusal raises, as the module docstring
+        orders them. With a list (`check`, `available`) each refusal adds its reasons
+        and the checks go on as far as they can: past a refused role or authoriser to
+        the payload, the times and the guards; past a refused payload to the times, but
+        not to the guards, which read the payload. Returns what applying the step needs,
+        or None when something was refused into *found*. A store is never written.
+        """
+
+        def refuse(error: Exception, reasons: tuple[Reason, ...]) -> None:
+            if found is None:
+                raise error
+            found.extend(reasons)
+
+        expected = command.expected_version
+        if expected is not None and expected != case.version:
+            refuse(
+                ConcurrencyConflict(_MOVED_ON, field="expected_version"),
+                (_reason("concurrency_conflict", _MOVED_ON),),
+            )
         lifecycle = self.pack.lifecycle
         step = lifecycle.step(case.state, command.event)
         if step is None:
-            # The event is named only if it is one of the lifecycle's own: the caller's
-            # value is not repeated (R9).
-            asked = (
-                f"the step {command.event!r} is"
-                if command.event in lifecycle.events
-                else "'Command.event' is"
-            )
-            available = ", ".join(s.event for s in lifecycle.available(case.state)) or "none"
-            raise StepNotAvailable(
-                f"{asked} not a step from state {case.state!r} (available: {available})",
-                case_id=case.case_id,
-                event=command.event,
-                reasons=(_reason("step_not_available", "not a step from this state"),),
-                field="event",
-            )
-        if command.role not in step.roles:
-            raise RoleNotPermitted(
-                f"the role may not take the step {step.event!r} "
-                f"(it is for: {', '.join(step.roles)})",
-                case_id=case.case_id,
-                event=command.event,
-                reasons=(_reason("role_not_permitted", "the role may not take this step"),),
-                field="role",
-            )
+            if command.event not in lifecycle.events:
+                # The caller's value is not repeated (R9): it is no step of the lifecycle.
+                message = "'Command.event' is not a step of the lifecycle"
+                refuse(
+                    UnknownEventError(message, field="event"),
+                    (_reason("unknown_event", message),),
+                )
+            else:
+                available = ", ".join(s.event for s in lifecycle.available(case.state)) or "none"
+                reason = _reason("step_not_available", "not a step from this state")
+                refuse(
+                    StepNotAvailable(
+                        f"the step {command.event!r} is not a step from state {case.state!r} "
+                        f"(available: {available})",
+                        case_id=case.case_id,
+                        event=command.event,
+                        reasons=(reason,),
+                        field="event",
+                    ),
+                    (reason,),
+                )
+            return None
+        role = command.role
+        if role is None or role not in step.roles:
+            role = _acting_role(command, step)
+            if role is None:
+                reason = _reason("role_not_permitted", "the role may not take this step")
+                refuse(
+                    RoleNotPermitted(
+                        f"the role may not take the step {step.event!r} "
+                        f"(it is for: {', '.join(step.roles)})",
+                        case_id=case.case_id,
+                        event=command.event,
+                        reasons=(reason,),
+                        field="role" if command.roles is None else "roles",
+                    ),
+                    (reason,),
+                )
+        authoriser = self.authoriser
+        if authoriser is not None:
+            self._authorise(authoriser, command.actor, _roles_of(command), case, step.event, refuse)
         plan = self._plans.get(id(step))
         if plan is None or plan.step is not step or plan.lifecycle is not lifecycle:
             plan = self._plans[id(step)] = _StepPlan(lifecycle, step)
-        payload = convert_payload(step.event, plan.fields, command.payload)
-        if plan.dates:
-            check_payload_dates(
-                step.event,
-                plan.dates,
-                payload,
-                aware_on=case.facts.la_aware_on,
-                occurred_on=command.occurred_on,
-            )
+        payload: Mapping[str, Any] | None = None
+        try:
+            payload = convert_payload(step.event, plan.fields, command.payload)
+            if plan.dates:
+                check_payload_dates(
+                    step.event,
+                    plan.dates,
+                    payload,
+                    aware_on=case.facts.la_aware_on,
+                    occurred_on=command.occurred_on,
+                )
+        except InvalidInputError as error:
+            refuse(error, (_reason("payload_invalid", str(error)),))
+            payload = None
         now = utc_naive(read_clock(self.clock))
         # in_utc(command.occurred_at), from the UTC time the command already holds: the
         # case's next last_step_at, and in the same zone as the current one for comparing.
         occurred_at = utc_pendulum(command.occurred_utc)
-        self._check_time(case, command, occurred_at, now)
+        try:
+            self._check_time(case, command, occurred_at, now)
+        except InvalidInputError as error:
+            refuse(error, (_reason("occurred_at_invalid", str(error)),))
         tenant_id = case.tenant_id
         settings = self._settings.get(tenant_id)
         if settings is None:
@@ -580,6 +987,8 @@ class Workflow:
         calendar = self._calendars.get(tenant_id)
         if calendar is None:
             calendar = self.calendar(tenant_id)
+        if payload is None:  # refused into *found*: the guards read the payload
+            return None
         reasons: list[Reason] = []
         if plan.guards:  # a step without guards needs no context for them
             ctx = GuardContext(
@@ -590,6 +999,9 @@ class Workflow:
                 if not result.allowed:
                     reasons.extend(result.reasons)
         if reasons:
+            if found is not None:
+                found.extend(reasons)
+                return None
             log_info(
                 "command_refused",
                 tenant=case.tenant_id,
@@ -604,7 +1016,36 @@ class Workflow:
                 event=step.event,
                 reasons=tuple(reasons),
             )
-        return self._apply(store, case, plan, command, payload, calendar, occurred_at, now)
+        if found or role is None:  # refused above, into the list (a refused role raised)
+            return None
+        return plan, role, payload, calendar, occurred_at, now
+
+    @staticmethod
+    def _authorise(
+        authoriser: Authoriser,
+        actor: str,
+        roles: frozenset[str],
+        case: Case,
+        step: str,
+        refuse: Callable[[Exception, tuple[Reason, ...]], None],
+    ) -> None:
+        """Ask the host's authoriser; refuse (``not_authorised``) unless it answers True."""
+        answer = authoriser(actor, roles, case, step)
+        if type(answer) is not bool:
+            raise ConfigurationError("the authoriser must answer True or False", field="authoriser")
+        if not answer:
+            reason = _reason("not_authorised", "the host's authoriser refused this step")
+            refuse(
+                NotAuthorised(
+                    f"the actor may not take the step {step!r} on this case "
+                    "(refused by the host's authoriser)",
+                    case_id=case.case_id,
+                    event=step,
+                    reasons=(reason,),
+                    field="actor",
+                ),
+                (reason,),
+            )
 
     @staticmethod
     def _check_time(
@@ -626,6 +1067,7 @@ class Workflow:
         case: Case,
         plan: _StepPlan,
         command: Command,
+        role: str,
         payload: Mapping[str, Any],
         calendar: WorkingDayCalendar,
         occurred_at: pendulum.DateTime,
@@ -702,7 +1144,7 @@ class Workflow:
                 kind="step",
                 event=step.event,
                 actor=command.actor,
-                role=command.role,
+                role=role,
                 occurred_at=occurred,
                 recorded_at=iso_utc(now),
                 payload=json_payload,
@@ -719,7 +1161,7 @@ class Workflow:
         tenant_id: str,
         case_id: str,
         *,
-        corrects: int,
+        corrects: int | str,
         occurred_at: pendulum.DateTime,
         actor: str,
         role: str,
@@ -736,7 +1178,9 @@ class Workflow:
         Args:
             tenant_id: The tenant.
             case_id: The case.
-            corrects: Sequence number of the step record being corrected.
+            corrects: The step record being corrected: its sequence number, or its event
+                id (`HistoryRecord.event_id`, the id of the CloudEvent it emitted),
+                looked for among the records of this case only.
             occurred_at: When the step really happened: not in the future, not
                 before the step before it, not after the step after it.
             actor: Opaque id of who corrects it.
@@ -746,14 +1190,16 @@ class Workflow:
 
         Raises:
             InvalidInputError: a malformed id or role (as for `Command`), *corrects* is not
-                a step record, or the new time is out of order.
+                a step record of the case (by sequence number or event id), or the new
+                time is out of order.
             RoleNotPermitted: *role* may not take the corrected step.
 
         """
         _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)  # an unknown tenant fails before anything else
         check_opaque_id(actor, "actor")
         check_opaque_id(role, "role")
-        check_opaque_id(reason_ref, "reason_ref")
+        check_reference(reason_ref, "reason_ref")
         at = _aware(occurred_at, "occurred_at")
         with self.store.transaction() as store:
             result = self._correct(
@@ -766,7 +1212,7 @@ class Workflow:
         store: CaseStore,
         tenant_id: str,
         case_id: str,
-        corrects: int,
+        corrects: int | str,
         at: pendulum.DateTime,
         actor: str,
         role: str,
@@ -779,10 +1225,13 @@ class Workflow:
         # around the corrected one need no history, and only the corrected record is read,
         # so a correction costs the same on a case of ten records or ten thousand.
         times = case.step_times
+        if type(corrects) is str:
+            corrects = self._sequence_of(store, case, corrects)
         position = _step_position(times, corrects)
         if position is None:
             raise InvalidInputError(
-                "'corrects' must be the sequence number of a step record", field="corrects"
+                "'corrects' must be the sequence number or event id of a step record of the case",
+                field="corrects",
             )
         target = store.record(tenant_id, case_id, corrects).data
         step = self.pack.lifecycle.step(target["from"], target["event"])
@@ -797,6 +1246,8 @@ class Workflow:
                 reasons=(_reason("role_not_permitted", "the role may not take this step"),),
                 field="role",
             )
+        if self.authoriser is not None:
+            self._authorise(self.authoriser, actor, frozenset((role,)), case, "correct", _raise)
         earlier = times[position - 1][1] if position else case.facts.la_aware_at
         later = times[position + 1][1] if position + 1 < len(times) else None
         if at > read_clock(self.clock):
@@ -855,6 +1306,32 @@ class Workflow:
             ),
         )
 
+    def _sequence_of(self, store: CaseStore, case: Case, event_id: str) -> int:
+        """
+        The sequence number of the step record of *case* whose event id is *event_id*.
+
+        Looked for among the case's own step records only. The id factory predicts each
+        step's event id, and the record so found is read to confirm it (one read); ids it
+        does not predict (a factory that changed, or random ids) are looked for in the
+        case's history. A record that is not a step, or no record, is refused like a
+        sequence number that names no step, never repeating the id.
+        """
+        if not 0 < len(event_id) <= 128:
+            raise InvalidInputError(
+                "'corrects' must be the sequence number or event id of a step record",
+                field="corrects",
+            )
+        tenant_id, case_id = case.tenant_id, case.case_id
+        for sequence, _ in case.step_times:
+            if self.ids.event_id(tenant_id, case_id, sequence) == event_id:
+                if store.record(tenant_id, case_id, sequence).event_id == event_id:
+                    return sequence
+                break
+        for record in store.history(tenant_id, case_id):
+            if record.event_id == event_id:
+                return record.sequence
+        return 0  # names no record: refused as no step record
+
     def update_facts(
         self,
         tenant_id: str,
@@ -889,6 +1366,7 @@ class Workflow:
 
         """
         _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)  # an unknown tenant fails before anything else
         check_opaque_id(actor, "actor")
         with self.store.transaction() as store:
             result = self._update_facts(
@@ -909,6 +1387,10 @@ class Workflow:
         case = store.get(tenant_id, case_id)
         _check_version(case, expected_version)
         role = self._check_opener(role, case_id, "update_facts")
+        if self.authoriser is not None:
+            self._authorise(
+                self.authoriser, actor, frozenset((role,)), case, "update_facts", _raise
+            )
         if case.state in self.pack.lifecycle.terminal:
             self._refuse_facts(
                 case,
@@ -1063,6 +1545,7 @@ class Workflow:
         moves, nothing is recorded and the outcome's record is None.
         """
         _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)  # an unknown tenant fails before anything else
         check_opaque_id(actor, "actor")
         with self.store.transaction() as store:
             result = self._recompute_deadlines(store, tenant_id, case_id, actor)
@@ -1169,7 +1652,7 @@ class Workflow:
             differs.append("event")
         if data.get("actor") != command.actor:
             differs.append("actor")
-        if data.get("role") != command.role:
+        if data.get("role") != self._repeat_role(command, data):
             differs.append("role")
         if data.get("occurred_at") != iso_utc(command.occurred_utc):
             differs.append("occurred_at")
@@ -1190,6 +1673,14 @@ class Workflow:
             sequence=first.sequence,
             differs=tuple(differs),
         )
+
+    def _repeat_role(self, command: Command, data: Mapping[str, Any]) -> str | None:
+        """The role *command* would have taken the step of record *data* in (see fire)."""
+        if command.roles is None:
+            return command.role
+        source = data.get("from")
+        step = self.pack.lifecycle.step(source, command.event) if type(source) is str else None
+        return None if step is None else _acting_role(command, step)
 
     def _payload_form(self, command: Command, data: Mapping[str, Any]) -> bytes | None:
         """
@@ -1240,6 +1731,8 @@ class Workflow:
         """
         if type(attempts) is not int or attempts < 1:
             raise ConfigurationError("'attempts' must be at least 1", field="attempts")
+        _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)  # an unknown tenant fails before anything else
         for attempt in range(1, attempts + 1):
             case = self.store.get(tenant_id, case_id)
             command = attrs.evolve(build(case), expected_version=case.version)
@@ -1329,7 +1822,30 @@ def _check_case_key(tenant_id: object, case_id: object) -> None:
 
 def _check_version(case: Case, expected: int | None) -> None:
     if expected is not None and expected != case.version:
-        raise ConcurrencyConflict(
-            "the case changed since the command read it; re-read and retry",
-            field="expected_version",
-        )
+        raise ConcurrencyConflict(_MOVED_ON, field="expected_version")
+
+
+def _raise(error: Exception, _reasons: tuple[Reason, ...]) -> None:
+    """The refusal of a command that is not a dry run: raise."""
+    raise error
+
+
+def _acting_role(command: Command, step: Step) -> str | None:
+    """
+    The role *command* takes *step* in; None if it may not.
+
+    A command that names its ``role`` acts in that role, if the step allows it; one that
+    gives only ``roles`` acts in the first of them, in sorted order, that the step allows.
+    """
+    if command.role is not None:
+        return command.role if command.role in step.roles else None
+    if command.roles is None:  # pragma: no cover - a Command holds a role or roles
+        return None
+    return next((r for r in sorted(command.roles) if r in step.roles), None)
+
+
+def _roles_of(command: Command) -> frozenset[str]:
+    """Every role *command*'s actor holds, as the authoriser receives them."""
+    if command.roles is not None:
+        return command.roles
+    return frozenset((command.role,)) if command.role is not None else frozenset()
