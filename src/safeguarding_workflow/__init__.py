@@ -10,7 +10,7 @@ Added in version 0.1.0.
 
 from typing import TYPE_CHECKING, Any
 
-from . import diagrams, england, exceptions, guards, history, stores, typing
+from . import diagrams, england, exceptions, guards, history, schemas, stores, typing
 from ._authorities import LocalAuthority, LocalAuthorityRegistry, Nation
 from ._calendar import (
     FIRST_SUPPORTED_YEAR,
@@ -162,6 +162,7 @@ __all__ = [
     "exceptions",
     "guards",
     "history",
+    "schemas",
     "stores",
     "testing",
     "today",

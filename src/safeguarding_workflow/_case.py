@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -14,9 +14,10 @@ import pendulum
 
 from ._authorities import LocalAuthorityRegistry
 from ._calendar import WorkingDayCalendar
-from ._duties import Duty
+from ._duties import Duty, rule_citations, rules_verification
 from ._facts import Incident
-from ._identifiers import check_opaque_id
+from ._identifiers import check_opaque_id, check_reference
+from ._rules import Verification
 from ._settings import TenantSettings
 from ._times import london_date as london_date_of
 from ._times import utc_naive
@@ -170,6 +171,43 @@ class Deadline:
         """Whether the deadline still waits to be met."""
         return self.status is DeadlineStatus.OPEN
 
+    @property
+    def citations(self) -> tuple[str, ...]:
+        """
+        The sources of its rules, each once, as the rule catalogue in use gives them.
+
+        Taken from `rule_ids` through `RULES` when asked, not stored, so a host shows
+        them without assessing the incident again. An id no catalogue in use knows
+        (its pack is not built in this process) is left out.
+
+        Added in version 0.1.0.
+        """
+        return rule_citations(self.rule_ids)
+
+    @property
+    def verification(self) -> Verification:
+        """
+        The weakest verification status of its rules (DEC-08), from `RULES` like `citations`.
+
+        An id no catalogue in use knows counts as ``I``.
+
+        Added in version 0.1.0.
+        """
+        return rules_verification(self.rule_ids)
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        The deadline as JSON values: its fields, with `citations` and `verification`.
+
+        Dates are ``YYYY-MM-DD`` (or null), the status its string value, `rule_ids` and
+        `citations` lists. Its schema is ``schemas.schema("deadline")``.
+
+        Added in version 0.1.0.
+        """
+        from ._codec import deadline_to_dict  # _codec imports this module
+
+        return deadline_to_dict(self)
+
 
 @attrs.frozen
 class Case:
@@ -235,6 +273,21 @@ class Case:
         """
         return next((on for n, on in self.milestones if n == name), None)
 
+    def to_dict(self) -> dict[str, Any]:
+        """
+        The case as JSON values, keyed by its field names.
+
+        The facts are `Incident.to_dict()`, each deadline `Deadline.to_dict()`, instants
+        UTC RFC 3339 strings (``2024-01-03T09:30:00.000000Z``), dates ``YYYY-MM-DD``,
+        `milestones` ``[name, date]`` pairs and `step_times` ``[sequence, instant]``
+        pairs. Its schema is ``schemas.schema("case")``.
+
+        Added in version 0.1.0.
+        """
+        from ._codec import case_to_dict  # _codec imports this module
+
+        return case_to_dict(self)
+
 
 def _to_aware(value: object) -> pendulum.DateTime:
     if not isinstance(value, _dt.datetime) or value.utcoffset() is None:
@@ -271,7 +324,30 @@ def _check_version(_instance: Any, _attribute: Any, value: Any) -> None:
 
 def _check_optional_id(_instance: Any, _attribute: Any, value: Any) -> None:
     if value is not None:
-        check_opaque_id(value, "Command.idempotency_key")
+        check_reference(value, "Command.idempotency_key")
+
+
+def _check_optional_role(_instance: Any, _attribute: Any, value: Any) -> None:
+    if value is not None:
+        check_opaque_id(value, "Command.role")
+
+
+def check_roles(value: object, field: str) -> frozenset[str] | None:
+    """The roles an actor holds, as a frozenset; None if not given. Each is an opaque id."""
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidInputError(f"{field!r} must be a collection of role names", field=field)
+    roles = frozenset(value)
+    if not roles:
+        raise InvalidInputError(f"{field!r} must name at least one role", field=field)
+    for role in roles:
+        check_opaque_id(role, field)
+    return roles
+
+
+def _to_roles(value: object) -> frozenset[str] | None:
+    return check_roles(value, "Command.roles")
 
 
 def _check_event(_instance: Any, _attribute: Any, value: Any) -> None:
@@ -293,7 +369,12 @@ class Command:
         case_id: The case.
         event: The step's event, e.g. ``"notify_panel"``.
         actor: Opaque id of the person or system acting (never a name).
-        role: The role they act in, e.g. ``"local_authority"``.
+        role: The role they act in, e.g. ``"local_authority"``. Give `role`, `roles` or
+            both (then `role` must be one of `roles`).
+        roles: Every role the actor holds, from the host's users (e.g. their groups):
+            the command acts in the first of them, in sorted order, that may take the
+            step, and that role is the one recorded. A host's authoriser receives them
+            all (see `Workflow`).
         occurred_at: When the step really happened (timezone-aware); deadlines are
             met or missed by its date in Europe/London.
         payload: The step's data (see each step's payload fields).
@@ -310,17 +391,25 @@ class Command:
     case_id: str = attrs.field(validator=_check_id("Command.case_id"))
     event: str = attrs.field(validator=_check_event)
     actor: str = attrs.field(kw_only=True, validator=_check_id("Command.actor"))
-    role: str = attrs.field(kw_only=True, validator=_check_id("Command.role"))
+    role: str | None = attrs.field(kw_only=True, default=None, validator=_check_optional_role)
     occurred_at: pendulum.DateTime = attrs.field(kw_only=True, converter=_to_aware)
     payload: Mapping[str, Any] = attrs.field(kw_only=True, default=None, converter=_to_payload)
     expected_version: int | None = attrs.field(kw_only=True, default=None, validator=_check_version)
     idempotency_key: str | None = attrs.field(
         kw_only=True, default=None, validator=_check_optional_id
     )
+    roles: frozenset[str] | None = attrs.field(kw_only=True, default=None, converter=_to_roles)
     _utc: dt.datetime = attrs.field(init=False, eq=False, repr=False)
     _occurred_on: pendulum.Date = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        if self.role is None:
+            if self.roles is None:
+                raise InvalidInputError("a Command needs 'role' or 'roles'", field="Command.role")
+        elif self.roles is not None and self.role not in self.roles:
+            raise InvalidInputError(
+                "'Command.role' must be one of 'Command.roles'", field="Command.role"
+            )
         utc = utc_naive(self.occurred_at)
         object.__setattr__(self, "_utc", utc)
         object.__setattr__(self, "_occurred_on", london_date_of(utc))
@@ -334,6 +423,42 @@ class Command:
     def occurred_utc(self) -> dt.datetime:
         """`occurred_at` as a naive UTC datetime."""
         return self._utc
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        The command as JSON values, keyed by its field names; `from_dict()` reads it back.
+
+        `occurred_at` is written in UTC (``2024-01-03T09:30:00.000000Z``), `roles` as a
+        sorted list (or null), payload dates as ``YYYY-MM-DD``. Its schema is
+        ``schemas.schema("command")``.
+
+        Added in version 0.1.0.
+        """
+        from ._codec import command_to_dict  # _codec imports this module
+
+        return command_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: object) -> Command:
+        """
+        A command from JSON values, as a host's API receives it: checked, nothing coerced.
+
+        `tenant_id`, `case_id`, `event`, `actor` and `occurred_at` (RFC 3339 with an
+        offset) are required; `role` or `roles` (an array of distinct names) must be
+        given; `payload` (an object), `expected_version` and `idempotency_key` may be
+        left out or null. Exactly what ``schemas.schema("command")`` accepts, save the
+        checks a schema cannot make (see `schemas`).
+
+        Added in version 0.1.0.
+
+        Raises:
+            InvalidInputError: a key missing or unknown, or a value malformed; the error
+                names the field and never echoes the value.
+
+        """
+        from ._codec import command_from_dict  # _codec imports this module
+
+        return command_from_dict(data)
 
 
 @attrs.frozen

@@ -32,6 +32,7 @@ __all__ = [
     "IdempotencyKeyReused",
     "InvalidInputError",
     "InvalidLifecycle",
+    "NotAuthorised",
     "OutsideSupportedRangeError",
     "RegimeNotSupportedError",
     "RoleNotPermitted",
@@ -39,7 +40,9 @@ __all__ = [
     "StepNotAvailable",
     "StoreError",
     "TransitionRefused",
+    "UnknownEventError",
     "UnknownLocalAuthorityError",
+    "UnknownTenantError",
 ]
 
 
@@ -150,14 +153,36 @@ class RegimeNotSupportedError(SafeguardingWorkflowError):
     code = "regime_not_supported"
 
 
-class ConfigurationError(InvalidInputError):
+class ConfigurationError(SafeguardingWorkflowError):
     """
-    A tenant setting or calendar option is missing, malformed or inconsistent.
+    The host's configuration is missing, malformed or inconsistent: a server's fault.
+
+    A tenant setting, a calendar option, a rule pack, a clock, a store's options: what
+    the host set up, not what a request sent. It is not an `InvalidInputError` (nor a
+    `ValueError`), so a host that answers bad input with 422 does not answer a
+    misconfiguration that way; answer it as the server's own error (500).
 
     Added in version 0.1.0.
     """
 
     code = "configuration_error"
+
+
+class UnknownTenantError(ConfigurationError):
+    """
+    The tenant id names no tenant the workflow has settings for.
+
+    Every `Workflow` method that takes a tenant raises this one error, with the code
+    ``unknown_tenant`` and ``field="tenant_id"``, before it reads or writes anything:
+    opening, firing, correcting, new facts, recomputation, reading cases and history,
+    settings and calendars. A `ConfigurationError`, since the workflow is given its
+    tenants by the host; a host whose tenant id comes from the request URL may answer
+    it with 404 instead. The message never repeats the tenant id.
+
+    Added in version 0.1.0.
+    """
+
+    code = "unknown_tenant"
 
 
 class IdempotencyKeyReused(InvalidInputError):
@@ -190,6 +215,21 @@ class IdempotencyKeyReused(InvalidInputError):
         self.case_id = case_id
         self.sequence = sequence
         self.differs = differs
+
+
+class UnknownEventError(InvalidInputError):
+    """
+    A command names an event that is no step anywhere in the pack's lifecycle.
+
+    Told apart from `StepNotAvailable` (a step of the lifecycle, but not from the
+    case's current state): this one is a malformed request (a host answers 422),
+    that one a conflict with the case's state (409). The message does not repeat
+    the event the caller sent.
+
+    Added in version 0.1.0.
+    """
+
+    code = "unknown_event"
 
 
 class InvalidLifecycle(SafeguardingWorkflowError):
@@ -251,6 +291,21 @@ class RoleNotPermitted(TransitionRefused):
     """
 
     code = "role_not_permitted"
+
+
+class NotAuthorised(RoleNotPermitted):
+    """
+    The host's authoriser refused this actor this step on this case.
+
+    The object-level check a host registers with `Workflow` (is this user in the
+    authority that owns the case?), refused like any other refusal, with the reason
+    ``not_authorised``. A subclass of `RoleNotPermitted`, so a host that answers a
+    refused role with 403 answers this the same way.
+
+    Added in version 0.1.0.
+    """
+
+    code = "not_authorised"
 
 
 class CaseNotFoundError(SafeguardingWorkflowError, KeyError):
