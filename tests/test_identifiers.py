@@ -23,7 +23,13 @@ from hypothesis import strategies as st
 from stdnum.gb import nhs
 
 import safeguarding_workflow as sw
-from safeguarding_workflow._identifiers import OPAQUE_ID, check_opaque_id, looks_like_nhs_number
+from safeguarding_workflow._identifiers import (
+    OPAQUE_ID,
+    OPAQUE_REF,
+    check_opaque_id,
+    check_reference,
+    looks_like_nhs_number,
+)
 from safeguarding_workflow.stores import IdempotentConsumer, OutboxRelay, SqlStore
 
 from .helpers import BARNSLEY, TENANT, Driver, death_in_barnsley
@@ -190,6 +196,17 @@ class TestDetector:
 #: The fictional number written in forms an opaque id can hold.
 IN_IDS = ["943-476-5919", "943.476.5919", "943:476:5919", "nhs_943_476_5919", "x-9434765919-y"]
 
+#: The fictional number written in forms only an opaque reference can hold (spaces, slashes).
+IN_REFS = ["943 476 5919", "943/476/5919", "SIN 943/476/5919", "nhs 943 476-5919", "9434/765919"]
+
+#: The fields that take references (spaces and slashes allowed): the rest take ids.
+REFERENCE_FIELDS = frozenset(
+    {"Command.idempotency_key", "payload.notification_ref", "correct.reason_ref"}
+)
+
+#: The fields that are the host's configuration: refused with a ConfigurationError.
+CONFIGURATION_FIELDS = frozenset({"TenantSettings.tenant_id"})
+
 
 def _refusals(d: Driver, nhs_id: str, sql: SqlStore) -> dict[str, Callable[[], Any]]:
     """Every place an id or reference is accepted, each given *nhs_id*, by the field named."""
@@ -271,9 +288,9 @@ def _refusals(d: Driver, nhs_id: str, sql: SqlStore) -> dict[str, Callable[[], A
     }
 
 
-@pytest.mark.parametrize("nhs_id", IN_IDS)
+@pytest.mark.parametrize("nhs_id", IN_IDS + IN_REFS)
 def test_every_id_field_refuses_an_nhs_number(nhs_id: str, tmp_path: Path) -> None:
-    """Each id, reference, key and role refuses the number with an input error, unechoed."""
+    """Each id, reference, key and role refuses the number with a library error, unechoed."""
     d = Driver()
     d.open()
     d.fire("notify_panel")
@@ -281,11 +298,14 @@ def test_every_id_field_refuses_an_nhs_number(nhs_id: str, tmp_path: Path) -> No
     escaped: dict[str, str] = {}
     sql = SqlStore.sqlite(str(tmp_path / "ids.db"))
     for name, attempt in _refusals(d, nhs_id, sql).items():
+        expected = sw.ConfigurationError if name in CONFIGURATION_FIELDS else sw.InvalidInputError
         try:
             attempt()
-        except sw.InvalidInputError as error:
+        except expected as error:
             if nhs_id in f"{error} {error!r}":
                 escaped[name] = "echoed"
+            elif nhs_id in IN_REFS and name in REFERENCE_FIELDS and "NHS" not in error.message:
+                escaped[name] = "refused for its form, not as a number"
         except Exception as error:  # any other outcome is the failure reported
             escaped[name] = type(error).__name__
         else:
@@ -320,3 +340,110 @@ def test_a_correction_checks_its_role_like_any_command() -> None:
             reason_ref="r-1",
         )
     assert "role" == info.value.field
+
+
+#: What a reference may hold between digit groups (and an id, but for the space and slash).
+REFERENCE_SEPARATORS = " -.:/_"
+
+
+@st.composite
+def reference_forms(draw: st.DrawFn, number: str) -> str:
+    """*number* inside a reference: any separators a reference allows between its digits."""
+    parts = []
+    for index, digit in enumerate(number):
+        if index and draw(st.booleans()):
+            gap = draw(st.text(REFERENCE_SEPARATORS, min_size=1, max_size=2))
+            parts.append(gap.replace("  ", " "))
+        parts.append(digit)
+    prefix = draw(st.sampled_from(["", "SIN ", "nhs/", "ref-", "LCSPR 2024/", "x "]))
+    suffix = draw(st.sampled_from(["", " a", "/b", "-01", ".x"]))
+    return prefix + "".join(parts) + suffix
+
+
+class TestReferences:
+    @pytest.mark.parametrize(
+        "text",
+        ["SIN 2025/031", "LCSPR 2024/07", "panel/2025/12", "CSPR 7 2024", "case-1", "a/b c.d:e_f"],
+    )
+    def test_reference_numbers_as_written_are_accepted(self, text: str) -> None:
+        """Spaces and slashes, as real reference numbers use them, are accepted as they are."""
+        assert text == check_reference(text, "ref")
+
+    @pytest.mark.parametrize(
+        "text",
+        [" SIN 1", "SIN 1 ", "SIN  1", "SIN\t1", "SIN\n1", "/SIN", "", "x" * 129, "a\u00a0b", 5],
+    )
+    def test_malformed_references_are_refused(self, text: object) -> None:
+        """Leading or trailing spaces, two in a row, other whitespace, too long: refused."""
+        with pytest.raises(sw.InvalidInputError) as info:
+            check_reference(text, "reason_ref")
+        echoed = bool(str(text)) and str(text) in info.value.message
+        assert ("reason_ref", False) == (info.value.field, echoed)
+
+    @pytest.mark.parametrize("text", ["SIN 2025/031", "a/b"])
+    def test_ids_keep_their_narrower_form(self, text: str) -> None:
+        """Ids (tenants, cases, actors, roles) still refuse spaces and slashes."""
+        with pytest.raises(sw.InvalidInputError):
+            check_opaque_id(text, "case_id")
+        assert OPAQUE_ID.fullmatch(text) is None
+
+    @given(data=st.data(), number=valid_numbers())
+    def test_no_nhs_number_form_passes_as_a_reference(
+        self, data: st.DataObject, number: str
+    ) -> None:
+        """A valid number written with any separators a reference allows is refused as a number."""
+        text = data.draw(reference_forms(number))
+        assume(OPAQUE_REF.fullmatch(text) is not None)
+        with pytest.raises(sw.InvalidInputError) as info:
+            check_reference(text, "ref")
+        assert "NHS number" in info.value.message
+
+    @given(data=st.data(), number=valid_numbers())
+    def test_no_nhs_number_form_passes_anywhere(self, data: st.DataObject, number: str) -> None:
+        """Written any way (any script, any separators), a valid number is no reference or id."""
+        text = data.draw(written(number))
+        for check in (check_reference, check_opaque_id):
+            with pytest.raises(sw.InvalidInputError):
+                check(text, "ref")
+
+    @given(st.from_regex(OPAQUE_REF, fullmatch=True))
+    def test_random_references_without_a_number_are_accepted(self, text: str) -> None:
+        """A reference that holds no valid number (per stdnum) is accepted as it is."""
+        assume(not oracle(text))
+        assert text == check_reference(text, "ref")
+
+    def test_references_reach_the_record_as_given(self) -> None:
+        """A payload reference, a correction's reason and an idempotency key keep their spaces."""
+        d = Driver()
+        d.open()
+        command = d.command("notify_panel", notification_ref="SIN 2025/031")
+        d.workflow.fire(sw.Command(**{**_fields(command), "idempotency_key": "req 2025/031"}))
+        d.clock.set(d.when.add(days=1))
+        out = d.workflow.correct(
+            TENANT,
+            "case-1",
+            corrects=2,
+            occurred_at=d.when.subtract(minutes=5),
+            actor="user-1",
+            role="local_authority",
+            reason_ref="NOTE 2025/7",
+        )
+        step, correction = d.history()[1].data, out.record.data if out.record else {}
+        assert ("SIN 2025/031", "req 2025/031", "NOTE 2025/7") == (
+            step["payload"]["notification_ref"],
+            d.history()[1].idempotency_key,
+            correction["payload"]["reason_ref"],
+        )
+
+
+def _fields(command: sw.Command) -> dict[str, Any]:
+    """A command's fields, to build it again with one changed."""
+    return {
+        "tenant_id": command.tenant_id,
+        "case_id": command.case_id,
+        "event": command.event,
+        "actor": command.actor,
+        "role": command.role,
+        "occurred_at": command.occurred_at,
+        "payload": dict(command.payload),
+    }

@@ -34,10 +34,18 @@ from typing import Final
 
 from .exceptions import InvalidInputError
 
-__all__ = ["OPAQUE_ID", "check_opaque_id", "looks_like_nhs_number"]
+__all__ = ["OPAQUE_ID", "OPAQUE_REF", "check_opaque_id", "check_reference", "looks_like_nhs_number"]
 
-#: Opaque ids and references: 1-128 of ``A-Z a-z 0-9 _ . : -``, starting with a letter or digit.
+#: Opaque ids: 1-128 of ``A-Z a-z 0-9 _ . : -``, starting with a letter or digit. The
+#: ids that name things the library keys its storage by (tenants, cases) and the actors
+#: and roles of commands.
 OPAQUE_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
+
+#: Opaque references: what an id may hold, plus ``/`` and single spaces between other
+#: characters (``SIN 2025/031``, ``LCSPR 2024/07``), 1-128 characters, starting with a
+#: letter or digit. References point into the host's own records (a notification's
+#: reference, the note of why a step was corrected, an idempotency key).
+OPAQUE_REF: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.:/-]| (?=[A-Za-z0-9_.:/-])){0,127}")
 
 #: Ten ASCII digits with nothing but separators between them: ASCII text without it holds
 #: no NHS number, so most ids are answered by this one search.
@@ -117,6 +125,34 @@ def check_opaque_id(value: object, field: str) -> str:
     if looks_like_nhs_number(value):
         raise InvalidInputError(
             f"{field!r} looks like it holds an NHS number: use an opaque id instead",
+            field=field,
+        )
+    return value
+
+
+def check_reference(value: object, field: str) -> str:
+    """
+    Return *value* if it is an opaque reference, else raise naming *field* (never echoing it).
+
+    A reference is what an opaque id may be, plus slashes and single spaces between
+    other characters, as the reference numbers of real systems are written
+    (``SIN 2025/031``): 1 to 128 of letters, digits, ``_.:/-`` and spaces, starting
+    with a letter or digit, never ending with a space or holding two in a row. One that
+    holds an NHS number in any written form (``943 476 5919``, ``943/476/5919``, digits
+    of any script, any separators between digit groups; see `looks_like_nhs_number`)
+    is refused, as an id is.
+
+    Added in version 0.1.0.
+    """
+    if type(value) is not str or not OPAQUE_REF.fullmatch(value):
+        raise InvalidInputError(
+            f"{field!r} must be an opaque reference: 1 to 128 of letters, digits, '_.:/-' "
+            "and single spaces, starting with a letter or digit",
+            field=field,
+        )
+    if looks_like_nhs_number(value):
+        raise InvalidInputError(
+            f"{field!r} looks like it holds an NHS number: use an opaque reference instead",
             field=field,
         )
     return value

@@ -20,7 +20,7 @@ import pendulum
 
 from ._calendar import to_date
 from ._guards import Guard
-from ._identifiers import OPAQUE_ID, check_opaque_id, looks_like_nhs_number
+from ._identifiers import OPAQUE_ID, check_opaque_id, check_reference, looks_like_nhs_number
 from ._machine import ReferenceMachine
 from .exceptions import InvalidInputError, InvalidLifecycle
 
@@ -86,11 +86,13 @@ class PayloadField:
     def convert(self, value: object, field: str) -> object:
         """The value in Python form (dates as pendulum Dates), or raise naming the field."""
         if self.kind == "ref":
-            return check_opaque_id(value, field)
+            return check_reference(value, field)
         if self.kind == "refs":
             if not isinstance(value, list | tuple) or len(value) > 64:
-                raise InvalidInputError(f"{field!r} must be a list of opaque ids", field=field)
-            return tuple(check_opaque_id(v, field) for v in value)
+                raise InvalidInputError(
+                    f"{field!r} must be a list of opaque references", field=field
+                )
+            return tuple(check_reference(v, field) for v in value)
         if self.kind == "date":
             if isinstance(value, str):
                 try:

@@ -520,6 +520,7 @@ class Workflow:
 
         """
         _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)
         return self.store.history(tenant_id, case_id)
 
     def overdue(
@@ -1224,7 +1225,7 @@ class Workflow:
         # around the corrected one need no history, and only the corrected record is read,
         # so a correction costs the same on a case of ten records or ten thousand.
         times = case.step_times
-        if type(corrects) is str and False:
+        if type(corrects) is str:
             corrects = self._sequence_of(store, case, corrects)
         position = _step_position(times, corrects)
         if position is None:
