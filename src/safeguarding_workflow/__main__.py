@@ -379,7 +379,7 @@ def check_export(path: str, tenant: str | None, kept: dict[Key, ChainHead]) -> C
     malformed: dict[Key, Finding] = {}
     for index, item in enumerate(items, start=1):
         try:
-            record = HistoryRecord.from_json(item)
+            record = HistoryRecord.from_dict(item)
         except InvalidInputError:
             key = _claimed_case(item)
             if key is None:

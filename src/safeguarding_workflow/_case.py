@@ -238,6 +238,12 @@ class Case:
             what a correction (the steps around the corrected one) and new facts (the
             first step) need of the timeline (rules TL-01, TL-03), kept so that neither
             reads the history; it grows by one pair a step, never with corrections.
+        local_authority_given: The GSS code the host gave when it opened the case, when
+            that is not `local_authority`: an earlier code of an authority recoded since
+            (Gateshead's ``E08000020`` for ``E08000037``, say), kept so that a host keyed
+            on its own code still finds its cases. None when the host gave the code in
+            force (or a name or DfE number, which resolve to it), and in cases opened
+            before the field existed. See `authority_codes`.
 
     """
 
@@ -256,6 +262,19 @@ class Case:
     rule_pack: str
     rule_pack_version: str
     step_times: tuple[tuple[int, pendulum.DateTime], ...] = ()
+    local_authority_given: str | None = None
+
+    @property
+    def authority_codes(self) -> tuple[str, ...]:
+        """
+        Every GSS code the case answers to: `local_authority`, then `local_authority_given`.
+
+        Match a host's own authority code against these, not `local_authority` alone.
+
+        Added in version 0.1.0.
+        """
+        given = self.local_authority_given
+        return (self.local_authority,) if given is None else (self.local_authority, given)
 
     def deadline(self, kind: str) -> Deadline | None:
         """
@@ -515,4 +534,5 @@ def replace_case(
         case.rule_pack,
         case.rule_pack_version,
         case.step_times if step_times is None else step_times,
+        case.local_authority_given,
     )

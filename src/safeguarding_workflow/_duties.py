@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 import pendulum
 
@@ -143,6 +145,18 @@ class Duty:
             due = calendar.add_working_days(on, self.working_days or 0)
         return attrs.evolve(self, due=due, projected=calendar.is_projected(on, due))
 
+    def to_dict(self) -> dict[str, Any]:
+        """
+        The duty as JSON values, keyed by its field names.
+
+        Parties and the anchor are objects, dates ``YYYY-MM-DD`` (or null), `basis`,
+        `timescale_basis` and `verification` their string values, tuples lists. Its
+        schema is ``schemas.schema("duty")``.
+
+        Added in version 0.1.0.
+        """
+        return _json(self)
+
 
 @attrs.frozen
 class Finding:
@@ -183,6 +197,14 @@ class Finding:
     def rules(self) -> tuple[Rule, ...]:
         """The catalogue entries behind `rule_ids`, with their status notes."""
         return tuple(RULES[r] for r in self.rule_ids)
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        The finding as JSON values, keyed by its field names (``schemas.schema("finding")``).
+
+        Added in version 0.1.0.
+        """
+        return _json(self)
 
 
 @attrs.frozen
@@ -255,6 +277,17 @@ class Assessment:
         )
         return Recomputation(attrs.evolve(self, duties=duties, calendar=calendar.name), changes)
 
+    def to_dict(self) -> dict[str, Any]:
+        """
+        The assessment as JSON values, keyed by its field names.
+
+        Each duty is `Duty.to_dict()` and each finding `Finding.to_dict()`. Its schema
+        is ``schemas.schema("assessment")``.
+
+        Added in version 0.1.0.
+        """
+        return _json(self)
+
 
 @attrs.frozen
 class Recomputation:
@@ -271,3 +304,30 @@ class Recomputation:
 def verification_of(rule_ids: tuple[str, ...]) -> Verification:
     """The weakest status among *rule_ids* (DEC-08)."""
     return weakest(RULES[r].verification for r in rule_ids)
+
+
+def rule_citations(rule_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """
+    The sources of *rule_ids* as the rule catalogue in use gives them, each once, in order.
+
+    An id no catalogue in use knows (a pack not built in this process) is left out.
+    """
+    sources = (RULES[r].source for r in rule_ids if r in RULES)
+    return tuple(dict.fromkeys(sources))
+
+
+def rules_verification(rule_ids: tuple[str, ...]) -> Verification:
+    """
+    The weakest status among *rule_ids* (DEC-08).
+
+    An id no catalogue in use knows counts as ``I``: nothing here vouches for it.
+    """
+    return weakest(RULES[r].verification if r in RULES else Verification.I for r in rule_ids)
+
+
+def _json(value: object) -> dict[str, Any]:
+    """An attrs value of this module as JSON values (the codec's `json_value`)."""
+    from ._codec import json_value  # _codec imports _case, which imports this module
+
+    data: dict[str, Any] = json_value(value)
+    return data

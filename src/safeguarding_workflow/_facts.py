@@ -78,6 +78,15 @@ class Place(enum.StrEnum):
     OUTSIDE_UK = "outside_uk"
 
 
+#: The nation of a GSS code, by its first letter (the code's pattern allows these four).
+NATION_OF_CODE: Final = {
+    "E": Place.ENGLAND,
+    "W": Place.WALES,
+    "S": Place.SCOTLAND,
+    "N": Place.NORTHERN_IRELAND,
+}
+
+
 def _fail(field: str, message: str, *rule_ids: str) -> InvalidInputError:
     return InvalidInputError(f"{field!r} {message}", field=field, rule_ids=rule_ids)
 
@@ -151,12 +160,11 @@ class Location:
             raise _fail("Location.local_authority", "is required for an incident in England")
         if self.place is Place.OUTSIDE_UK and self.local_authority is not None:
             raise _fail("Location.local_authority", "must be None outside the UK")
-        if self.local_authority is not None:
-            nation = {"E": Place.ENGLAND, "W": Place.WALES, "S": Place.SCOTLAND}.get(
-                self.local_authority[0], Place.NORTHERN_IRELAND
-            )
-            if nation is not self.place:
-                raise _fail("Location.local_authority", "belongs to another nation than 'place'")
+        if (
+            self.local_authority is not None
+            and NATION_OF_CODE[self.local_authority[0]] is not self.place
+        ):
+            raise _fail("Location.local_authority", "belongs to another nation than 'place'")
 
     @classmethod
     def england(cls, local_authority: str) -> Location:
@@ -364,6 +372,44 @@ class Incident:
         aware = self.la_aware_on
         since = self.abuse_or_neglect_since
         return since if since is not None and since > aware else aware
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        The facts as JSON values, keyed by field name; `from_dict()` reads them back.
+
+        `la_aware_at` is written in UTC (``2024-01-03T09:30:00.000000Z``), dates
+        ``YYYY-MM-DD`` or null, enums their string values. Every key is written. Its
+        schema is ``schemas.schema("incident")``.
+
+        Added in version 0.1.0.
+        """
+        from ._codec import incident_to_json  # _codec imports this module
+
+        return incident_to_json(self)
+
+    @classmethod
+    def from_dict(cls, data: object) -> Incident:
+        """
+        The facts from JSON values, as a host's API receives them: checked, nothing coerced.
+
+        `children` (each with `age` and `harm`; the authority codes may be left out or
+        null), `location` (`place`, and `local_authority` where needed),
+        `abuse_or_neglect` and `la_aware_at` (RFC 3339 with an offset, such as
+        ``2024-01-03T09:30:00Z`` or ``2024-06-03T10:30:00+01:00``) are required; the
+        three dates (``YYYY-MM-DD``) may be left out or null. Keys that are not fields
+        are refused. Exactly what ``schemas.schema("incident")`` accepts, save the
+        checks a schema cannot make (see `schemas`).
+
+        Added in version 0.1.0.
+
+        Raises:
+            InvalidInputError: a key missing or unknown, a value malformed, or facts that
+                contradict each other; the error names the field and never echoes a value.
+
+        """
+        from ._codec import incident_from_dict  # _codec imports this module
+
+        return incident_from_dict(data)
 
     def latest_fact_date(self) -> pendulum.Date:
         """The latest date among the facts, for the "nothing in the future" check."""

@@ -130,12 +130,46 @@ class HistoryRecord:
         value: dict[str, Any] = json.loads(self.body)
         return value
 
-    def to_json(self) -> dict[str, Any]:
-        """The record in export form: ``{"prev": …, "hash": …, "record": {…}}``."""
+    def to_dict(self) -> dict[str, Any]:
+        """
+        The record in export form as JSON values: ``{"prev": …, "hash": …, "record": {…}}``.
+
+        The form each record takes in `history_to_json()`'s document; its schema is
+        ``schemas.schema("history_record")``. A fresh copy each time.
+
+        Added in version 0.1.0.
+        """
         return {"prev": self.prev, "hash": self.hash, "record": self.data}
 
+    def to_json(self) -> str:
+        """
+        `to_dict()` as text: its RFC 8785 canonical JSON, so equal records give equal text.
+
+        Added in version 0.1.0.
+        """
+        return canonical_json(self.to_dict()).decode("utf-8")
+
     @classmethod
-    def from_json(cls, item: object) -> HistoryRecord:
+    def from_json(cls, text: str | bytes) -> HistoryRecord:
+        """
+        A record from the text `to_json()` gives: `from_dict()` of the parsed JSON.
+
+        Added in version 0.1.0.
+
+        Raises:
+            InvalidInputError: the text is not JSON, or the record is malformed.
+
+        """
+        if not isinstance(text, str | bytes | bytearray):
+            raise InvalidInputError("a history record must be given as JSON text", field="history")
+        try:
+            item = json.loads(text)
+        except (ValueError, RecursionError):
+            raise _malformed() from None
+        return cls.from_dict(item)
+
+    @classmethod
+    def from_dict(cls, item: object) -> HistoryRecord:
         """
         A record from its export form, re-canonicalised; the hash is kept as stored, to be verified.
 
@@ -346,7 +380,7 @@ def history_to_json(records: Iterable[HistoryRecord]) -> str:
     document = {
         "format": _EXPORT_FORMAT,
         "version": _EXPORT_VERSION,
-        "records": [r.to_json() for r in records],
+        "records": [r.to_dict() for r in records],
     }
     return json.dumps(document, ensure_ascii=False, indent=1)
 
@@ -364,7 +398,7 @@ def export_items(text: object) -> list[object]:
     """
     The record items of an export document, after checking the document around them.
 
-    The items themselves are left to `HistoryRecord.from_json`.
+    The items themselves are left to `HistoryRecord.from_dict`.
 
     Raises:
         InvalidInputError: the text is not JSON, is nested too deeply to read, or is not
@@ -411,7 +445,7 @@ def history_from_json(text: str | bytes) -> tuple[HistoryRecord, ...]:
         HistoryIntegrityError: a chain does not verify; says where.
 
     """
-    records = tuple(HistoryRecord.from_json(item) for item in export_items(text))
+    records = tuple(HistoryRecord.from_dict(item) for item in export_items(text))
     by_case: dict[tuple[str, str], list[HistoryRecord]] = {}
     for record in records:
         by_case.setdefault((record.tenant_id, record.case_id), []).append(record)
