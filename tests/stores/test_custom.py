@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 
 import attrs
+import pendulum
 
 import safeguarding_workflow as sw
 from safeguarding_workflow.testing import StoreContract
@@ -70,6 +71,45 @@ class DictStore(sw.CaseStore):
             if key is not None and self.find(case.tenant_id, case.case_id, key) is not None:
                 raise sw.ConcurrencyConflict("the key was used", field="idempotency_key")
             self._cases(case.tenant_id)[case.case_id] = (case, [*rows, attrs.astuple(record)])
+
+    def deadlines_due(
+        self,
+        tenant_id: str,
+        first: pendulum.Date | None,
+        last: pendulum.Date,
+        *,
+        after: tuple[pendulum.Date, str, str] | None = None,
+        rule_id: str | None = None,
+        limit: int = 100,
+    ) -> list[sw.DueDeadline]:
+        # The one read behind overdue() and due_soon(): a scan, sorted by the page key.
+        with self._lock:
+            cases = [case for case, _ in self._cases(tenant_id).values()]
+        rows = sorted(
+            (
+                (d.due, case.case_id, d.kind, case, d)
+                for case in cases
+                for d in case.deadlines
+                if d.is_open and d.due is not None and d.due <= last
+                if (first is None or d.due >= first) and (rule_id is None or rule_id in d.rule_ids)
+            ),
+            key=lambda row: row[:3],
+        )
+        return [
+            sw.DueDeadline(
+                tenant_id,
+                case.case_id,
+                d.kind,
+                due,
+                d.rule_ids,
+                d.projected,
+                local_authority=case.local_authority,
+                state=case.state,
+                lifecycle=case.lifecycle,
+            )
+            for due, _, _, case, d in rows
+            if after is None or (due, case.case_id, d.kind) > after
+        ][:limit]
 
 
 class TestDictStore(StoreContract):

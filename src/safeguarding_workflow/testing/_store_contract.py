@@ -232,7 +232,9 @@ class StoreContract(abc.ABC):
     of a command that leaves its transaction scope by an exception; keeps tenants
     apart; and holds a full walk of the England lifecycle whose history verifies
     and rebuilds into the stored case. Racing writers on threads get exactly one
-    winner a round, so the store must be safe to share between threads.
+    winner a round, so the store must be safe to share between threads. It answers
+    what is overdue and due soon (`CaseStore.deadlines_due`), for one tenant or
+    several, with the rows every store gives alike.
 
     Example:
         ```python
@@ -791,3 +793,178 @@ class StoreContract(abc.ABC):
         _equal(last.case, store.get(TENANT, CASE))
         _verifies(history)
         _equal(store.get(TENANT, CASE), rebuild(history))
+
+    # -- what is due -----------------------------------------------------------------------
+
+    def test_overdue_rows_carry_the_case_and_working_days_late(self) -> None:
+        """Overdue rows name the authority, state, lifecycle, responsible role and days late."""
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.open()  # aware Friday 5 January 2024: both notifications due Friday 12 January
+        as_of = pendulum.date(2024, 1, 16)  # Monday 15 and Tuesday 16: 2 working days late
+        rows = walk.workflow.overdue(TENANT, as_of)
+        _equal(
+            [
+                (TENANT, CASE, kind, pendulum.date(2024, 1, 12), AUTHORITY, "incident_recorded")
+                for kind in ("inform_safeguarding_partners", "notify_panel")
+            ],
+            [(r.tenant_id, r.case_id, r.kind, r.due, r.local_authority, r.state) for r in rows],
+        )
+        _equal(
+            [("england", 2, 0, ("local_authority",), False)] * 2,
+            [
+                (r.lifecycle, r.working_days_late, r.working_days_left, r.responsible, r.projected)
+                for r in rows
+            ],
+        )
+        _equal(("NOT-05", "NOT-11"), rows[0].rule_ids)
+        # The store answers alike when given the calendar and lifecycle itself.
+        _equal(rows, store.overdue(TENANT, as_of, lifecycles=[LIFECYCLE]))
+        # Without the lifecycle a row names no responsible role; the rest is the same.
+        _equal([attrs.evolve(r, responsible=()) for r in rows], store.overdue(TENANT, as_of))
+        # An aware datetime counts as its date in Europe/London: 16 January there.
+        evening = pendulum.datetime(2024, 1, 15, 23, 30, tz="America/New_York")
+        _equal(rows, walk.workflow.overdue(TENANT, evening))
+        _equal(
+            ["inform_safeguarding_partners"],
+            [r.kind for r in store.overdue(TENANT, as_of, rule_id="NOT-05")],
+        )
+        _equal([], store.overdue(TENANT, pendulum.date(2024, 1, 12)))  # due that day: not late
+
+    def test_met_deadlines_leave_the_overdue_rows_and_the_state_follows(self) -> None:
+        """A deadline met by a step is no longer overdue; the rows show the case's new state."""
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.open()
+        walk.fire("notify_panel")
+        rows = walk.workflow.overdue(TENANT, pendulum.date(2024, 1, 29))
+        _equal(
+            [
+                ("inform_safeguarding_partners", "notified", ("local_authority",), 11),
+                ("rapid_review", "notified", ("safeguarding_partners",), 1),
+            ],
+            [(r.kind, r.state, r.responsible, r.working_days_late) for r in rows],
+        )
+
+    def test_due_soon_counts_working_days_left(self) -> None:
+        """Due-soon rows fall within the tenant's working days and say how many are left."""
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.open()
+        monday = pendulum.date(2024, 1, 8)
+        rows = walk.workflow.due_soon(TENANT, monday, working_days=5)
+        _equal(
+            [("inform_safeguarding_partners", 4, -4), ("notify_panel", 4, -4)],
+            [(r.kind, r.working_days_left, r.working_days_late) for r in rows],
+        )
+        _equal(rows, store.due_soon(TENANT, monday, working_days=5, lifecycles=[LIFECYCLE]))
+        _equal([], walk.workflow.due_soon(TENANT, monday, working_days=3))
+        _equal(
+            ["inform_safeguarding_partners", "notify_panel", "rapid_review"],
+            [r.kind for r in walk.workflow.due_soon(TENANT, monday, working_days=14)],
+        )
+
+    def test_working_days_late_skip_bank_holidays(self) -> None:
+        """Days late count on England and Wales's real bank holidays: Easter, Christmas."""
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.clock.set(pendulum.datetime(2024, 4, 3, 12, tz="UTC"))
+        easter = pendulum.datetime(2024, 3, 21, 9, tz="Europe/London")  # due Thursday 28 March
+        christmas = pendulum.datetime(2023, 12, 15, 9, tz="Europe/London")  # due Friday 22 Dec
+        walk.open("case-easter", facts=_incident(la_aware_at=easter))
+        walk.open("case-christmas", facts=_incident(la_aware_at=christmas))
+        # Good Friday (29 March) and Easter Monday (1 April) do not count: 1 day late on
+        # Tuesday 2 April. Christmas Day, Boxing Day and New Year's Day do not count either:
+        # 4 days late on Tuesday 2 January 2024 (27, 28 and 29 December, 2 January).
+        easter_rows = store.overdue(TENANT, pendulum.date(2024, 4, 2), rule_id="NOT-04")
+        _equal(
+            [("case-easter", pendulum.date(2024, 3, 28), 1)],
+            [
+                (r.case_id, r.due, r.working_days_late)
+                for r in easter_rows
+                if r.case_id == "case-easter"
+            ],
+        )
+        christmas_rows = walk.workflow.overdue(TENANT, pendulum.date(2024, 1, 2), rule_id="NOT-04")
+        _equal(
+            [("case-christmas", pendulum.date(2023, 12, 22), 4)],
+            [(r.case_id, r.due, r.working_days_late) for r in christmas_rows],
+        )
+        # A tenant's own holiday counts too: one proclaimed on Tuesday 2 April leaves none.
+        proclaimed = HolidayAddition(pendulum.date(2024, 4, 2), "Proclaimed (fictional)")
+        walk.workflow.configure(TenantSettings(TENANT, calendar_additions=[proclaimed]))
+        _equal(
+            [0, 0],
+            [
+                r.working_days_late
+                for r in walk.workflow.overdue(TENANT, pendulum.date(2024, 4, 2))
+                if r.case_id == "case-easter"
+            ],
+        )
+
+    def test_overdue_spans_tenants_in_order_and_pages_stably(self) -> None:
+        """A regional view merges tenants by due date, tenant and case; pages never skip rows."""
+        store = self.make_store()
+        walk = _Walk(store, tenants=("tenant-a", "tenant-b", "tenant-c"))
+        thursday = pendulum.datetime(2024, 1, 4, 9, tz="Europe/London")  # due Thursday 11 Jan
+        walk.open("case-2", "tenant-b", _incident(la_aware_at=thursday))
+        walk.open("case-1", "tenant-b")
+        walk.open("case-3", "tenant-a", _incident(la_aware_at=thursday))
+        walk.open("case-9", "tenant-c", _incident(la_aware_at=thursday))
+        as_of = pendulum.date(2024, 1, 16)
+        rows = walk.workflow.overdue(tenant_ids=["tenant-b", "tenant-a"], as_of=as_of)
+        expected = [
+            (pendulum.date(2024, 1, 11), "tenant-a", "case-3", "inform_safeguarding_partners"),
+            (pendulum.date(2024, 1, 11), "tenant-a", "case-3", "notify_panel"),
+            (pendulum.date(2024, 1, 11), "tenant-b", "case-2", "inform_safeguarding_partners"),
+            (pendulum.date(2024, 1, 11), "tenant-b", "case-2", "notify_panel"),
+            (pendulum.date(2024, 1, 12), "tenant-b", "case-1", "inform_safeguarding_partners"),
+            (pendulum.date(2024, 1, 12), "tenant-b", "case-1", "notify_panel"),
+        ]
+        _equal(expected, [r.key for r in rows])
+        _equal([3, 3, 3, 3, 2, 2], [r.working_days_late for r in rows])
+        for size in (1, 2, 4):
+            pages: list[Any] = []
+            after = None
+            while True:
+                page = store.overdue(
+                    tenant_ids=("tenant-a", "tenant-b"), as_of=as_of, limit=size, after=after
+                )
+                if not page:
+                    break
+                pages += [r.key for r in page]
+                after = page[-1].key
+            _equal(expected, pages)
+        # Every tenant of the workflow when none is named; one tenant alone keeps its rows.
+        _equal(8, len(walk.workflow.overdue(as_of=as_of)))
+        _equal(expected[2:], [r.key for r in store.overdue("tenant-b", as_of)])
+        _equal(
+            expected[3:],
+            [
+                r.key
+                for r in store.overdue("tenant-b", as_of, after=expected[2][:1] + expected[2][2:])
+            ],
+        )
+
+    def test_deadline_queries_refuse_malformed_arguments(self) -> None:
+        """Naive datetimes, text dates, both tenant forms, a bad limit: library errors."""
+        store = self.make_store()
+        walk = _Walk(store)
+        walk.open()
+        day = pendulum.date(2024, 1, 16)
+        calls: list[Callable[[], object]] = [
+            lambda: store.overdue(TENANT, pendulum.naive(2024, 1, 16)),
+            lambda: store.overdue(TENANT, "2024-01-16"),  # type: ignore[arg-type]
+            lambda: store.overdue(TENANT),
+            lambda: store.overdue(TENANT, day, tenant_ids=[TENANT]),
+            lambda: store.overdue(tenant_ids=TENANT, as_of=day),
+            lambda: store.overdue(tenant_ids=[], as_of=day),
+            lambda: store.overdue(TENANT, day, limit=0),
+            lambda: store.overdue(tenant_ids=[TENANT, "other"], as_of=day, after=(day, CASE, "x")),
+            lambda: store.overdue(TENANT, day, after=("2024-01-01", TENANT, CASE, "x")),
+            lambda: store.due_soon(TENANT, day, working_days=-1),
+            lambda: store.due_soon(TENANT, day, working_days=1, calendar="england"),  # type: ignore[arg-type]
+        ]
+        for call in calls:
+            with _raises(InvalidInputError):
+                call()
