@@ -31,3 +31,16 @@ class Reason:
     message: str
     rule_ids: tuple[str, ...] = ()
     citations: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """
+        The reason as JSON values: its code, message, and lists of rule ids and citations.
+
+        Added in version 0.1.0.
+        """
+        return {
+            "code": self.code,
+            "message": self.message,
+            "rule_ids": list(self.rule_ids),
+            "citations": list(self.citations),
+        }

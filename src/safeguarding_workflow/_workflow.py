@@ -235,6 +235,21 @@ class StepOption:
         """
         return all(r.code == "payload_invalid" for r in self.reasons)
 
+    def to_dict(self) -> dict[str, Any]:
+        """
+        The option as JSON values, with `allowed` and `enabled`, for a host's buttons.
+
+        Added in version 0.1.0.
+        """
+        return {
+            "event": self.event,
+            "role": self.role,
+            "allowed": self.allowed,
+            "enabled": self.enabled,
+            "required": list(self.required),
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
+
 
 @final
 class _PendingEvent:
@@ -638,6 +653,11 @@ class Workflow:
         authoriser, if any, is asked (step ``"open"``, with the case as it would be
         opened) before anything is stored.
 
+        *local_authority* (a GSS code, a DfE number or a name) resolves to the code in
+        force when the authority became aware: the case's ``local_authority``. When the
+        host gave a GSS code that a recode has since replaced, the case keeps that code
+        too, as ``local_authority_given`` (see `Case.authority_codes`).
+
         Raises:
             InvalidInputError: malformed ids, facts in the future, unknown authorities.
             RoleNotPermitted: the role (or none of *roles*) is one of the pack's openers.
@@ -653,6 +673,10 @@ class Workflow:
         check_opaque_id(case_id, "case_id")
         role = self._check_opener(role, case_id, "open", roles)
         assessment = self._assess(tenant_id, facts, local_authority)
+        # The code the host gave, kept beside the code in force when a recode moved it.
+        given = self.registry.code_given(local_authority)
+        if given == assessment.local_authority:
+            given = None
         facts = utc_facts(facts)
         lifecycle = self.pack.lifecycle
         deadlines = tuple(Deadline.from_duty(d) for d in assessment.duties)
@@ -672,6 +696,7 @@ class Workflow:
                     "lifecycle_version": lifecycle.version,
                     "rule_pack": self.pack.name,
                     "rule_pack_version": self.pack.version,
+                    **({} if given is None else {"local_authority_given": given}),
                 },
                 "state": lifecycle.initial,
                 "facts": incident_to_json(facts),
@@ -696,6 +721,7 @@ class Workflow:
             lifecycle_version=lifecycle.version,
             rule_pack=self.pack.name,
             rule_pack_version=self.pack.version,
+            local_authority_given=given,
         )
         if self.authoriser is not None:
             held = frozenset(roles) if roles is not None else frozenset((role,))

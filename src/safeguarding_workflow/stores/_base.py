@@ -7,7 +7,7 @@ import datetime as dt
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Final
+from typing import Any, Final
 
 import attrs
 import pendulum
@@ -352,6 +352,10 @@ class DueDeadline:
         rule_ids: The rules behind it.
         projected: Whether the due date rests on rule-projected holidays (DEC-02).
         local_authority: GSS code of the authority whose case it is.
+        local_authority_given: The earlier code the host gave for that authority when
+            it opened the case, if a recode has replaced it since
+            (`Case.local_authority_given`); None otherwise. Match a host's own code
+            against both.
         state: The case's lifecycle state.
         lifecycle: The name of the lifecycle the case follows.
         working_days_late: Working days after the due date, up to and including the
@@ -379,6 +383,28 @@ class DueDeadline:
     lifecycle: str = attrs.field(default="", kw_only=True)
     working_days_late: int | None = attrs.field(default=None, kw_only=True)
     responsible: tuple[str, ...] = attrs.field(default=(), kw_only=True)
+    local_authority_given: str | None = attrs.field(default=None, kw_only=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        The row as JSON values: its fields, the due date as ``YYYY-MM-DD``, lists for tuples.
+
+        Added in version 0.1.0.
+        """
+        return {
+            "tenant_id": self.tenant_id,
+            "case_id": self.case_id,
+            "kind": self.kind,
+            "due": self.due.isoformat(),
+            "rule_ids": list(self.rule_ids),
+            "projected": self.projected,
+            "local_authority": self.local_authority,
+            "state": self.state,
+            "lifecycle": self.lifecycle,
+            "working_days_late": self.working_days_late,
+            "working_days_left": self.working_days_left,
+            "responsible": list(self.responsible),
+        }
 
     @property
     def working_days_left(self) -> int | None:
@@ -566,4 +592,5 @@ def _completed(
         lifecycle=row.lifecycle,
         working_days_late=_late(calendars(row.tenant_id), row.due, as_of),
         responsible=roles.get(row.lifecycle, {}).get(row.kind, ()),
+        local_authority_given=row.local_authority_given,
     )
