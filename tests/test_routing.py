@@ -8,6 +8,7 @@ meets it, and corrections that name their step by event id.
 from __future__ import annotations
 
 import inspect
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -298,3 +299,102 @@ class TestCorrectByEventId:
             bool(event_id) and event_id in str(info.value),
             d.history(),
         )
+
+
+#: Gateshead's code before its 2013 recode, and the code in force since.
+GATESHEAD_OLD, GATESHEAD = "E08000020", "E08000037"
+
+
+def _in_gateshead() -> sw.Incident:
+    """A fictional death in Gateshead, known in January 2024 (after the recode)."""
+    return death_in_barnsley(
+        location=sw.Location.england(GATESHEAD),
+        children=[sw.Child(age=4, harm="death", normally_resident_in=GATESHEAD)],
+    )
+
+
+class TestGivenAuthorityCode:
+    def test_a_recoded_code_is_kept_beside_the_code_in_force(self) -> None:
+        """Opened with Gateshead's old code, the case holds the new one and the one given."""
+        d = Driver()
+        out = d.workflow.open(
+            TENANT, _in_gateshead(), local_authority=" e08000020 ", actor="u", case_id="c"
+        )
+        assert (GATESHEAD, GATESHEAD_OLD, (GATESHEAD, GATESHEAD_OLD)) == (
+            out.case.local_authority,
+            out.case.local_authority_given,
+            out.case.authority_codes,
+        )
+        assert out.event is not None
+        assert (GATESHEAD, GATESHEAD_OLD) == (
+            out.event.data["local_authority"],
+            out.event.data["local_authority_given"],
+        )
+
+    @pytest.mark.parametrize("given", [GATESHEAD, "Gateshead", "390"])
+    def test_the_code_in_force_a_name_or_a_dfe_number_keep_nothing_more(self, given: str) -> None:
+        """Given the code in force, a name or a DfE number, the case holds no second code."""
+        d = Driver()
+        case = d.workflow.open(
+            TENANT, _in_gateshead(), local_authority=given, actor="u", case_id="c"
+        ).case
+        assert (GATESHEAD, None, (GATESHEAD,)) == (
+            case.local_authority,
+            case.local_authority_given,
+            case.authority_codes,
+        )
+        assert "local_authority_given" not in d.history("c")[0].data["changes"]["case"]
+
+    def test_the_given_code_survives_storage_and_rebuild(self, tmp_path: Any) -> None:
+        """A SQL store reads it back (its snapshot checked), and the history rebuilds it."""
+        sql = sw.stores.SqlStore.sqlite(str(tmp_path / "la.db"))
+        d = Driver(store=sql)
+        d.workflow.open(
+            TENANT, _in_gateshead(), local_authority=GATESHEAD_OLD, actor="u", case_id="c"
+        )
+        d.fire("notify_panel", case_id="c")
+        again = sw.stores.SqlStore(sql.engine)  # a cold store: nothing kept in memory
+        case = again.get(TENANT, "c")
+        history = again.history(TENANT, "c")
+        assert (GATESHEAD_OLD, case, True) == (
+            case.local_authority_given,
+            sw.rebuild(history),
+            sw.verify(history).ok,
+        )
+        sql.engine.dispose()
+
+    @pytest.mark.parametrize("engine", ["memory", "sqlite", "postgresql"])
+    def test_the_overdue_rows_carry_both_codes(
+        self, engine: str, tmp_path: Any, request: pytest.FixtureRequest
+    ) -> None:
+        """A host keyed on the old code finds the case's overdue deadlines by it, on any store."""
+        store: sw.stores.SqlStore | None = None
+        if engine == "sqlite":
+            store = sw.stores.SqlStore.sqlite(str(tmp_path / "la.db"))
+        elif engine == "postgresql":
+            url = request.getfixturevalue("pg_url")
+            store = sw.stores.SqlStore.postgresql(url, prefix=f"la{uuid.uuid4().hex[:10]}_")
+        d = Driver(store=store)
+        d.workflow.open(
+            TENANT, _in_gateshead(), local_authority=GATESHEAD_OLD, actor="u", case_id="c"
+        )
+        d.workflow.open(  # given the code in force: no second code
+            TENANT, _in_gateshead(), local_authority=GATESHEAD, actor="u", case_id="d"
+        )
+        rows = d.workflow.overdue(TENANT, pendulum.date(2024, 3, 1))
+        assert {("c", GATESHEAD, GATESHEAD_OLD), ("d", GATESHEAD, None)} == {
+            (r.case_id, r.local_authority, r.local_authority_given) for r in rows
+        }
+        if store is not None:
+            store.engine.dispose()
+
+    def test_a_snapshot_without_the_field_still_decodes(self) -> None:
+        """Cases stored before the field existed (no key in their JSON) read as None."""
+        from safeguarding_workflow._codec import case_from_json, case_to_json
+
+        case = Driver().open()
+        data = case_to_json(case)
+        assert "local_authority_given" not in data
+        assert case == case_from_json(data)
+        with pytest.raises(sw.InvalidInputError):
+            case_from_json({**data, "local_authority_given": 5})

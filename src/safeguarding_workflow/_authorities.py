@@ -338,6 +338,22 @@ class LocalAuthorityRegistry:
                 "'gss_code' is not a local authority code in the registry", field="gss_code"
             ) from None
 
+    def code_given(self, code_or_name: object) -> str | None:
+        """
+        The GSS code *code_or_name* is written as, if it is one in the registry; else None.
+
+        What `resolve` starts from before it follows a recode: ``" e08000020 "`` gives
+        ``"E08000020"`` whether or not that code is in force on a given day. A name or a
+        DfE number gives None (they denote whichever code is in force). A case keeps this
+        code beside the one in force (`Case.local_authority_given`) when they differ.
+
+        Added in version 0.1.0.
+        """
+        if not isinstance(code_or_name, str):
+            return None
+        key = code_or_name.strip().upper()
+        return key if key in self._by_code else None
+
     def in_force_on(self, day: _dt.date) -> tuple[LocalAuthority, ...]:
         """
         Every authority that existed on *day*, in GSS code order.

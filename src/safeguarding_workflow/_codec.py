@@ -403,12 +403,17 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     `case_to_json()` with the field names of `Case` and each deadline's `deadline_to_dict()`.
 
     The stored snapshot names the tenant and the case ``tenant`` and ``case`` (as history
-    records and events do); the public form uses the attribute names throughout.
+    records and events do); the public form uses the attribute names throughout, and
+    writes every field (null where unset).
     """
     data = case_to_json(case)
-    tenant, case_id = data.pop("tenant"), data.pop("case")
+    data["tenant_id"], data["case_id"] = data.pop("tenant"), data.pop("case")
     data["deadlines"] = [deadline_to_dict(d) for d in case.deadlines]
-    return {"tenant_id": tenant, "case_id": case_id, **data}
+    # Every field, in field order: one the snapshot leaves out when unset is written as null.
+    return {
+        f.name: data[f.name] if f.name in data else json_value(getattr(case, f.name))
+        for f in attrs.fields(Case)
+    }
 
 
 def command_to_dict(command: Command) -> dict[str, Any]:

@@ -163,6 +163,8 @@ def event_data(record: Mapping[str, Any]) -> dict[str, Any]:
     opening = changes.get("case")
     if record["kind"] == "opened" and opening is not None:
         data.update({name: opening[name] for name in _OPENING_FIELDS})
+        if "local_authority_given" in opening:  # only when the host gave an earlier code
+            data["local_authority_given"] = opening["local_authority_given"]
     if record["kind"] == "correction":
         data["corrects"] = record["payload"]["corrects"]
     return data

@@ -118,23 +118,24 @@ def state_json(case: Case) -> bytes:
     last = _last
     if last[0] is case:
         return last[1]
-    return canonical_json_trusted(
-        {
-            "tenant": case.tenant_id,
-            "case": case.case_id,
-            "local_authority": case.local_authority,
-            "state": case.state,
-            "facts": _part(_facts_parts, case.facts, incident_to_json),
-            "deadlines": [_part(_deadline_parts, d, deadline_to_json) for d in case.deadlines],
-            "milestones": [[name, on.isoformat()] for name, on in case.milestones],
-            "last_step_at": _time_text(case.last_step_at),
-            "lifecycle": case.lifecycle,
-            "lifecycle_version": case.lifecycle_version,
-            "rule_pack": case.rule_pack,
-            "rule_pack_version": case.rule_pack_version,
-            "step_times": [_part(_step_parts, p, _step_time_json) for p in case.step_times],
-        }
-    )
+    state: dict[str, Any] = {
+        "tenant": case.tenant_id,
+        "case": case.case_id,
+        "local_authority": case.local_authority,
+        "state": case.state,
+        "facts": _part(_facts_parts, case.facts, incident_to_json),
+        "deadlines": [_part(_deadline_parts, d, deadline_to_json) for d in case.deadlines],
+        "milestones": [[name, on.isoformat()] for name, on in case.milestones],
+        "last_step_at": _time_text(case.last_step_at),
+        "lifecycle": case.lifecycle,
+        "lifecycle_version": case.lifecycle_version,
+        "rule_pack": case.rule_pack,
+        "rule_pack_version": case.rule_pack_version,
+        "step_times": [_part(_step_parts, p, _step_time_json) for p in case.step_times],
+    }
+    if case.local_authority_given is not None:  # absent otherwise, as in case_to_json
+        state["local_authority_given"] = case.local_authority_given
+    return canonical_json_trusted(state)
 
 
 def state_json_of(case: Case) -> bytes:

@@ -1254,7 +1254,7 @@ class Workflow:
         if type(corrects) is str:
             corrects = self._sequence_of(store, case, corrects)
         position = _step_position(times, corrects)
-        if position is None:
+        if position is None or type(corrects) is not int:
             raise InvalidInputError(
                 "'corrects' must be the sequence number or event id of a step record of the case",
                 field="corrects",

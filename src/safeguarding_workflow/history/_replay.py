@@ -9,7 +9,13 @@ from typing import Any
 import pendulum
 
 from .._case import Case, Deadline
-from .._codec import apply_deadline_change, date_from_json, incident_from_json, time_from_json
+from .._codec import (
+    apply_deadline_change,
+    date_from_json,
+    given_authority_from_json,
+    incident_from_json,
+    time_from_json,
+)
 from ..exceptions import InvalidInputError, SafeguardingWorkflowError
 from ._chain import (
     SCHEMA_VERSION,
@@ -138,6 +144,7 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
             rule_pack=str(meta["rule_pack"]),
             rule_pack_version=str(meta["rule_pack_version"]),
             step_times=tuple((seq, time_from_json(text)) for seq, text in step_texts.items()),
+            local_authority_given=given_authority_from_json(meta.get("local_authority_given")),
         )
     except SafeguardingWorkflowError:
         raise

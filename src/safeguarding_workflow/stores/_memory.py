@@ -123,6 +123,7 @@ class MemoryStore(CaseStore):
                 local_authority=case.local_authority,
                 state=case.state,
                 lifecycle=case.lifecycle,
+                local_authority_given=case.local_authority_given,
             )
             for (tenant, _), case in list(self._cases.items())
             if tenant == tenant_id

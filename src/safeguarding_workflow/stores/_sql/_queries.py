@@ -31,19 +31,20 @@ __all__ = [
 ]
 
 
-def _authority(cases: sa.Table, dialect: sa.Dialect) -> sa.ColumnElement[Any]:
+def _authority(
+    cases: sa.Table, dialect: sa.Dialect, key: str = "local_authority"
+) -> sa.ColumnElement[Any]:
     """
-    The case's local authority, read from its snapshot row by the database.
+    The case's local authority (or, by *key*, the code given for it), from its snapshot row.
 
-    The snapshot is the case's canonical JSON, whose top-level ``local_authority`` never
-    changes after the case opens; reading it for the rows of one page costs a few
-    microseconds a row (a column of its own would need a new store schema).
+    The snapshot is the case's canonical JSON, whose top-level ``local_authority`` (and
+    ``local_authority_given``, when the case has one) never changes after the case
+    opens; reading it for the rows of one page costs a few microseconds a row (a column
+    of its own would need a new store schema). *key* is one of those two names.
     """
     if dialect.name == "postgresql":
-        return sa.cast(cases.c.snapshot, postgresql.JSON).op("->>")(
-            sa.literal_column("'local_authority'")
-        )
-    return sa.func.json_extract(cases.c.snapshot, "$.local_authority")
+        return sa.cast(cases.c.snapshot, postgresql.JSON).op("->>")(sa.literal_column(f"'{key}'"))
+    return sa.func.json_extract(cases.c.snapshot, f"$.{key}")
 
 
 def overdue_query(
@@ -56,7 +57,7 @@ def overdue_query(
     case_id, kind`` where ``status = 'open'``) in order and stops at the limit; each row
     found joins its case row by primary key, for the case's state, lifecycle and
     authority. The deadlines table is named first and the case row is reached by its
-    key, so neither engine has a reason to start from the cases.
+    key; on SQLite the join is a CROSS JOIN, which fixes that order.
     """
     deadlines, cases = tables["deadlines"], tables["cases"]
     query = (
@@ -69,6 +70,7 @@ def overdue_query(
             cases.c.state,
             cases.c.lifecycle,
             _authority(cases, dialect),
+            _authority(cases, dialect, "local_authority_given"),
         )
         .select_from(
             deadlines.join(
@@ -102,7 +104,13 @@ def overdue_query(
     query = query.order_by(deadlines.c.due, deadlines.c.case_id, deadlines.c.kind).limit(
         sa.bindparam("k_limit")
     )
-    return _Driver.of(query, dialect)
+    driver = _Driver.of(query, dialect)
+    if dialect.name != "sqlite":
+        return driver
+    # SQLite never reorders the tables of a CROSS JOIN: the index drives even where the
+    # statistics would have the planner scan a small cases table first and sort.
+    sql = driver.sql.replace(f" JOIN {cases.name} ", f" CROSS JOIN {cases.name} ", 1)
+    return _Driver(sql, driver.names, driver.fixed)
 
 
 def due_deadlines(tenant_id: str, rows: Sequence[Any], dialect: sa.Dialect) -> list[DueDeadline]:
@@ -120,8 +128,9 @@ def due_deadlines(tenant_id: str, rows: Sequence[Any], dialect: sa.Dialect) -> l
             local_authority=la or "",
             state=s,
             lifecycle=lc,
+            local_authority_given=given or None,
         )
-        for c, k, d, r, p, s, lc, la in rows
+        for c, k, d, r, p, s, lc, la, given in rows
     ]
 
 
