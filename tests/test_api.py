@@ -118,6 +118,9 @@ HISTORY_ALL = [
 
 STORES_ALL = [
     "STORE_SCHEMA_VERSION",
+    "AsyncOutboxRelay",
+    "AsyncSqlStore",
+    "AsyncStoreScope",
     "CaseStore",
     "DueDeadline",
     "IdempotentConsumer",

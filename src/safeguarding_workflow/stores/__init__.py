@@ -7,9 +7,13 @@ suite that proves one. [`MemoryStore`][safeguarding_workflow.stores.MemoryStore]
 keeps cases in memory. [`SqlStore`][safeguarding_workflow.stores.SqlStore] keeps
 them on SQLite or PostgreSQL, with a transactional outbox that
 [`OutboxRelay`][safeguarding_workflow.stores.OutboxRelay] delivers.
+[`AsyncSqlStore`][safeguarding_workflow.stores.AsyncSqlStore] is the SQL store on
+SQLAlchemy's `AsyncEngine`, for asyncio hosts (driven by
+[`AsyncWorkflow`][safeguarding_workflow.aio.AsyncWorkflow]), and
+[`AsyncOutboxRelay`][safeguarding_workflow.stores.AsyncOutboxRelay] relays its outbox.
 
 The SQL names load SQLAlchemy when first used, so a host on the memory store
-never imports it.
+never imports it; the async names load SQLAlchemy's asyncio extension, when first used.
 
 Added in version 0.1.0.
 """
@@ -32,9 +36,13 @@ if TYPE_CHECKING:
         SqlStore,
         exponential_backoff,
     )
+    from ._sql._async import AsyncOutboxRelay, AsyncSqlStore, AsyncStoreScope
 
 __all__ = [
     "STORE_SCHEMA_VERSION",
+    "AsyncOutboxRelay",
+    "AsyncSqlStore",
+    "AsyncStoreScope",
     "CaseStore",
     "DueDeadline",
     "IdempotentConsumer",
@@ -49,10 +57,14 @@ __all__ = [
 #: Names that load SQLAlchemy, resolved on first access (PEP 562).
 _LAZY = frozenset(__all__) - {"CaseStore", "DueDeadline", "MemoryStore"}
 
+#: Names that load SQLAlchemy's asyncio extension too, from the async store's module.
+_ASYNC = frozenset({"AsyncOutboxRelay", "AsyncSqlStore", "AsyncStoreScope"})
+
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        value = getattr(importlib.import_module("._sql", __name__), name)
+        module = "._sql._async" if name in _ASYNC else "._sql"
+        value = getattr(importlib.import_module(module, __name__), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -225,7 +225,7 @@ def _pipelines(dialect: sa.Dialect) -> Callable[[Any], AbstractContextManager[An
     results at the end. None where there is no batching: SQLite runs in the
     process, so a round trip costs nothing.
     """
-    if dialect.driver == "psycopg":
+    if dialect.driver == "psycopg" and not dialect.is_async:  # async psycopg: one by one
         import psycopg
 
         if psycopg.Pipeline.is_supported():

@@ -32,6 +32,17 @@ def sqlite_engine(path: str) -> Engine:
     Added in version 0.1.0.
     """
     engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
+    _sqlite_hooks(engine)
+    return engine
+
+
+def _sqlite_hooks(engine: Engine) -> None:
+    """
+    The store's SQLite settings and BEGIN on *engine*: `sqlite_engine`'s, and the async one's.
+
+    On an async engine they go on its ``sync_engine``: the driver connection is then
+    SQLAlchemy's adaptor of aiosqlite's, which takes the same settings.
+    """
 
     @sa_event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -51,5 +62,3 @@ def sqlite_engine(path: str) -> Engine:
             connection.exec_driver_sql(
                 "BEGIN" if options.get(_READING, False) else "BEGIN IMMEDIATE"
             )
-
-    return engine

@@ -22,6 +22,7 @@ from typing import Any, Final, Protocol, final
 
 import attrs
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from ..._clock import Clock
 from ..._events import CloudEvent, event_data
@@ -73,6 +74,154 @@ def _event_from_row(text: str) -> CloudEvent:
     )
 
 
+def _check_relay(relay_id: object, batch_size: object, max_attempts: object) -> None:
+    """Refuse a relay's malformed settings (`OutboxRelay`'s and `AsyncOutboxRelay`'s)."""
+    check_opaque_id(relay_id, "relay_id")
+    if type(batch_size) is not int or batch_size < 1:
+        raise ConfigurationError("'batch_size' must be at least 1", field="batch_size")
+    if type(max_attempts) is not int or max_attempts < 1:
+        raise ConfigurationError("'max_attempts' must be at least 1", field="max_attempts")
+
+
+@final
+class _Outcomes:
+    """
+    What one relay pass reads and writes, whoever calls the handler: a sync or an async relay.
+
+    The claim runs in a transaction on a connection it is given; each row's outcome is a
+    statement for the caller to run in a transaction of its own, once the handler has
+    returned or raised. Only the handler's call differs between the two relays.
+    """
+
+    __slots__ = ("backoff", "batch_size", "clock", "max_attempts", "outbox", "relay_id")
+
+    def __init__(
+        self,
+        outbox: sa.Table,
+        clock: Clock,
+        relay_id: str,
+        batch_size: int,
+        max_attempts: int,
+        backoff: Callable[[int], dt.timedelta],
+    ) -> None:
+        self.outbox = outbox
+        self.clock = clock
+        self.relay_id = relay_id
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+
+    def now(self) -> dt.datetime:
+        return utc_naive(self.clock.now())
+
+    def event(self, row: Any) -> CloudEvent:
+        return _event_from_row(row.event)
+
+    def tally(self) -> _Tally:
+        return _Tally(self)
+
+    def mine(self, row: Any) -> sa.ColumnElement[bool]:
+        outbox = self.outbox
+        return sa.and_(outbox.c.id == row.id, outbox.c.claimed_by == self.relay_id)
+
+
+def _claim_rows(connection: Connection, outcomes: _Outcomes) -> list[Any]:
+    """Claim a batch of deliverable rows for a lease, on *connection* in its transaction."""
+    outbox = outcomes.outbox
+    earlier = outbox.alias("earlier")
+    now = outcomes.now()
+    now_text = iso_utc(now)
+    query = (
+        sa.select(outbox.c.id, outbox.c.event, outbox.c.attempts)
+        .where(
+            outbox.c.status == "pending",
+            outbox.c.available_at <= now_text,
+            sa.or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now_text),
+            ~sa.exists().where(
+                earlier.c.tenant_id == outbox.c.tenant_id,
+                earlier.c.case_id == outbox.c.case_id,
+                earlier.c.sequence < outbox.c.sequence,
+                earlier.c.status == "pending",
+            ),
+        )
+        .order_by(outbox.c.id)
+        .limit(outcomes.batch_size)
+    )
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=outbox)
+    rows = connection.execute(query).all()
+    if rows:
+        connection.execute(
+            outbox.update()
+            .where(outbox.c.id.in_([r.id for r in rows]))
+            .values(claimed_by=outcomes.relay_id, claimed_until=iso_utc(now + _LEASE))
+        )
+    return list(rows)
+
+
+@final
+class _Tally:
+    """One pass's counts, and the cases an earlier failure in the pass holds back."""
+
+    __slots__ = ("blocked_cases", "dead", "delivered_rows", "failed_rows", "outcomes")
+
+    def __init__(self, outcomes: _Outcomes) -> None:
+        self.outcomes = outcomes
+        self.blocked_cases: set[tuple[str, str]] = set()
+        self.delivered_rows = self.failed_rows = self.dead = 0
+
+    def blocked(self, row: Any, event: CloudEvent) -> sa.Update | None:
+        """The release of *row*'s claim if an earlier event of its case failed; else None."""
+        if (event.source, event.subject) not in self.blocked_cases:
+            return None
+        return (
+            self.outcomes.outbox.update().where(self.outcomes.mine(row)).values(claimed_until=None)
+        )
+
+    def failed(self, row: Any, event: CloudEvent, error: Exception) -> sa.Update:
+        """*row*'s failure: back off, or dead-letter it after its last attempt."""
+        outcomes = self.outcomes
+        attempts = row.attempts + 1
+        status = "dead" if attempts >= outcomes.max_attempts else "pending"
+        available = iso_utc(outcomes.now() + outcomes.backoff(attempts))
+        logger().warning(
+            "outbox_delivery_failed",
+            event_id=event.id,
+            attempts=attempts,
+            status=status,
+            error=type(error).__name__,
+        )
+        if status == "dead":
+            self.dead += 1
+        else:
+            self.failed_rows += 1
+            self.blocked_cases.add((event.source, event.subject))
+        return (
+            outcomes.outbox.update()
+            .where(outcomes.mine(row))
+            .values(
+                attempts=attempts,
+                status=status,
+                available_at=available,
+                claimed_until=None,
+                last_error=type(error).__name__,
+            )
+        )
+
+    def delivered(self, row: Any) -> sa.Update:
+        """*row* delivered."""
+        self.delivered_rows += 1
+        outcomes = self.outcomes
+        return (
+            outcomes.outbox.update()
+            .where(outcomes.mine(row))
+            .values(status="delivered", delivered_at=iso_utc(outcomes.now()), claimed_until=None)
+        )
+
+    def report(self) -> RelayReport:
+        return RelayReport(self.delivered_rows, self.failed_rows, self.dead)
+
+
 @final
 class OutboxRelay:
     """
@@ -106,11 +255,7 @@ class OutboxRelay:
     ) -> None:
         if not isinstance(store, SqlStore):
             raise ConfigurationError("'store' must be a SqlStore", field="store")
-        check_opaque_id(relay_id, "relay_id")
-        if type(batch_size) is not int or batch_size < 1:
-            raise ConfigurationError("'batch_size' must be at least 1", field="batch_size")
-        if type(max_attempts) is not int or max_attempts < 1:
-            raise ConfigurationError("'max_attempts' must be at least 1", field="max_attempts")
+        _check_relay(relay_id, batch_size, max_attempts)
         self.store = store
         self.handler = handler
         self.clock = clock
@@ -119,41 +264,15 @@ class OutboxRelay:
         self.max_attempts = max_attempts
         self.backoff = backoff
 
-    def _now(self) -> dt.datetime:
-        return utc_naive(self.clock.now())
-
-    def _claim(self) -> list[Any]:
-        outbox = self.store.tables["outbox"]
-        earlier = outbox.alias("earlier")
-        now = self._now()
-        now_text = iso_utc(now)
-        query = (
-            sa.select(outbox.c.id, outbox.c.event, outbox.c.attempts)
-            .where(
-                outbox.c.status == "pending",
-                outbox.c.available_at <= now_text,
-                sa.or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now_text),
-                ~sa.exists().where(
-                    earlier.c.tenant_id == outbox.c.tenant_id,
-                    earlier.c.case_id == outbox.c.case_id,
-                    earlier.c.sequence < outbox.c.sequence,
-                    earlier.c.status == "pending",
-                ),
-            )
-            .order_by(outbox.c.id)
-            .limit(self.batch_size)
+    def _outcomes(self) -> _Outcomes:
+        return _Outcomes(
+            self.store.tables["outbox"],
+            self.clock,
+            self.relay_id,
+            self.batch_size,
+            self.max_attempts,
+            self.backoff,
         )
-        with self.store.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=outbox)
-            rows = connection.execute(query).all()
-            if rows:
-                connection.execute(
-                    outbox.update()
-                    .where(outbox.c.id.in_([r.id for r in rows]))
-                    .values(claimed_by=self.relay_id, claimed_until=iso_utc(now + _LEASE))
-                )
-        return list(rows)
 
     def run_once(self) -> RelayReport:
         """
@@ -161,58 +280,24 @@ class OutboxRelay:
 
         Added in version 0.1.0.
         """
-        outbox = self.store.tables["outbox"]
-        delivered = failed = dead = 0
-        blocked: set[tuple[str, str]] = set()
-        for row in self._claim():
-            event = _event_from_row(row.event)
-            key = (event.source, event.subject)
-            mine = (outbox.c.id == row.id) & (outbox.c.claimed_by == self.relay_id)
-            if key in blocked:  # an earlier event of this case failed in this pass
-                with self.store.engine.begin() as connection:
-                    connection.execute(outbox.update().where(mine).values(claimed_until=None))
-                continue
-            try:
-                self.handler(event)
-            except Exception as error:
-                attempts = row.attempts + 1
-                status = "dead" if attempts >= self.max_attempts else "pending"
-                available = iso_utc(self._now() + self.backoff(attempts))
-                with self.store.engine.begin() as connection:
-                    connection.execute(
-                        outbox.update()
-                        .where(mine)
-                        .values(
-                            attempts=attempts,
-                            status=status,
-                            available_at=available,
-                            claimed_until=None,
-                            last_error=type(error).__name__,
-                        )
-                    )
-                logger().warning(
-                    "outbox_delivery_failed",
-                    event_id=event.id,
-                    attempts=attempts,
-                    status=status,
-                    error=type(error).__name__,
-                )
-                if status == "dead":
-                    dead += 1
+        outcomes = self._outcomes()
+        engine = self.store.engine
+        with engine.begin() as connection:
+            rows = _claim_rows(connection, outcomes)
+        tally = outcomes.tally()
+        for row in rows:
+            event = outcomes.event(row)
+            statement = tally.blocked(row, event)
+            if statement is None:
+                try:
+                    self.handler(event)
+                except Exception as error:
+                    statement = tally.failed(row, event, error)
                 else:
-                    failed += 1
-                    blocked.add(key)
-                continue
-            with self.store.engine.begin() as connection:
-                connection.execute(
-                    outbox.update()
-                    .where(mine)
-                    .values(
-                        status="delivered", delivered_at=iso_utc(self._now()), claimed_until=None
-                    )
-                )
-            delivered += 1
-        return RelayReport(delivered, failed, dead)
+                    statement = tally.delivered(row)
+            with engine.begin() as connection:
+                connection.execute(statement)
+        return tally.report()
 
     def run_until_idle(self, max_passes: int = 1000) -> RelayReport:
         """

@@ -117,7 +117,8 @@ def _sync_engine(engine: object) -> None:
         raise ConfigurationError(
             "'engine' is an async engine: SqlStore needs a synchronous one "
             "(sqlalchemy.create_engine); for an AsyncEngine use "
-            "safeguarding_workflow.stores.AsyncSqlStore with safeguarding_workflow.aio.AsyncWorkflow",
+            "safeguarding_workflow.stores.AsyncSqlStore, "
+            "driven by safeguarding_workflow.aio.AsyncWorkflow",
             field="engine",
         )
     raise ConfigurationError(

@@ -1,0 +1,340 @@
+"""
+Async hosts: the workflow over SQLAlchemy's `AsyncEngine`, for asyncio applications.
+
+[`AsyncWorkflow`][safeguarding_workflow.aio.AsyncWorkflow] is
+[`Workflow`][safeguarding_workflow.Workflow] with every command and read awaited, over an
+[`AsyncSqlStore`][safeguarding_workflow.stores.AsyncSqlStore] (aiosqlite on SQLite,
+psycopg's async driver on PostgreSQL);
+[`AsyncOutboxRelay`][safeguarding_workflow.stores.AsyncOutboxRelay] relays its outbox.
+
+A command runs the sync workflow's own code, whole, inside SQLAlchemy's
+`AsyncConnection.run_sync()` on one connection: the same checks, the same one database
+transaction, the same refusals. Its event goes to the subscribers once that
+transaction has committed and the connection is back in the pool; a subscriber may be a
+coroutine function, and is then awaited.
+
+Importing this module loads SQLAlchemy's asyncio extension; `import
+safeguarding_workflow` does not.
+
+Added in version 0.1.0.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Final, TypeVar, final
+
+import attrs
+import pendulum
+
+from ._authorities import LocalAuthorityRegistry
+from ._calendar import WorkingDayCalendar
+from ._case import Case, Command
+from ._clock import Clock
+from ._events import CloudEvent, ImmediateDispatcher
+from ._facts import Incident
+from ._log import logger
+from ._pack import RulePack
+from ._settings import TenantSettings
+from ._workflow import IdFactory, Outcome, Workflow
+from .exceptions import ConcurrencyConflict, ConfigurationError
+from .history._chain import HistoryRecord
+from .stores._base import CaseStore
+from .stores._sql._async import AsyncSqlStore
+
+__all__ = ["AsyncWorkflow"]
+
+_T = TypeVar("_T")
+
+#: A subscriber of an async workflow: called with each event; an awaitable it returns is awaited.
+_Subscriber = Callable[[CloudEvent], Awaitable[object] | object]
+
+#: The dispatcher of a command with nobody to tell: its event is built only if it is read.
+_NOBODY: Final = ImmediateDispatcher(())
+
+
+@final
+class _Collect:
+    """A dispatcher that keeps a command's events for the subscribers, told after the commit."""
+
+    __slots__ = ("events",)
+
+    def __init__(self, events: list[CloudEvent]) -> None:
+        self.events = events
+
+    def dispatch(self, events: Sequence[CloudEvent]) -> None:
+        self.events.extend(events)
+
+
+@final
+class AsyncWorkflow:
+    """
+    Runs one rule pack's lifecycle for many tenants over an `AsyncSqlStore`, awaited.
+
+    The methods are `Workflow`'s, as coroutines, with the same arguments, outcomes and
+    refusals: each command is one database transaction (on SQLite, ``BEGIN IMMEDIATE``
+    on its connection), a refused or failed command stores nothing and tells no
+    subscriber, an idempotency key replays its first outcome, and a command decided on a
+    stale version raises `ConcurrencyConflict`. Its event goes to the subscribers after
+    the commit, in order, the pack's own first; one that raises is logged and the
+    others still run.
+
+    Added in version 0.1.0.
+
+    Args:
+        pack: The rule pack, e.g. `PACK`.
+        clock: Tells the time; the library never reads the wall clock itself.
+        settings: Each tenant's settings (an iterable, or a mapping by tenant id).
+        store: The async store (`AsyncSqlStore.sqlite()` or `AsyncSqlStore.postgresql()`).
+        registry: The local authority registry; the shipped one by default.
+        subscribers: Called with each event after its command has committed, in order,
+            after the pack's own; a coroutine function's result is awaited.
+        ids: Makes case and event ids; `DefaultIds` by default.
+
+    Raises:
+        ConfigurationError: *store* is not an `AsyncSqlStore`, or as for `Workflow`.
+
+    """
+
+    __slots__ = ("_subscribers", "_workflow", "store")
+
+    def __init__(
+        self,
+        pack: RulePack,
+        *,
+        clock: Clock,
+        settings: Iterable[TenantSettings] | Mapping[str, TenantSettings],
+        store: AsyncSqlStore,
+        registry: LocalAuthorityRegistry | None = None,
+        subscribers: Iterable[_Subscriber] = (),
+        ids: IdFactory | None = None,
+    ) -> None:
+        if not isinstance(store, AsyncSqlStore):
+            raise ConfigurationError(
+                "'store' must be an AsyncSqlStore (a synchronous store goes to Workflow)",
+                field="store",
+            )
+        # The sync workflow the commands run: its store and dispatcher are set per command.
+        self._workflow = Workflow(
+            pack,
+            clock=clock,
+            settings=settings,
+            store=store._base,
+            registry=registry,
+            dispatcher=_NOBODY,
+            ids=ids,
+        )
+        self.store = store
+        self._subscribers: tuple[_Subscriber, ...] = (*pack.subscribers, *subscribers)
+
+    @property
+    def pack(self) -> RulePack:
+        """The rule pack."""
+        return self._workflow.pack
+
+    @property
+    def clock(self) -> Clock:
+        """The clock."""
+        return self._workflow.clock
+
+    # -- running the sync workflow ----------------------------------------------------------
+
+    def _on(self, store: CaseStore, events: list[CloudEvent]) -> Workflow:
+        """The sync workflow on *store*, its events kept in *events*: one command's copy."""
+        workflow = copy.copy(self._workflow)  # shares the settings, calendars and plans
+        workflow.store = store
+        workflow.dispatcher = _Collect(events) if self._subscribers else _NOBODY
+        return workflow
+
+    async def _run(self, call: Callable[[Workflow], _T]) -> _T:
+        """*call* on the sync workflow as one command on one connection; then its events."""
+        events: list[CloudEvent] = []
+        result = await self.store._command(lambda store: call(self._on(store, events)))
+        await self._tell(events)
+        return result
+
+    async def _read(self, call: Callable[[Workflow], _T]) -> _T:
+        return await self.store._read(lambda store: call(self._on(store, [])))
+
+    async def _tell(self, events: list[CloudEvent]) -> None:
+        """Hand each committed event to every subscriber in order, awaiting coroutines."""
+        for event in events:
+            for subscriber in self._subscribers:
+                try:
+                    result = subscriber(event)
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception as error:
+                    logger().warning(
+                        "subscriber_failed",
+                        event_id=event.id,
+                        event_type=event.type,
+                        subscriber=getattr(subscriber, "__qualname__", type(subscriber).__name__),
+                        error=type(error).__name__,
+                    )
+
+    # -- tenants --------------------------------------------------------------------------------
+
+    def settings(self, tenant_id: str) -> TenantSettings:
+        """A tenant's settings, as `Workflow.settings()`."""
+        return self._workflow.settings(tenant_id)
+
+    def calendar(self, tenant_id: str) -> WorkingDayCalendar:
+        """A tenant's working-day calendar, as `Workflow.calendar()`."""
+        return self._workflow.calendar(tenant_id)
+
+    def configure(self, settings: TenantSettings) -> None:
+        """Replace one tenant's settings, as `Workflow.configure()`."""
+        self._workflow.configure(settings)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    async def case(self, tenant_id: str, case_id: str) -> Case:
+        """
+        The latest record of a case; `CaseNotFoundError` if none.
+
+        Added in version 0.1.0.
+        """
+        return await self._read(lambda workflow: workflow.case(tenant_id, case_id))
+
+    async def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
+        """
+        A case's history records, in order; `CaseNotFoundError` if none.
+
+        Added in version 0.1.0.
+        """
+        return await self._read(lambda workflow: workflow.history(tenant_id, case_id))
+
+    # -- commands -------------------------------------------------------------------------------
+
+    async def open(
+        self,
+        tenant_id: str,
+        facts: Incident,
+        *,
+        local_authority: str,
+        actor: str,
+        role: str | None = None,
+        case_id: str | None = None,
+    ) -> Outcome:
+        """
+        Record an incident: assess it and open a case with its deadlines (`Workflow.open()`).
+
+        Added in version 0.1.0.
+        """
+        return await self._run(
+            lambda workflow: workflow.open(
+                tenant_id,
+                facts,
+                local_authority=local_authority,
+                actor=actor,
+                role=role,
+                case_id=case_id,
+            )
+        )
+
+    async def fire(self, command: Command) -> Outcome:
+        """
+        Take one step on one case in one transaction (`Workflow.fire()`).
+
+        Added in version 0.1.0.
+        """
+        return await self._run(lambda workflow: workflow.fire(command))
+
+    async def correct(
+        self,
+        tenant_id: str,
+        case_id: str,
+        *,
+        corrects: int | str,
+        occurred_at: pendulum.DateTime,
+        actor: str,
+        role: str,
+        reason_ref: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """
+        Correct when a step really happened, by appending a record (`Workflow.correct()`).
+
+        Added in version 0.1.0.
+        """
+        return await self._run(
+            lambda workflow: workflow.correct(
+                tenant_id,
+                case_id,
+                corrects=corrects,
+                occurred_at=occurred_at,
+                actor=actor,
+                role=role,
+                reason_ref=reason_ref,
+                expected_version=expected_version,
+            )
+        )
+
+    async def update_facts(
+        self,
+        tenant_id: str,
+        case_id: str,
+        facts: Incident,
+        *,
+        actor: str,
+        role: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """
+        Replace a case's facts and recompute its deadlines (`Workflow.update_facts()`).
+
+        Added in version 0.1.0.
+        """
+        return await self._run(
+            lambda workflow: workflow.update_facts(
+                tenant_id, case_id, facts, actor=actor, role=role, expected_version=expected_version
+            )
+        )
+
+    async def recompute_deadlines(self, tenant_id: str, case_id: str, *, actor: str) -> Outcome:
+        """
+        Recompute a case's due dates on the tenant's current calendar.
+
+        As `Workflow.recompute_deadlines()`.
+
+        Added in version 0.1.0.
+        """
+        return await self._run(
+            lambda workflow: workflow.recompute_deadlines(tenant_id, case_id, actor=actor)
+        )
+
+    async def fire_with_retry(
+        self,
+        tenant_id: str,
+        case_id: str,
+        build: Callable[[Case], Command | Awaitable[Command]],
+        *,
+        attempts: int = 5,
+    ) -> Outcome:
+        """
+        Build a command from the current case and fire it, re-reading on a concurrency conflict.
+
+        As `Workflow.fire_with_retry()`; *build* may be a coroutine function.
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConcurrencyConflict: still conflicting after *attempts* tries.
+
+        """
+        if type(attempts) is not int or attempts < 1:
+            raise ConfigurationError("'attempts' must be at least 1", field="attempts")
+        for attempt in range(1, attempts + 1):
+            case = await self.case(tenant_id, case_id)
+            built = build(case)
+            command = await built if inspect.isawaitable(built) else built
+            command = attrs.evolve(command, expected_version=case.version)
+            try:
+                return await self.fire(command)
+            except ConcurrencyConflict:
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
