@@ -127,3 +127,36 @@ def test_attrs_classes_show_their_field_types(site: Path) -> None:
     start = page.index('id="safeguarding_workflow.Command"')
     section = re.sub(r"<[^>]+>", " ", page[start : start + 8000])
     assert re.search(r"occurred_at\s+DateTime", section)
+
+
+def _public_constants() -> list[str]:
+    """Every public constant, dotted: a name in an `__all__` but no class, function or module."""
+    import inspect
+
+    import safeguarding_workflow.schemas
+
+    modules = (sw, sw.history, sw.stores, sw.england, safeguarding_workflow.schemas)
+    names = []
+    for module in modules:
+        for name in module.__all__:
+            value = getattr(module, name)
+            if name.startswith("__") or inspect.isclass(value) or inspect.ismodule(value):
+                continue
+            if callable(value) and not isinstance(value, sw.RulePack):
+                continue
+            names.append(f"{module.__name__}.{name}")
+    return names
+
+
+def test_every_public_constant_is_documented(site: Path) -> None:
+    """Each public constant has its own entry in the API reference, with a description."""
+    pages = "".join(p.read_text() for p in (site / "reference" / "api").rglob("*.html"))
+    missing = []
+    for dotted in _public_constants():
+        start = pages.find(f'id="{dotted}"')
+        end = pages.find('class="doc doc-heading"', start + len(dotted) + 40)
+        # its own entry, up to the next heading, holds a described paragraph (its docstring)
+        paragraphs = re.findall(r"<p>(.*?)</p>", pages[start:end], flags=re.DOTALL)
+        if start < 0 or not any(len(re.findall(r"\b[A-Za-z]{2,}\b", p)) >= 4 for p in paragraphs):
+            missing.append(dotted)
+    assert [] == missing

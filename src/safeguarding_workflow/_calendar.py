@@ -28,10 +28,10 @@ __all__ = [
     "to_date",
 ]
 
-#: First year for which working days are answered (DOMAIN DEC-02).
 FIRST_SUPPORTED_YEAR: Final = 2000
-#: Last year covered by the official GOV.UK bank-holiday list this release knows (DEC-02).
+"""First year for which working days are answered (DOMAIN DEC-02)."""
 OFFICIAL_LIST_LAST_YEAR: Final = 2028
+"""Last year covered by the official GOV.UK bank-holiday list this release knows (DEC-02)."""
 #: The furthest year a host may ask rule-projected holidays for.
 _MAX_PROJECTED_YEAR: Final = 2100
 

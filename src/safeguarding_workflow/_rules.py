@@ -339,6 +339,9 @@ class _InUse(Mapping[str, Rule]):
 #: Every rule in use, by id (read-only): the core's and those of every rule pack built so far.
 _IN_USE: Final = _InUse(CORE_RULES)
 RULES: Final[Mapping[str, Rule]] = _IN_USE
+"""
+Every rule in use, by id (read-only): the core's and those of every rule pack built so far.
+"""
 
 
 def use_catalogue(catalogue: RuleCatalogue) -> None:

@@ -56,10 +56,9 @@ from .history._chain import _HASH, SCHEMA_VERSION
 
 __all__ = ["DIALECT", "NAMES", "payload_schema", "payload_schemas", "schema"]
 
-#: The JSON Schema dialect of every schema here (as of the event schema).
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
+"""The JSON Schema dialect of every schema here, as of the event schema: draft 2020-12."""
 
-#: The names `schema()` takes, one per JSON form.
 NAMES: Final = (
     "assessment",
     "case",
@@ -71,6 +70,7 @@ NAMES: Final = (
     "history_record",
     "incident",
 )
+"""The names `schema()` takes, one per JSON form."""
 
 _ROOTS: Final[Mapping[str, type]] = {
     "assessment": Assessment,

@@ -50,19 +50,25 @@ __all__ = [
 ]
 
 RULE_PACK: Final = "england"
+"""The England pack's name, as each case it opens records it (``Case.rule_pack``)."""
 RULE_PACK_VERSION: Final = "1"
-#: Children Act 2004 s16C(1) (inserted by the Children and Social Work Act 2017) commenced.
+"""The England pack's version, as each case it opens records it (``Case.rule_pack_version``)."""
 NOTIFICATION_DUTY_COMMENCED: Final = pendulum.Date(2018, 6, 29)
-#: Working Together to Safeguard Children 2023 was published and replaced the 2018 edition
-#: (DEC-11: the GOV.UK publication page's change log of 15 December 2023, V2). Duties
-#: anchored on or after it cite WT2023 ch.5, and care-leaver deaths (NOT-07) arise from it.
+"""Children Act 2004 s16C(1) (inserted by the Children and Social Work Act 2017) commenced."""
 WT2023_PUBLISHED: Final = pendulum.Date(2023, 12, 15)
-#: From this date duties cite the GOV.UK notification page by its current title, "Report
-#: the death or serious harm of a child or care leaver"; before it, by its earlier title,
-#: "Report a serious child safeguarding incident". DOMAIN gives no date for the change: this
-#: is the first day of the month in which partnership procedures first cite the new title
-#: (November 2025, V2), an engineering convention (I) to check against the page's change log.
+"""
+Working Together to Safeguard Children 2023 was published and replaced the 2018 edition
+(DEC-11: the GOV.UK publication page's change log of 15 December 2023, V2). Duties anchored
+on or after it cite WT2023 ch.5, and care-leaver deaths (NOT-07) arise from it.
+"""
 GOVUK_PAGE_RETITLED: Final = pendulum.Date(2025, 11, 1)
+"""
+From this date duties cite the GOV.UK notification page by its current title, "Report the
+death or serious harm of a child or care leaver"; before it, by its earlier title, "Report a
+serious child safeguarding incident". DOMAIN gives no date for the change: this is the first
+day of the month in which partnership procedures first cite the new title (November 2025,
+V2), an engineering convention (I) to check against the page's change log.
+"""
 
 
 class DutyKind(enum.StrEnum):
@@ -846,8 +852,8 @@ def pack(
 #: Every duty kind the pack raises or its lifecycle opens.
 _DUTY_KINDS: Final = (*DutyKind, "local_review_publication", "send_report_to_panel_and_sos")
 
-#: The England lifecycle (DOMAIN sections 2 to 5), validated when the module loads.
 LIFECYCLE: Final = build_lifecycle()
+"""The England lifecycle (DOMAIN sections 2 to 5), validated when the module loads."""
 
-#: The England rule pack: assessment, lifecycle, rule catalogue, settings and calendar.
 PACK: Final = pack()
+"""The England rule pack: assessment, lifecycle, rule catalogue, settings and calendar."""

@@ -15,7 +15,6 @@ __all__ = ["RULES"]
 
 V, V2, R, I = Verification.V, Verification.V2, Verification.R, Verification.I  # noqa: E741
 
-#: The England pack's rules, by id.
 RULES: Final = RuleCatalogue(
     (
         Rule(
@@ -338,3 +337,4 @@ RULES: Final = RuleCatalogue(
     ),
     name="england",
 )
+"""The England pack's rule catalogue: every rule it cites, by id, with its source and status."""

@@ -39,13 +39,15 @@ __all__ = [
     "verify",
 ]
 
-#: The previous hash of a case's first record.
 GENESIS: Final = "0" * 64
-#: The version prefix of the hashed bytes.
+"""The previous hash of a case's first record."""
 HASH_PREFIX: Final = b"sw-history-v1\n"
-#: The schema version of records this release writes: 2 adds ``state_digest`` (records of
-#: schema 1 are still read).
+"""The version prefix of the hashed bytes."""
 SCHEMA_VERSION: Final = 2
+"""
+The schema version of records this release writes: 2 adds ``state_digest`` (records of
+schema 1 are still read).
+"""
 _EXPORT_FORMAT: Final = "safeguarding-workflow/history"
 #: The version of the export document's own shape (its records carry their own schema).
 _EXPORT_VERSION: Final = 1

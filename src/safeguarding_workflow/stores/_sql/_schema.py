@@ -19,11 +19,13 @@ from ...exceptions import StoreError
 
 __all__ = ["STORE_SCHEMA_VERSION", "create_all", "downgrade_to_1", "drop_all"]
 
-#: The schema version of the tables this release creates. 2: on SQLite a trigger refuses
-#: any insert into history that collides with a stored row (``INSERT OR REPLACE``,
-#: ``REPLACE INTO``), and snapshots hold a case's canonical state (its version and head
-#: in their own columns), which the head record's ``state_digest`` commits to.
 STORE_SCHEMA_VERSION: Final = 2
+"""
+The schema version of the tables this release creates. 2: on SQLite a trigger refuses any
+insert into history that collides with a stored row (``INSERT OR REPLACE``, ``REPLACE
+INTO``), and snapshots hold a case's canonical state (its version and head in their own
+columns), which the head record's ``state_digest`` commits to.
+"""
 
 
 def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str, sa.Table]:
