@@ -22,9 +22,10 @@ Added in version 0.1.0.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Final, TypeVar, final
+from typing import Any, Final, TypeVar, final
 
 import attrs
 import pendulum
@@ -35,13 +36,14 @@ from ._case import Case, Command
 from ._clock import Clock
 from ._events import CloudEvent, ImmediateDispatcher
 from ._facts import Incident
+from ._guards import Reason
 from ._log import logger
 from ._pack import RulePack
 from ._settings import TenantSettings
-from ._workflow import IdFactory, Outcome, Workflow
+from ._workflow import IdFactory, Outcome, StepOption, Workflow
 from .exceptions import ConcurrencyConflict, ConfigurationError
 from .history._chain import HistoryRecord
-from .stores._base import CaseStore
+from .stores._base import CaseStore, DueDeadline, PageKey
 from .stores._sql._async import AsyncSqlStore
 
 __all__ = ["AsyncWorkflow"]
@@ -206,6 +208,85 @@ class AsyncWorkflow:
         Added in version 0.1.0.
         """
         return await self._read(lambda workflow: workflow.history(tenant_id, case_id))
+
+    async def overdue(
+        self,
+        tenant_id: str | None = None,
+        as_of: dt.date | None = None,
+        *,
+        tenant_ids: Iterable[str] | None = None,
+        limit: int = 100,
+        after: PageKey | None = None,
+        rule_id: str | None = None,
+    ) -> list[DueDeadline]:
+        """
+        Open deadlines due before *as_of*, oldest first, as `Workflow.overdue()`.
+
+        Added in version 0.1.0.
+        """
+        return await self._read(
+            lambda workflow: workflow.overdue(
+                tenant_id, as_of, tenant_ids=tenant_ids, limit=limit, after=after, rule_id=rule_id
+            )
+        )
+
+    async def due_soon(
+        self,
+        tenant_id: str | None = None,
+        as_of: dt.date | None = None,
+        *,
+        working_days: int,
+        tenant_ids: Iterable[str] | None = None,
+        limit: int = 100,
+        after: PageKey | None = None,
+        rule_id: str | None = None,
+    ) -> list[DueDeadline]:
+        """
+        Open deadlines due from *as_of* to *working_days* working days on (`Workflow.due_soon()`).
+
+        Added in version 0.1.0.
+        """
+        return await self._read(
+            lambda workflow: workflow.due_soon(
+                tenant_id,
+                as_of,
+                working_days=working_days,
+                tenant_ids=tenant_ids,
+                limit=limit,
+                after=after,
+                rule_id=rule_id,
+            )
+        )
+
+    async def check(self, command: Command) -> tuple[Reason, ...]:
+        """
+        Why `fire()` would refuse *command* now; empty if it would take it (`Workflow.check()`).
+
+        A dry run: it reads the case and stores nothing.
+
+        Added in version 0.1.0.
+        """
+        return await self._read(lambda workflow: workflow.check(command))
+
+    def available(
+        self,
+        case: Case,
+        roles: Iterable[str],
+        *,
+        actor: str | None = None,
+        occurred_at: pendulum.DateTime | None = None,
+        payloads: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> tuple[StepOption, ...]:
+        """
+        The steps from *case*'s state, judged for a user holding *roles* (`Workflow.available()`).
+
+        Not a coroutine: it judges *case* as given and reads nothing from the store.
+
+        Added in version 0.1.0.
+        """
+        return self._workflow.available(
+            case, roles, actor=actor, occurred_at=occurred_at, payloads=payloads
+        )
 
     # -- commands -------------------------------------------------------------------------------
 

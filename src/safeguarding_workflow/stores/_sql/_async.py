@@ -418,6 +418,14 @@ class AsyncSqlStore:
         """
         return await self._read(lambda store: store.due_soon(*args, **kwargs))
 
+    async def deadlines_due(self, *args: Any, **kwargs: Any) -> Sequence[DueDeadline]:
+        """
+        `SqlStore.deadlines_due()`, awaited: the one read behind `overdue()` and `due_soon()`.
+
+        Added in version 0.1.0.
+        """
+        return await self._read(lambda store: store.deadlines_due(*args, **kwargs))
+
     async def heads(self, tenant_id: str | None = None) -> list[ChainHead]:
         """
         The head of every case's chain (of one tenant, or all), as `SqlStore.heads()`.
