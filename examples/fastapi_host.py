@@ -204,21 +204,9 @@ def create_app(
 
     @app.post("/admin/relay")
     def relay_now() -> dict[str, Any]:
-        """
-        Relay what is waiting, pass after pass (a scheduler would run this every few seconds).
-
-        A pass sends each case's events in order and holds back those after one that
-        failed, so it takes one pass per event of a case; a failure waits for its back-off.
-        """
-        totals = {"delivered": 0, "failed": 0, "dead": 0}
-        for _ in range(100):
-            report = relay.run_once()
-            totals["delivered"] += report.delivered
-            totals["failed"] += report.failed
-            totals["dead"] += report.dead
-            if not report.delivered:
-                break
-        return totals
+        """Relay what is waiting (a scheduler would do this every few seconds)."""
+        report = relay.run_until_idle()
+        return {"delivered": report.delivered, "failed": report.failed, "dead": report.dead}
 
     return app
 
