@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import jsonschema
 import pytest
@@ -82,6 +84,56 @@ def _r5_capture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for canary in CANARIES:
         assert canary not in text, "an identifier reached a log line or an event"
     assert [] == invalid[:5], "an event does not match the published event schema"
+
+
+#: The published schemas of the JSON forms a workflow produces or takes (sw.schemas).
+_FORMS = {
+    name: jsonschema.Draft202012Validator(
+        sw.schemas.schema(name), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    for name in ("case", "command", "history_record")
+}
+#: The Workflow methods that return an Outcome.
+_PRODUCERS = ("open", "fire", "correct", "update_facts", "recompute_deadlines")
+
+
+@pytest.fixture(autouse=True)
+def _json_forms_match(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """
+    Suite-wide: the JSON form of every case, history record and command match their schemas.
+
+    Each Outcome a workflow returns is checked: its case (with its deadlines and facts),
+    its record, and the command fired. A validation costs milliseconds, so each shape (a
+    case in a state, a record of a step, a command of a step) is checked once a test.
+    """
+    invalid: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+
+    def check(name: str, key: tuple[str, ...], form: Callable[[], object]) -> None:
+        if (name, *key) not in seen:
+            seen.add((name, *key))
+            data = json.loads(json.dumps(form()))
+            invalid.extend(f"{name}: {e.message}" for e in _FORMS[name].iter_errors(data))
+
+    def wrap(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def checked(self: sw.Workflow, *args: Any, **kwargs: Any) -> Any:
+            outcome = method(self, *args, **kwargs)
+            if isinstance(outcome, sw.Outcome):
+                case, record = outcome.case, outcome.record
+                check("case", (case.lifecycle, case.state), case.to_dict)
+                if record is not None:
+                    check("history_record", (record.kind, record.event), record.to_dict)
+                if args and isinstance(args[0], sw.Command):
+                    check("command", (args[0].event,), args[0].to_dict)
+            return outcome
+
+        return checked
+
+    for name in _PRODUCERS:
+        monkeypatch.setattr(sw.Workflow, name, wrap(getattr(sw.Workflow, name)))
+    yield
+    assert [] == invalid[:5], "a JSON form does not match its published schema"
 
 
 @pytest.fixture(name="pg_url", scope="session")
