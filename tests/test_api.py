@@ -66,6 +66,7 @@ EXPECTED_ALL = [
     "RulePack",
     "SafeguardingWorkflowError",
     "SqlStore",
+    "SqliteSettingsWarning",
     "Step",
     "StepNotAvailable",
     "StepOption",
@@ -118,6 +119,7 @@ HISTORY_ALL = [
 
 STORES_ALL = [
     "STORE_SCHEMA_VERSION",
+    "WRITER_OPTION",
     "AsyncOutboxRelay",
     "AsyncSqlStore",
     "AsyncStoreScope",
@@ -129,7 +131,10 @@ STORES_ALL = [
     "RelayReport",
     "SeenEvents",
     "SqlStore",
+    "configure_sqlite_engine",
     "exponential_backoff",
+    "responsible_roles",
+    "sqlite_engine",
 ]
 
 MOVED = {

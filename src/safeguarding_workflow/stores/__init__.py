@@ -23,23 +23,27 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._base import CaseStore, DueDeadline
+from ._base import CaseStore, DueDeadline, responsible_roles
 from ._memory import MemoryStore
 
 if TYPE_CHECKING:
     from ._sql import (
         STORE_SCHEMA_VERSION,
+        WRITER_OPTION,
         IdempotentConsumer,
         OutboxRelay,
         RelayReport,
         SeenEvents,
         SqlStore,
+        configure_sqlite_engine,
         exponential_backoff,
+        sqlite_engine,
     )
     from ._sql._async import AsyncOutboxRelay, AsyncSqlStore, AsyncStoreScope
 
 __all__ = [
     "STORE_SCHEMA_VERSION",
+    "WRITER_OPTION",
     "AsyncOutboxRelay",
     "AsyncSqlStore",
     "AsyncStoreScope",
@@ -51,11 +55,14 @@ __all__ = [
     "RelayReport",
     "SeenEvents",
     "SqlStore",
+    "configure_sqlite_engine",
     "exponential_backoff",
+    "responsible_roles",
+    "sqlite_engine",
 ]
 
 #: Names that load SQLAlchemy, resolved on first access (PEP 562).
-_LAZY = frozenset(__all__) - {"CaseStore", "DueDeadline", "MemoryStore"}
+_LAZY = frozenset(__all__) - {"CaseStore", "DueDeadline", "MemoryStore", "responsible_roles"}
 
 #: Names that load SQLAlchemy's asyncio extension too, from the async store's module.
 _ASYNC = frozenset({"AsyncOutboxRelay", "AsyncSqlStore", "AsyncStoreScope"})
