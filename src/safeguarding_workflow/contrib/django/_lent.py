@@ -44,12 +44,16 @@ __all__ = ["lent", "lent_engine"]
 _DRIVER: Final = "safeguarding_workflow_django"
 
 
+def _as_it_is(dbapi_connection: DBAPIConnection) -> None:
+    """Leave a connection as Django set it up."""
+
+
 class _Borrowing:
     """What the borrowing dialects share: Django begins, commits, rolls back and closes."""
 
-    def on_connect(self) -> None:
+    def on_connect(self) -> Callable[[DBAPIConnection], None]:
         """Nothing to set up: the connection is Django's, set up as Django wants it."""
-        return
+        return _as_it_is
 
     def do_commit(self, dbapi_connection: DBAPIConnection) -> None:
         """Django commits, when its outermost ``atomic()`` block ends."""
