@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -580,3 +581,42 @@ class TestFromDict:
         with pytest.raises(sw.InvalidInputError) as caught:
             sw.Incident.from_dict(data)
         assert "Incident.la_aware_at" == caught.value.field
+
+
+def _every_england_duty() -> Iterator[sw.Duty]:
+    """The duties England's assessment gives over ages, harms, statuses, regimes and places."""
+    when = (pendulum.datetime(2019, 3, 1, 10), pendulum.datetime(2024, 3, 1, 10))
+    for age, harm, abuse, looked_after, aware in itertools.product(
+        (0, 10, 17, 19, 22), sw.Harm, sw.AbuseOrNeglect, (None, BARNSLEY, "W06000015"), when
+    ):
+        status = {"looked_after_by": looked_after} if age < 18 else {"care_leaver_of": looked_after}
+        child = sw.Child(age, harm, normally_resident_in=BARNSLEY, **status)
+        facts = sw.Incident([child], sw.Location.england(BARNSLEY), abuse, aware)
+        yield from sw.england.assess(facts, local_authority=BARNSLEY).duties
+
+
+class TestDeadlineBasis:
+    def test_a_stored_deadline_has_its_dutys_basis(self) -> None:
+        """For every duty England gives, the deadline made from it shows the duty's basis."""
+        kinds = set()
+        for duty in _every_england_duty():
+            kinds.add(duty.kind)
+            deadline = sw.Deadline.from_duty(duty)
+            assert (duty.kind, duty.basis) == (duty.kind, deadline.basis)
+            assert (duty.kind, duty.verification) == (duty.kind, deadline.verification)
+            assert duty.basis.value == deadline.to_dict()["basis"]
+        assert set(sw.england.DutyKind) == kinds
+
+    def test_deadlines_a_step_opens_have_a_basis(self) -> None:
+        """The deadlines England's steps open rest on rules that name their basis."""
+        for step in sw.england.LIFECYCLE.steps:
+            for spec in step.opens:
+                deadline = sw.Deadline(
+                    spec.kind, rule_ids=spec.rule_ids, anchor_event=spec.anchor, anchor_on=None
+                )
+                assert (spec.kind, sw.Basis.STATUTORY_GUIDANCE) == (spec.kind, deadline.basis)
+
+    def test_rules_naming_no_basis_give_none(self) -> None:
+        """A deadline whose rules name no basis (the toy pack's) has none, written as null."""
+        deadline = sw.Deadline("x", rule_ids=("DEC-04", "ZZZ-99"), anchor_event="x", anchor_on=None)
+        assert (None, None) == (deadline.basis, deadline.to_dict()["basis"])

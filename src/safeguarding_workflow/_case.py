@@ -14,10 +14,10 @@ import pendulum
 
 from ._authorities import LocalAuthorityRegistry
 from ._calendar import WorkingDayCalendar
-from ._duties import Duty, rule_citations, rules_verification
+from ._duties import Duty, rule_citations, rules_basis, rules_verification
 from ._facts import Incident
 from ._identifiers import check_opaque_id, check_reference
-from ._rules import Verification
+from ._rules import Basis, Verification
 from ._settings import TenantSettings
 from ._times import london_date as london_date_of
 from ._times import utc_naive
@@ -185,6 +185,18 @@ class Deadline:
         return rule_citations(self.rule_ids)
 
     @property
+    def basis(self) -> Basis | None:
+        """
+        Whether it is a duty of statute, statutory guidance or local policy (DEC-06).
+
+        The strongest basis its rules name in `RULES`, like `citations` taken when asked:
+        the basis of the duty it came from. None if none of its rules names one.
+
+        Added in version 0.1.0.
+        """
+        return rules_basis(self.rule_ids)
+
+    @property
     def verification(self) -> Verification:
         """
         The weakest verification status of its rules (DEC-08), from `RULES` like `citations`.
@@ -197,7 +209,7 @@ class Deadline:
 
     def to_dict(self) -> dict[str, Any]:
         """
-        The deadline as JSON values: its fields, with `citations` and `verification`.
+        The deadline as JSON values: its fields, with `citations`, `basis` and `verification`.
 
         Dates are ``YYYY-MM-DD`` (or null), the status its string value, `rule_ids` and
         `citations` lists. Its schema is ``schemas.schema("deadline")``.

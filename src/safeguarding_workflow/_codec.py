@@ -352,7 +352,7 @@ TIME_PATTERN: Final = (
 #: A step's name, as a command sent as JSON gives it (ASCII; a lifecycle's own are snake_case).
 EVENT_PATTERN: Final = r"[A-Za-z_][A-Za-z0-9_]{0,63}"
 #: The properties `Deadline.to_dict()` adds to the stored form, taken from its rules.
-DEADLINE_DERIVED: Final = ("citations", "verification")
+DEADLINE_DERIVED: Final = ("citations", "basis", "verification")
 
 _DATE: Final = re.compile(DATE_PATTERN)
 _TIME: Final = re.compile(TIME_PATTERN)
@@ -391,7 +391,7 @@ def json_value(value: Any) -> Any:
 
 
 def deadline_to_dict(deadline: Deadline) -> dict[str, Any]:
-    """`deadline_to_json()` plus what its rules say: its citations and verification status."""
+    """`deadline_to_json()` plus what its rules say: its citations, basis and verification."""
     data = deadline_to_json(deadline)
     for name in DEADLINE_DERIVED:
         data[name] = json_value(getattr(deadline, name))

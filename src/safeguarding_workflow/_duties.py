@@ -8,7 +8,7 @@ import attrs
 import pendulum
 
 from ._calendar import WorkingDayCalendar
-from ._rules import RULES, Basis, Rule, Verification, weakest
+from ._rules import RULES, Basis, Rule, Verification, strongest_basis, weakest
 from .exceptions import ConfigurationError
 
 __all__ = [
@@ -314,6 +314,16 @@ def rule_citations(rule_ids: tuple[str, ...]) -> tuple[str, ...]:
     """
     sources = (RULES[r].source for r in rule_ids if r in RULES)
     return tuple(dict.fromkeys(sources))
+
+
+def rules_basis(rule_ids: tuple[str, ...]) -> Basis | None:
+    """
+    The strongest basis among *rule_ids* (DEC-06).
+
+    A duty resting on statute and guidance is statute's. None when none of them names
+    one (or no catalogue in use knows them).
+    """
+    return strongest_basis(RULES[r].basis for r in rule_ids if r in RULES)
 
 
 def rules_verification(rule_ids: tuple[str, ...]) -> Verification:

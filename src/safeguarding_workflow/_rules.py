@@ -28,6 +28,7 @@ __all__ = [
     "Rule",
     "RuleCatalogue",
     "Verification",
+    "strongest_basis",
     "use_catalogue",
     "weakest",
 ]
@@ -89,6 +90,24 @@ class Basis(enum.StrEnum):
     ADVISORY = "advisory"
 
 
+_BASIS_RANK: Final = {
+    Basis.STATUTE: 0,
+    Basis.STATUTORY_GUIDANCE: 1,
+    Basis.LOCAL_POLICY: 2,
+    Basis.ADVISORY: 3,
+}
+
+
+def strongest_basis(bases: Iterable[Basis | None]) -> Basis | None:
+    """
+    The strongest of *bases* (statute, then statutory guidance, local policy, advisory).
+
+    None when none is given: the rules name no basis.
+    """
+    given = [b for b in bases if b is not None]
+    return min(given, key=_BASIS_RANK.__getitem__, default=None)
+
+
 @attrs.frozen
 class Rule:
     """
@@ -102,6 +121,10 @@ class Rule:
         source: The citation as the catalogue gives it.
         verification: The weakest status that applies (DEC-08).
         verification_note: The catalogue's full status note, where it is compound.
+        basis: For a rule that places a duty or sets its timescale, where that comes
+            from (DEC-06): statute, statutory guidance or local policy; by keyword.
+            None for definitions and readings. A stored deadline's basis is the
+            strongest among its rules'.
 
     """
 
@@ -110,6 +133,7 @@ class Rule:
     source: str
     verification: Verification = attrs.field(converter=Verification)
     verification_note: str = ""
+    basis: Basis | None = attrs.field(default=None, kw_only=True)
 
     @id.validator
     def _check_id(self, _attribute: object, value: object) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from .._rules import Rule, RuleCatalogue, Verification
+from .._rules import Basis, Rule, RuleCatalogue, Verification
 
 __all__ = ["RULES"]
 
@@ -113,6 +113,7 @@ RULES: Final = RuleCatalogue(
             "or suspected and a child dies or is seriously harmed in its area.",
             "CA 2004 s16C(1)(a)",
             V,
+            basis=Basis.STATUTE,
         ),
         Rule(
             "NOT-02",
@@ -121,6 +122,7 @@ RULES: Final = RuleCatalogue(
             "harmed outside England.",
             "CA 2004 s16C(1)(b)",
             V,
+            basis=Basis.STATUTE,
         ),
         Rule(
             "NOT-03",
@@ -138,6 +140,7 @@ RULES: Final = RuleCatalogue(
             "(now Report the death or serious harm of a child or care leaver)",
             V2,
             "V (gov.uk) / V2.",
+            basis=Basis.STATUTORY_GUIDANCE,
         ),
         Rule(
             "NOT-05",
@@ -147,6 +150,7 @@ RULES: Final = RuleCatalogue(
             "(now Report the death or serious harm of a child or care leaver)",
             V2,
             "V / V2.",
+            basis=Basis.STATUTORY_GUIDANCE,
         ),
         Rule(
             "NOT-06",
@@ -157,6 +161,7 @@ RULES: Final = RuleCatalogue(
             R,
             "V (gov.uk); Secretary of State limb V (Children Act 1989 Sch 2 para 20(1)(a)); "
             "Ofsted limb R (current text not checked).",
+            basis=Basis.STATUTE,
         ),
         Rule(
             "NOT-07",
@@ -166,6 +171,7 @@ RULES: Final = RuleCatalogue(
             "death or serious harm of a child or care leaver",
             I,
             "V2; deadline I (DEC-09).",
+            basis=Basis.STATUTORY_GUIDANCE,
         ),
         Rule(
             "NOT-08",
@@ -202,6 +208,7 @@ RULES: Final = RuleCatalogue(
             "is later found not to meet the criteria.",
             "Panel FAQs; WT2018 ch.4; WT2023 ch.5",
             V,
+            basis=Basis.STATUTORY_GUIDANCE,
         ),
         Rule(
             "RR-02",
@@ -209,6 +216,7 @@ RULES: Final = RuleCatalogue(
             "improvements and decides next steps including a local review.",
             "WT2018 ch.4; WT2023 ch.5; Panel guidance for safeguarding partners",
             V2,
+            basis=Basis.STATUTORY_GUIDANCE,
         ),
         Rule(
             "RR-03",
@@ -217,6 +225,7 @@ RULES: Final = RuleCatalogue(
             "WT2018 ch.4; Panel guidance 2025; Panel FAQs",
             I,
             "V2; anchor choice I.",
+            basis=Basis.STATUTORY_GUIDANCE,
         ),
         Rule(
             "RR-04",
@@ -224,6 +233,7 @@ RULES: Final = RuleCatalogue(
             "decision on a local or national review.",
             "WT2018 ch.4; WT2023 ch.5",
             V2,
+            basis=Basis.STATUTORY_GUIDANCE,
         ),
         Rule(
             "RR-05",
@@ -285,6 +295,7 @@ RULES: Final = RuleCatalogue(
             "WT2018 ch.4; WT2023 ch.5",
             R,
             "V2 (WT2018); WT2023 R.",
+            basis=Basis.STATUTORY_GUIDANCE,
         ),
         Rule(
             "LR-07",
@@ -300,6 +311,7 @@ RULES: Final = RuleCatalogue(
             "WT2018 ch.4; WT2023 ch.5",
             R,
             "R (wording) / V2 (existence).",
+            basis=Basis.STATUTORY_GUIDANCE,
         ),
         Rule(
             "LR-09",
