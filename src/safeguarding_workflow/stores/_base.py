@@ -332,7 +332,8 @@ class CaseStore(abc.ABC):
             )
             pages.append(rows if len(tenants) == 1 else sorted(rows, key=_row_key))
         merged = pages[0] if len(pages) == 1 else list(heapq.merge(*pages, key=_row_key))
-        return [_completed(row, as_of, calendars, roles) for row in merged[:limit]]
+        by_tenant = {t: calendars(t) for t in tenants}  # each tenant's asked for once
+        return [_completed(row, as_of, by_tenant.__getitem__, roles) for row in merged[:limit]]
 
 
 @attrs.frozen

@@ -961,7 +961,7 @@ class StoreContract(abc.ABC):
             lambda: store.overdue(tenant_ids=[], as_of=day),
             lambda: store.overdue(TENANT, day, limit=0),
             lambda: store.overdue(tenant_ids=[TENANT, "other"], as_of=day, after=(day, CASE, "x")),
-            lambda: store.overdue(TENANT, day, after=("2024-01-01", TENANT, CASE, "x")),
+            lambda: store.overdue(TENANT, day, after=("2024-01-01", TENANT, CASE, "x")),  # type: ignore[arg-type]
             lambda: store.due_soon(TENANT, day, working_days=-1),
             lambda: store.due_soon(TENANT, day, working_days=1, calendar="england"),  # type: ignore[arg-type]
         ]
