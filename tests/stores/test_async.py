@@ -520,3 +520,34 @@ def test_the_store_reads_and_writes_awaited(target: Target) -> None:
             assert 2 == len(await scope.history(TENANT, CASE))
 
     run(target, scenario)
+
+
+def test_a_cancelled_command_stores_nothing(target: Target) -> None:
+    """A task cancelled after its command's writes, before the commit, stores nothing."""
+    from sqlalchemy import util
+
+    async def scenario(store: AsyncSqlStore) -> None:
+        host = Host(store)
+        await host.open()
+        command = host.command("notify_panel")
+        original = SqlStore.append
+
+        def slow_append(sync: SqlStore, *args: Any, **kwargs: Any) -> None:
+            original(sync, *args, **kwargs)
+            util.await_only(asyncio.sleep(5))  # the loop runs on; the task is cancelled here
+
+        SqlStore.append = slow_append  # type: ignore[method-assign]
+        try:
+            task = asyncio.create_task(host.workflow.fire(command))
+            await asyncio.sleep(0.5)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        finally:
+            SqlStore.append = original  # type: ignore[method-assign]
+        assert 1 == len(await host.workflow.history(TENANT, CASE))
+        assert 1 == len(host.told)
+        out = await asyncio.wait_for(host.workflow.fire(command), 30)  # nothing left locked
+        assert (2, 2) == (out.case.version, len(host.told))
+
+    run(target, scenario)
