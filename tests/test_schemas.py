@@ -278,6 +278,36 @@ class TestToDict:
         assert [f.to_dict() for f in assessment.findings] == data["findings"]
         assert [] == assessment_problems(assessment)
 
+    def test_a_payload_with_no_json_form_is_the_librarys_error(self) -> None:
+        """A command carrying a value JSON cannot hold says so, naming the payload."""
+        for odd in (object(), {1, "a"}):
+            command = sw.Command(
+                TENANT,
+                "case-1",
+                "notify_panel",
+                actor="user-1",
+                role="local_authority",
+                occurred_at=pendulum.datetime(2024, 1, 8, tz="UTC"),
+                payload={"x": odd},
+            )
+            with pytest.raises(sw.InvalidInputError) as caught:
+                command.to_dict()
+            assert "Command.payload" == caught.value.field
+
+    def test_payload_values_in_json_form(self) -> None:
+        """Payload dates and tuples a Python host gives are written as JSON."""
+        command = sw.Command(
+            TENANT,
+            "case-1",
+            "plan_publication",
+            actor="user-1",
+            role="safeguarding_partners",
+            occurred_at=pendulum.datetime(2024, 1, 8, tz="UTC"),
+            payload={"planned_publication_on": dt.date(2024, 3, 1), "refs": ("a", "b")},
+        )
+        expected = {"planned_publication_on": "2024-03-01", "refs": ["a", "b"]}
+        assert expected == command.to_dict()["payload"]
+
 
 class TestHistoryRecordJson:
     def test_to_json_is_the_canonical_text_of_to_dict(self) -> None:

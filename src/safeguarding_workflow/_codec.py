@@ -359,13 +359,18 @@ _TIME: Final = re.compile(TIME_PATTERN)
 _EVENT: Final = re.compile(EVENT_PATTERN)
 
 
-def json_value(value: Any) -> Any:
+def json_value(value: Any, field: str = "value") -> Any:
     """
     The JSON form of a value of the library's types.
 
     Enums give their values, dates ``YYYY-MM-DD``, instants `time_to_json()`, tuples and
     lists lists, sets sorted lists, mappings objects, and attrs values an object of their
     fields (those set when built) by name, in field order.
+
+    Raises:
+        InvalidInputError: a value (in a command's payload, say) has no JSON form; the
+            error names *field*.
+
     """
     if value is None or isinstance(value, bool | int | float):
         return value
@@ -378,16 +383,26 @@ def json_value(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [json_value(v) for v in value]
+        return [json_value(v, field) for v in value]
     if isinstance(value, frozenset | set):
-        return sorted(json_value(v) for v in value)
+        items = [json_value(v, field) for v in value]
+        try:
+            return sorted(items)
+        except TypeError:
+            raise _no_json_form(field) from None
     if isinstance(value, Mapping):
-        return {str(k): json_value(v) for k, v in value.items()}
+        return {str(k): json_value(v, field) for k, v in value.items()}
     if attrs.has(type(value)):
         return {
-            f.name: json_value(getattr(value, f.name)) for f in attrs.fields(type(value)) if f.init
+            f.name: json_value(getattr(value, f.name), field)
+            for f in attrs.fields(type(value))
+            if f.init
         }
-    raise TypeError(f"no JSON form for a value of type {type(value).__name__}")
+    raise _no_json_form(field)
+
+
+def _no_json_form(field: str) -> InvalidInputError:
+    return InvalidInputError(f"{field!r} holds a value that has no JSON form", field=field)
 
 
 def deadline_to_dict(deadline: Deadline) -> dict[str, Any]:
@@ -425,7 +440,7 @@ def command_to_dict(command: Command) -> dict[str, Any]:
         "actor": command.actor,
         "role": command.role,
         "occurred_at": time_to_json(command.occurred_at),
-        "payload": json_value(command.payload),
+        "payload": json_value(command.payload, "Command.payload"),
         "expected_version": command.expected_version,
         "idempotency_key": command.idempotency_key,
         "roles": None if command.roles is None else sorted(command.roles),
