@@ -299,6 +299,7 @@ class AsyncWorkflow:
         actor: str,
         role: str | None = None,
         case_id: str | None = None,
+        roles: Iterable[str] | None = None,
     ) -> Outcome:
         """
         Record an incident: assess it and open a case with its deadlines (`Workflow.open()`).
@@ -313,6 +314,7 @@ class AsyncWorkflow:
                 actor=actor,
                 role=role,
                 case_id=case_id,
+                roles=roles,
             )
         )
 

@@ -551,3 +551,23 @@ def test_a_cancelled_command_stores_nothing(target: Target) -> None:
         assert (2, 2) == (out.case.version, len(host.told))
 
     run(target, scenario)
+
+
+def test_the_async_workflow_takes_the_sync_workflows_arguments() -> None:
+    """Each method AsyncWorkflow shares with Workflow has the same parameters and defaults."""
+    import inspect
+
+    shared = [
+        name
+        for name, member in vars(AsyncWorkflow).items()
+        if not name.startswith("_") and callable(member) and hasattr(sw.Workflow, name)
+    ]
+    assert {"open", "fire", "correct", "update_facts", "check", "available", "overdue"} < set(
+        shared
+    )
+    for name in shared:
+        ours = inspect.signature(getattr(AsyncWorkflow, name)).parameters
+        theirs = inspect.signature(getattr(sw.Workflow, name)).parameters
+        assert [(p.name, p.kind, p.default) for p in theirs.values()] == [
+            (p.name, p.kind, p.default) for p in ours.values()
+        ], name
