@@ -267,8 +267,8 @@ class TestSettings:
         ],
     )
     def test_bad_england_settings(self, kwargs: dict[str, object]) -> None:
-        """Malformed England settings raise the library's errors and name the field."""
-        with pytest.raises(sw.InvalidInputError) as info:
+        """Malformed England settings are configuration errors naming the field."""
+        with pytest.raises(sw.ConfigurationError) as info:
             sw.england.Settings(**kwargs)  # type: ignore[arg-type]
         assert info.value.field
 
@@ -284,8 +284,8 @@ class TestSettings:
         ],
     )
     def test_bad_settings(self, kwargs: dict[str, object]) -> None:
-        """Malformed settings raise the library's errors and name the field."""
-        with pytest.raises(sw.InvalidInputError) as info:
+        """Malformed settings are configuration errors naming the field."""
+        with pytest.raises(sw.ConfigurationError) as info:
             sw.TenantSettings(**kwargs)  # type: ignore[arg-type]
         assert info.value.field
 

@@ -37,6 +37,7 @@ __all__ = [
     "RegimeNotSupportedError",
     "RoleNotPermitted",
     "SafeguardingWorkflowError",
+    "SqliteSettingsWarning",
     "StepNotAvailable",
     "StoreError",
     "TransitionRefused",
@@ -385,3 +386,18 @@ class HistoryIntegrityError(SafeguardingWorkflowError):
         self.problem = problem
         self.tenant_id = tenant_id
         self.case_id = case_id
+
+
+class SqliteSettingsWarning(UserWarning):
+    """
+    A SQL store was given a SQLite engine without WAL and ``synchronous=FULL``.
+
+    Without them a crash can lose commands already acknowledged, and readers wait for
+    writers. Build the engine with `safeguarding_workflow.stores.sqlite_engine`, or
+    install the store's hooks on your own with
+    `safeguarding_workflow.stores.configure_sqlite_engine`. A warning, not an error: a
+    throwaway database in a test may not care. Silence it with the ``warnings`` module
+    if so.
+
+    Added in version 0.1.0.
+    """

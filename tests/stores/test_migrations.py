@@ -19,6 +19,12 @@ from ..helpers import TENANT, Driver
 _counter = itertools.count()
 
 
+def _store_engine(url: str) -> sa.Engine:
+    """An engine for a store on *url*: on SQLite, with the store's settings (no warning)."""
+    engine = sa.create_engine(url)
+    return sw.stores.configure_sqlite_engine(engine) if url.startswith("sqlite") else engine
+
+
 @pytest.fixture(name="target", params=["sqlite", "postgresql"])
 def _target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     prefix = f"mg{next(_counter)}_"
@@ -33,7 +39,7 @@ def test_upgrade_gives_a_working_append_only_store(target: tuple[str, str]) -> N
     url, prefix = target
     migrations.upgrade(url, prefix=prefix)
     migrations.upgrade(url, prefix=prefix)
-    engine = sa.create_engine(url)
+    engine = _store_engine(url)
     store = SqlStore(engine, prefix=prefix)
     store.create_schema()  # finds everything there already
     d = Driver(store=store)
@@ -69,7 +75,7 @@ def test_0002_upgrades_a_store_of_schema_1(target: tuple[str, str]) -> None:
     """A store created by sw0001 lets REPLACE rewrite history; sw0002 refuses it."""
     url, prefix = target
     command.upgrade(migrations.config(url, prefix=prefix), "sw0001")
-    engine = sa.create_engine(url)
+    engine = _store_engine(url)
     try:
         assert "1" == meta_version(engine, prefix)
         d = Driver(store=SqlStore(engine, prefix=prefix))

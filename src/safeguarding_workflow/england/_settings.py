@@ -8,7 +8,7 @@ import attrs
 import pendulum
 
 from .._calendar import to_date
-from ..exceptions import ConfigurationError
+from ..exceptions import ConfigurationError, InvalidInputError
 
 __all__ = ["RapidReviewAnchor", "Settings"]
 
@@ -41,7 +41,12 @@ def _to_anchor(value: object) -> RapidReviewAnchor:
 
 
 def _to_optional_date(value: object) -> pendulum.Date | None:
-    return None if value is None else to_date(value, "arrangements_implemented_on")
+    if value is None:
+        return None
+    try:
+        return to_date(value, "arrangements_implemented_on")
+    except InvalidInputError as error:  # a setting: the host's configuration, not input
+        raise ConfigurationError(error.message, field=error.field) from None
 
 
 @attrs.frozen(kw_only=True)

@@ -54,6 +54,11 @@ def async_sqlite_engine(path: str) -> AsyncEngine:
     return engine
 
 
+def _writer(base: SqlStore) -> AsyncEngine:
+    """The async engine the store's own writes begin on (on SQLite, marked a writer)."""
+    return AsyncEngine(base._shared.writer)
+
+
 def _leave(
     _connection: Connection,
     scope: AbstractContextManager[SqlStore],
@@ -276,7 +281,7 @@ class AsyncSqlStore:
 
         Added in version 0.1.0.
         """
-        async with self.engine.begin() as connection:
+        async with _writer(self._base).begin() as connection:
             await connection.run_sync(create_all, self._base.prefix, self._base.schema)
 
     # -- running the sync store's code ------------------------------------------------------
@@ -293,7 +298,7 @@ class AsyncSqlStore:
         """*call* on the store in one write transaction of its own, committed."""
         base = self._base
         with _translated(base.engine, ConcurrencyConflict):
-            async with self.engine.begin() as connection:
+            async with _writer(base).begin() as connection:
                 return await connection.run_sync(lambda sync: call(base._view(sync)))
 
     async def _command(self, call: Callable[[CaseStore], _T]) -> _T:
@@ -531,7 +536,7 @@ class AsyncOutboxRelay:
             self.max_attempts,
             self.backoff,
         )
-        engine = self.store.engine
+        engine = _writer(self.store._base)  # on SQLite, transactions that take the write lock
         async with engine.begin() as connection:
             rows = await connection.run_sync(_claim_rows, outcomes)
         tally = outcomes.tally()

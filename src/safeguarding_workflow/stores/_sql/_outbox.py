@@ -281,7 +281,7 @@ class OutboxRelay:
         Added in version 0.1.0.
         """
         outcomes = self._outcomes()
-        engine = self.store.engine
+        engine = self.store._shared.writer  # on SQLite, transactions that take the write lock
         with engine.begin() as connection:
             rows = _claim_rows(connection, outcomes)
         tally = outcomes.tally()

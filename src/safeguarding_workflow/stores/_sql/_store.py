@@ -45,7 +45,7 @@ from ._driver import (
     _translated,
     _unbatched,
 )
-from ._engine import _BEGUN, _READING, sqlite_engine
+from ._engine import _BEGUN, _READING, check_sqlite_settings, mark_writer, sqlite_engine, writer
 from ._host import Verifier, committed_keys, found, held
 from ._queries import (
     case_ids_query,
@@ -139,10 +139,13 @@ class _Shared:
         "statements",
         "tables",
         "verifier",
+        "writer",
     )
 
     #: Reads back which records of a host's transaction committed (set by SqlStore).
     verifier: Verifier
+    #: The engine the store's own writes begin on: on SQLite, marked a writer (set by SqlStore).
+    writer: Engine
 
     def __init__(
         self, tables: dict[str, sa.Table], dialect: sa.Dialect, cache_bytes: int = CACHE_BYTES
@@ -210,6 +213,7 @@ class SqlStore(CaseStore):
     ) -> None:
         _sync_engine(engine)
         self._setup(engine, prefix, schema, connection, cache_bytes)
+        check_sqlite_settings(engine)
 
     def _setup(
         self,
@@ -235,6 +239,7 @@ class SqlStore(CaseStore):
         self._shared.verifier = functools.partial(
             committed_keys, engine, self._shared.tables["history"]
         )
+        self._shared.writer = writer(engine)
         self._connection = connection
         self._loaded: Case | None = None
         self._autocommit = False  # a PostgreSQL command scope: each statement commits itself
@@ -284,8 +289,16 @@ class SqlStore(CaseStore):
         the host calls `publish()` after its commit. The outbox rows commit with the
         host's transaction, so the relay needs nothing more.
 
+        On SQLite, a connection not yet in a transaction is marked a writer
+        (`WRITER_OPTION`): the host's ``connection.begin()`` then takes the write lock at
+        once (``BEGIN IMMEDIATE``), so two hosts' commands never deadlock on upgrading a
+        read lock. Bind before you begin; a transaction begun already stays deferred (mark
+        it yourself when you begin it, e.g. ``Session.connection(execution_options=...)``).
+
         Added in version 0.1.0.
         """
+        if isinstance(connection, Connection) and not connection.in_transaction():
+            mark_writer(connection)
         view = self._view(connection)
         view._host = True
         return view
@@ -432,18 +445,39 @@ class SqlStore(CaseStore):
 
     # -- schema ---------------------------------------------------------------------------
 
-    def create_schema(self) -> None:
+    def create_schema(self, *, connection: Connection | None = None) -> None:
         """
         Create the tables, indexes and append-only triggers if missing; refuse a newer schema.
 
+        By default in a transaction of the store's own, committed before it returns. Given
+        the host's *connection* (or on a view from `bound()`, its connection), it runs in
+        the host's transaction instead, begun if none is open, and commits or rolls back
+        with it: the host's own schema and the store's can be created together.
+
         Added in version 0.1.0.
+
+        Args:
+            connection: A connection of the host's, on the store's database.
 
         Raises:
             StoreError: the database holds a schema newer than this release reads.
+            ConfigurationError: *connection* is not a SQLAlchemy Connection.
 
         """
-        with self.engine.begin() as connection:
-            create_all(connection, self.prefix, self.schema)
+        if connection is None:
+            connection = self._connection
+        elif not isinstance(connection, Connection):
+            raise ConfigurationError(
+                "'connection' must be a SQLAlchemy Connection", field="connection"
+            )
+        if connection is None:
+            with self._shared.writer.begin() as own:
+                create_all(own, self.prefix, self.schema)
+            return
+        if not connection.in_transaction():
+            mark_writer(connection)
+            connection.begin()  # the host's to commit
+        create_all(connection, self.prefix, self.schema)
 
     # -- transactions ---------------------------------------------------------------------
 
@@ -454,7 +488,7 @@ class SqlStore(CaseStore):
                 self._connection.begin()  # the host's to commit; begun for the driver's cursor
             yield self._connection
             return
-        with self.engine.begin() as connection:
+        with self._shared.writer.begin() as connection:
             yield connection
 
     @contextmanager
