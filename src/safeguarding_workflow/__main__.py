@@ -1,5 +1,9 @@
 """
-The inspector's verifier: ``python -m safeguarding_workflow verify`` (or ``safeguarding-workflow``).
+The command line: the inspector's verifier, and the bulk generator with a progress bar.
+
+``python -m safeguarding_workflow verify`` (or ``safeguarding-workflow verify``) is the
+verifier; ``safeguarding-workflow generate`` writes fictional cases with
+`safeguarding_workflow.bulk.generate` (see `generate_command`).
 
 Checks every case's history chain in a database or a JSON export, optionally
 against chain heads signed by the host, prints one line per case and a total.
@@ -31,10 +35,12 @@ another source is one more such function, called from `check_database`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
@@ -64,6 +70,7 @@ __all__ = [
     "check_database",
     "check_export",
     "commits_to",
+    "generate_command",
     "main",
     "orphan_findings",
     "run",
@@ -715,6 +722,28 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--tenant", default=None, help="only this tenant")
     check.add_argument("--heads", metavar="FILE", help="signed chain heads to check against")
     check.add_argument("--public-key", metavar="FILE", help="PEM Ed25519 key for --heads")
+    make = commands.add_parser(
+        "generate",
+        help="write fictional cases into a store, with a progress bar",
+        description="Write fictional cases (safeguarding_workflow.bulk.generate) into a store, "
+        "showing progress, rate and time left. Exit 0: written; 2: could not write.",
+    )
+    target = make.add_mutually_exclusive_group(required=True)
+    target.add_argument("--database", metavar="URL", help="a SQLAlchemy database URL")
+    target.add_argument("--sqlite", metavar="FILE", help="a SQLite file (created if missing)")
+    make.add_argument("--cases", type=int, required=True, help="how many cases")
+    make.add_argument(
+        "--tenant", action="append", dest="tenants", metavar="ID", help="a tenant (repeatable)"
+    )
+    make.add_argument("--seed", type=int, default=0, help="the random seed (default 0)")
+    make.add_argument("--batch", type=int, default=5000, help="cases a batch (default 5000)")
+    make.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    make.add_argument("--id-prefix", default="bulk", help="case id prefix (default bulk)")
+    make.add_argument("--prefix", default="sw_", help="table prefix (default sw_)")
+    make.add_argument("--schema", default=None, help="PostgreSQL schema of the tables")
+    make.add_argument(
+        "--plain", action="store_true", help="plain progress lines instead of a progress bar"
+    )
     return parser
 
 
@@ -769,6 +798,8 @@ def run(argv: Sequence[str]) -> int:
         return 2
     except SystemExit as stop:  # --help
         return stop.code if isinstance(stop.code, int) else 0
+    if args.command == "generate":
+        return generate_command(args)
     try:
         checked = _check(args)
     except CannotCheck as error:
@@ -784,6 +815,143 @@ def run(argv: Sequence[str]) -> int:
         print(f"error: the verifier stopped unexpectedly ({type(error).__name__})", file=sys.stderr)
         return 2
     return _report(checked)
+
+
+# -- generate -------------------------------------------------------------------------------
+
+
+def generate_command(args: argparse.Namespace) -> int:
+    """
+    ``safeguarding-workflow generate``: write fictional cases, showing progress; the exit status.
+
+    A progress bar with the rate (cases a second) and the time left, drawn with ``rich``
+    (the ``progress`` extra: ``pip install safeguarding-workflow[progress]``) on standard
+    error; without rich, or with ``--plain``, a line every tenth of the way or every five
+    seconds, whichever comes first. Then one line on standard output: what was written.
+    Exit status 0 when written, 2 when not (one line on standard error, never a traceback).
+
+    Added in version 0.1.0.
+    """
+    try:
+        store = _generation_store(args)
+    except SafeguardingWorkflowError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a malformed URL, an unreachable server
+        print(f"error: could not open the store ({type(error).__name__})", file=sys.stderr)
+        return 2
+    from .bulk import generate
+
+    try:
+        with _progress_display(args.plain) as progress:
+            report = generate(
+                store,
+                cases=args.cases,
+                tenants=tuple(args.tenants or ("bulk-tenant",)),
+                seed=args.seed,
+                batch=args.batch,
+                workers=args.workers,
+                id_prefix=args.id_prefix,
+                progress=progress,
+            )
+    except SafeguardingWorkflowError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    except Exception as error:  # the database refused the rows (ids already there, say)
+        print(f"error: the generator stopped ({type(error).__name__})", file=sys.stderr)
+        return 2
+    finally:
+        store.engine.dispose()
+    print(
+        f"wrote {report.cases:,} cases, {report.records:,} history records, "
+        f"{report.deadlines:,} deadlines"
+    )
+    return 0
+
+
+def _generation_store(args: argparse.Namespace) -> SqlStore:
+    """The store to generate into, its tables created if missing."""
+    from .stores._sql._store import SqlStore
+
+    if args.sqlite is not None:
+        return SqlStore.sqlite(args.sqlite, prefix=args.prefix)
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(args.database)
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise InvalidInputError(
+                "'--database' must name a SQLite file: an in-memory one ends with the command",
+                field="database",
+            )
+        return SqlStore.sqlite(str(url.database), prefix=args.prefix)
+    return SqlStore.postgresql(args.database, prefix=args.prefix, schema=args.schema)
+
+
+@contextlib.contextmanager
+def _progress_display(plain: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback drawing a rich progress bar, or printing plain lines."""
+    if not plain:
+        try:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+        except ImportError:
+            pass
+        else:
+            columns = (
+                TextColumn("generating"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]} cases/s,"),
+                TimeElapsedColumn(),
+                TextColumn("elapsed,"),
+                TimeRemainingColumn(),
+                TextColumn("left"),
+            )
+            with Progress(*columns, console=Console(stderr=True)) as bar:
+                task = bar.add_task("generate", total=None, rate="-")
+
+                def draw(done: int, total: int) -> None:
+                    speed = bar.tasks[0].speed
+                    rate = f"{speed:,.0f}" if speed else "-"
+                    bar.update(task, completed=done, total=total, rate=rate)
+
+                yield draw
+            return
+    yield _PlainLines(time.monotonic)
+
+
+class _PlainLines:
+    """Progress as plain lines on standard error: every tenth of the way, or every 5 s."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self.started = clock()
+        self.shown_at = self.started
+        self.shown_tenth = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        tenth = done * 10 // total if total else 10
+        if done < total and tenth <= self.shown_tenth and now - self.shown_at < 5:
+            return
+        self.shown_at, self.shown_tenth = now, tenth
+        elapsed = now - self.started
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = f"{(total - done) / rate:,.0f} s left" if rate else "time left unknown"
+        print(
+            f"generated {done:,}/{total:,} cases ({done * 100 // max(total, 1)}%), "
+            f"{rate:,.0f} cases/s, {left}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import random
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Final
 
 import attrs
@@ -37,6 +37,9 @@ from .testing import FrozenClock
 from .testing._england import USUAL_PATH as _WHOLE_PATH
 
 __all__ = ["USUAL_PATH", "GenerationReport", "generate"]
+
+#: A progress callback: called with the cases done so far and the cases asked for.
+_Progress = Callable[[int, int], object]
 
 _FIRST_DAY: Final = pendulum.Date(2022, 1, 1)
 
@@ -83,6 +86,7 @@ def generate(
     batch: int = 5000,
     id_prefix: str = "bulk",
     workers: int = 1,
+    progress: Callable[[int, int], object] | None = None,
 ) -> GenerationReport:
     """
     Write *cases* fictional cases, with their histories and deadlines, into *store*.
@@ -101,6 +105,14 @@ def generate(
     3,600 deadlines a second, a million in under five minutes; one writes about
     2,300.
 
+    *progress*, if given, is called as ``progress(done, total)`` with the number of
+    cases done so far and *cases*: in one process after each case is made, with
+    workers as each batch is written; the counts only grow, and the last call,
+    ``progress(cases, cases)``, comes once every case is written. It runs in the
+    calling process (a progress bar, a log line); what it returns is ignored, and
+    what it raises stops the generation (batches already written stay written).
+    The command line's ``safeguarding-workflow generate`` draws a progress bar with it.
+
     Added in version 0.1.0.
     """
     for name, value in (("cases", cases), ("batch", batch), ("workers", workers)):
@@ -116,6 +128,9 @@ def generate(
         or not all(isinstance(t, str) and t for t in tenants)
     ):
         raise ConfigurationError("'tenants' must be non-empty strings", field="tenants")
+    if progress is not None and not callable(progress):
+        raise ConfigurationError("'progress' must be a callable (done, total)", field="progress")
+    tell = _Teller(progress, cases)
     jobs = [
         _Job(
             k,
@@ -130,13 +145,46 @@ def generate(
         for k in range(-(-cases // batch))
     ]
     if workers == 1 or len(jobs) == 1:
-        counts = [_run(store, job) for job in jobs]
+        counts = [_run(store, job, tell.made) for job in jobs]
     else:
         where = _Where.of(store)
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            counts = list(pool.map(_run_elsewhere, [where] * len(jobs), jobs))
+            futures = [pool.submit(_run_elsewhere, where, job) for job in jobs]
+            counts = []
+            for future in as_completed(futures):
+                counts.append(future.result())
+                tell.written(counts[-1][0])
+    tell.finished()
     return GenerationReport(*(sum(c[i] for c in counts) for i in range(3)))
+
+
+class _Teller:
+    """Tells a progress callback how far `generate()` has got: growing counts, then the total."""
+
+    __slots__ = ("done", "progress", "total")
+
+    def __init__(self, progress: _Progress | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def made(self) -> None:
+        """One more case made in this process (the total itself waits for `finished`)."""
+        self.done += 1
+        if self.progress is not None and self.done < self.total:
+            self.progress(self.done, self.total)
+
+    def written(self, cases: int) -> None:
+        """A worker's batch of *cases* written."""
+        self.done += cases
+        if self.progress is not None and self.done < self.total:
+            self.progress(self.done, self.total)
+
+    def finished(self) -> None:
+        """Every case written: the last call, with the total."""
+        if self.progress is not None:
+            self.progress(self.total, self.total)
 
 
 @attrs.frozen
@@ -180,13 +228,17 @@ class _Where:
 def _run_elsewhere(where: _Where, job: _Job) -> list[int]:
     store = where.open()
     try:
-        return _run(store, job)
+        return _run(store, job, _nothing)
     finally:
         store.engine.dispose()
 
 
-def _run(store: SqlStore, job: _Job) -> list[int]:
-    """Make one batch's cases on the real engine and write them."""
+def _nothing() -> None:
+    """No progress to tell (a worker process)."""
+
+
+def _run(store: SqlStore, job: _Job, made_one: Callable[[], None]) -> list[int]:
+    """Make one batch's cases on the real engine and write them, telling *made_one* of each."""
     rng = random.Random(f"safeguarding-workflow-bulk:{job.seed}:{job.number}")
     registry = LocalAuthorityRegistry.default()
     first_day, days = job.first_day, job.days
@@ -234,6 +286,7 @@ def _run(store: SqlStore, job: _Job) -> list[int]:
                 )
             )
         made.append((memory.get(tenant, case_id), memory.history(tenant, case_id)))
+        made_one()
     return _write(store, made)
 
 
@@ -256,7 +309,7 @@ def _write(store: SqlStore, made: list[tuple[Case, tuple[HistoryRecord, ...]]]) 
                 }
             )
         deadline_rows.extend(deadline_rows_of(case))
-    with store.engine.begin() as connection:
+    with store._shared.writer.begin() as connection:  # on SQLite, the write lock first
         connection.execute(sa.insert(tables["cases"]), case_rows)
         connection.execute(sa.insert(tables["history"]), history_rows)
         connection.execute(sa.insert(tables["deadlines"]), deadline_rows)
