@@ -421,6 +421,18 @@ def test_retry_helper_and_queries(target: Target) -> None:
         assert ([2, 3], "rapid_review") == (calls, out.case.state)
         with pytest.raises(sw.ConfigurationError):
             await host.workflow.fire_with_retry(TENANT, CASE, build, attempts=0)
+
+        await host.open("case-2")
+        await host.workflow.fire(host.command("notify_panel", case_id="case-2"))
+
+        async def always_beaten(case: sw.Case) -> sw.Command:
+            # someone else informs the partners again between our read and our write
+            await host.workflow.fire(host.command("inform_safeguarding_partners", case_id="case-2"))
+            return host.command("inform_safeguarding_partners", case_id="case-2")
+
+        with pytest.raises(sw.ConcurrencyConflict):
+            await host.workflow.fire_with_retry(TENANT, "case-2", always_beaten, attempts=2)
+        assert 4 == len(await host.workflow.history(TENANT, "case-2"))
         as_of = pendulum.date(2024, 6, 1)
         overdue = await host.workflow.overdue(TENANT, as_of)
         soon = await host.workflow.due_soon(TENANT, pendulum.date(2024, 1, 8), working_days=30)
@@ -514,6 +526,26 @@ def test_the_store_reads_and_writes_awaited(target: Target) -> None:
         )
         with pytest.raises(sw.CaseNotFoundError):
             await store.get(TENANT, "no-such-case")
+        assert (None, host.clock) == (store.schema, host.workflow.clock)
+        assert TENANT == host.workflow.settings(TENANT).tenant_id
+        soon = await store.due_soon(
+            TENANT,
+            pendulum.date(2024, 1, 8),
+            working_days=30,
+            calendar=host.workflow.calendar,
+            lifecycles=(host.workflow.pack.lifecycle,),
+        )
+        assert soon == await host.workflow.due_soon(
+            TENANT, pendulum.date(2024, 1, 8), working_days=30
+        )
+        # The store a command's sync workflow runs on: each call its own transaction.
+        assert (out.case, 2, out.record) == await store._command(
+            lambda one: (
+                one.get(TENANT, CASE),
+                len(one.history(TENANT, CASE)),
+                one.find(TENANT, CASE, "k-1"),
+            )
+        )
         async with store.transaction() as scope:
             case, _ = await scope.load(TENANT, CASE, None)
             assert case == await scope.get(TENANT, CASE)
