@@ -1,5 +1,12 @@
 """
-Opaque ids, and the check that keeps NHS numbers out of them.
+Opaque ids and references, and the check that keeps NHS numbers out of them.
+
+Two forms. Ids (`check_opaque_id`: tenants, cases, actors, roles, relays, consumers)
+name what the library keys its storage and permissions by, and keep to letters, digits
+and ``_.:-``. References (`check_reference`: a payload's ``ref`` and ``refs``, a
+correction's ``reason_ref``, idempotency keys) point into the host's own records and
+also take slashes and single spaces, as reference numbers are written
+(``SIN 2025/031``). Both refuse an NHS number in any written form.
 
 An NHS number is ten digits, the last a check digit (modulus 11). People write
 it in many ways: ``943 476 5919``, ``943-476-5919``, ``943.476.5919``, with

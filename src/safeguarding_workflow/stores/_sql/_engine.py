@@ -41,10 +41,19 @@ _READING: Final = "safeguarding_workflow_reading"
 #: The execution option marking a connection whose transaction the store began by hand.
 _BEGUN: Final = "safeguarding_workflow_begun"
 
-#: The execution option marking a connection that writes: on an engine with the store's
-#: SQLite hooks its transactions begin with ``BEGIN IMMEDIATE`` (the write lock first).
-#: Every other transaction begins deferred (``BEGIN``).
 WRITER_OPTION: Final = "safeguarding_workflow_writing"
+"""
+The execution option that marks a SQLite connection a writer.
+
+On an engine with the store's hooks (`sqlite_engine`, `configure_sqlite_engine`), a
+connection whose execution options hold it set to True begins its transactions with
+``BEGIN IMMEDIATE``, taking the write lock first; every other transaction begins deferred.
+Set it on a connection of yours that fires commands through `SqlStore.bound` after it has
+begun, or on an ORM session's: ``session.connection(execution_options={WRITER_OPTION:
+True})``.
+
+Added in version 0.1.0.
+"""
 _WRITING: Final = WRITER_OPTION
 
 _E = TypeVar("_E")
