@@ -659,6 +659,7 @@ class Workflow:
         too, as ``local_authority_given`` (see `Case.authority_codes`).
 
         Raises:
+            UnknownTenantError: the tenant is not configured.
             InvalidInputError: malformed ids, facts in the future, unknown authorities.
             RoleNotPermitted: the role (or none of *roles*) is one of the pack's openers.
             NotAuthorised: the workflow's authoriser refused.
@@ -1215,6 +1216,7 @@ class Workflow:
             expected_version: As for `Command`.
 
         Raises:
+            UnknownTenantError: the tenant is not configured.
             InvalidInputError: a malformed id or role (as for `Command`), *corrects* is not
                 a step record of the case (by sequence number or event id), or the new
                 time is out of order.
@@ -1383,6 +1385,7 @@ class Workflow:
         the first step, the case's ``last_step_at`` follows awareness.
 
         Raises:
+            UnknownTenantError: the tenant is not configured.
             RoleNotPermitted: *role* is not one of the pack's openers.
             InvalidInputError: malformed or future facts.
             TransitionRefused: the case has ended (reason ``case_ended``), or the facts
