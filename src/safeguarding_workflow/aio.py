@@ -50,9 +50,6 @@ __all__ = ["AsyncWorkflow"]
 
 _T = TypeVar("_T")
 
-#: A subscriber of an async workflow: called with each event; an awaitable it returns is awaited.
-_Subscriber = Callable[[CloudEvent], Awaitable[object] | object]
-
 #: The dispatcher of a command with nobody to tell: its event is built only if it is read.
 _NOBODY: Final = ImmediateDispatcher(())
 
@@ -110,7 +107,7 @@ class AsyncWorkflow:
         settings: Iterable[TenantSettings] | Mapping[str, TenantSettings],
         store: AsyncSqlStore,
         registry: LocalAuthorityRegistry | None = None,
-        subscribers: Iterable[_Subscriber] = (),
+        subscribers: Iterable[Callable[[CloudEvent], object]] = (),
         ids: IdFactory | None = None,
     ) -> None:
         if not isinstance(store, AsyncSqlStore):
@@ -129,7 +126,10 @@ class AsyncWorkflow:
             ids=ids,
         )
         self.store = store
-        self._subscribers: tuple[_Subscriber, ...] = (*pack.subscribers, *subscribers)
+        self._subscribers: tuple[Callable[[CloudEvent], object], ...] = (
+            *pack.subscribers,
+            *subscribers,
+        )
 
     @property
     def pack(self) -> RulePack:

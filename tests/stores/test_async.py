@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import orjson
 import pendulum
 import pytest
@@ -210,6 +211,8 @@ def test_every_kind_of_command_round_trips(target: Target) -> None:
         assert verify(history).ok
         assert last.case == await workflow.case(TENANT, CASE) == rebuild(history)
         assert [r.event_id for r in history] == [e.id for e in host.told]
+        schema = jsonschema.Draft202012Validator(sw.event_schema())
+        assert [] == [e.message for t in host.told for e in schema.iter_errors(t.to_dict())]
         assert (last.case, history) == stored(target)  # the sync store reads the same rows
 
     run(target, scenario)

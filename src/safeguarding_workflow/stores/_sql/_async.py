@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from typing import Any, TypeVar, final
 
@@ -470,10 +470,6 @@ class AsyncSqlStore:
         return True
 
 
-#: A relay's handler: called with each event; an awaitable it returns is awaited.
-_Handler = Callable[[CloudEvent], Awaitable[object] | object]
-
-
 @final
 class AsyncOutboxRelay:
     """
@@ -503,7 +499,7 @@ class AsyncOutboxRelay:
     def __init__(
         self,
         store: AsyncSqlStore,
-        handler: _Handler,
+        handler: Callable[[CloudEvent], object],
         *,
         clock: Clock,
         relay_id: str = "relay",
