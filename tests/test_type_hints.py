@@ -24,6 +24,7 @@ MODULES = (
     "safeguarding_workflow.exceptions",
     "safeguarding_workflow.history",
     "safeguarding_workflow.stores",
+    "safeguarding_workflow.aio",
     "safeguarding_workflow.england",
     "safeguarding_workflow.diagrams",
     "safeguarding_workflow.testing",
