@@ -8,6 +8,7 @@ import pendulum
 import pytest
 
 import safeguarding_workflow as sw
+from safeguarding_workflow import aio
 from safeguarding_workflow.testing import FrozenClock
 
 EXPECTED_ALL = [
@@ -153,6 +154,7 @@ def test_public_modules_are_pinned() -> None:
     """The history and stores modules export exactly their curated lists."""
     assert sw.history.__all__ == HISTORY_ALL
     assert sw.stores.__all__ == STORES_ALL
+    assert ["AsyncWorkflow"] == aio.__all__
     assert sw.schemas.__all__ == ["DIALECT", "NAMES", "payload_schema", "payload_schemas", "schema"]
 
 
@@ -174,6 +176,7 @@ def test_every_public_object_is_documented() -> None:
     names = [(sw, n) for n in sw.__all__]
     names += [(sw.history, n) for n in sw.history.__all__]
     names += [(sw.stores, n) for n in sw.stores.__all__]
+    names += [(aio, n) for n in aio.__all__]
     names += [(sw.schemas, n) for n in sw.schemas.__all__]
     for module, name in names:
         obj = getattr(module, name)
