@@ -606,3 +606,28 @@ def test_the_async_workflow_takes_the_sync_workflows_arguments() -> None:
         assert [(p.name, p.kind, p.default) for p in theirs.values()] == [
             (p.name, p.kind, p.default) for p in ours.values()
         ], name
+
+
+def test_a_sqlite_engine_without_the_stores_settings_is_warned_about(tmp_path: Path) -> None:
+    """An aiosqlite engine on a file without WAL is warned about at its first connection."""
+    from safeguarding_workflow.stores import configure_sqlite_engine
+
+    async def main() -> None:
+        plain = AsyncSqlStore(create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'p.db'}"))
+        with pytest.warns(sw.SqliteSettingsWarning, match="configure_sqlite_engine"):
+            await plain.create_schema()
+        await plain.engine.dispose()
+        for engine in (
+            configure_sqlite_engine(
+                create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}")
+            ),
+            create_async_engine("sqlite+aiosqlite://"),  # in memory: nothing to lose in a crash
+        ):
+            store = AsyncSqlStore(engine)
+            await store.create_schema()  # no warning: the suite turns warnings into errors
+            async with engine.connect() as connection:
+                mode = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar()
+            assert mode in ("wal", "memory")
+            await engine.dispose()
+
+    asyncio.run(main())

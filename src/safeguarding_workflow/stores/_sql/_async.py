@@ -20,23 +20,25 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from typing import Any, TypeVar, final
 
 import sqlalchemy as sa
+from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from ..._case import Case
 from ..._clock import Clock
 from ..._events import CloudEvent
-from ...exceptions import ConcurrencyConflict, ConfigurationError
+from ...exceptions import ConcurrencyConflict, ConfigurationError, SqliteSettingsWarning
 from ...history._chain import ChainHead, HistoryRecord
 from .._base import CaseStore, DueDeadline
 from ._cache import CACHE_BYTES
 from ._driver import _translated
-from ._engine import _READING, _sqlite_hooks
+from ._engine import _CONFIGURED, _JOURNAL, _READING, _SYNCHRONOUS_FULL, _sqlite_hooks
 from ._outbox import RelayReport, _check_relay, _claim_rows, _Outcomes, exponential_backoff
 from ._queries import consumed_insert
 from ._schema import create_all
@@ -52,6 +54,46 @@ def async_sqlite_engine(path: str) -> AsyncEngine:
     engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
     _sqlite_hooks(engine.sync_engine)
     return engine
+
+
+def _check_sqlite_on_connect(engine: AsyncEngine) -> None:
+    """
+    `check_sqlite_settings` for an async engine, asked on its first connection.
+
+    The sync store asks a SQLite file's engine for its journal mode and synchronous
+    setting when it is made; an async engine cannot be asked before it is awaited, so
+    the question goes to the first connection the engine makes, and an engine without
+    WAL and ``synchronous=FULL`` gets the same `SqliteSettingsWarning`. An engine with
+    the store's hooks (`AsyncSqlStore.sqlite`, `configure_sqlite_engine`) and an
+    in-memory database are not asked.
+    """
+    sync = engine.sync_engine
+    if sync.dialect.name != "sqlite" or getattr(sync, _CONFIGURED, False):
+        return
+    database = sync.url.database
+    if not database or database == ":memory:" or database.startswith("file::memory:"):
+        return
+
+    def check(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode")
+        journal = cursor.fetchone()[0]
+        cursor.execute("PRAGMA synchronous")
+        synchronous = cursor.fetchone()[0]
+        cursor.close()
+        if str(journal).lower() == _JOURNAL and int(synchronous or 0) >= _SYNCHRONOUS_FULL:
+            return
+        warnings.warn(
+            SqliteSettingsWarning(
+                "the async store was given a SQLite engine without WAL and synchronous=FULL: "
+                "a crash can lose committed commands and readers wait for writers; use "
+                "AsyncSqlStore.sqlite(path) or pass the engine through "
+                "safeguarding_workflow.stores.configure_sqlite_engine(engine)"
+            ),
+            stacklevel=2,
+        )
+
+    sa_event.listen(sync, "connect", check, once=True)
 
 
 def _writer(base: SqlStore) -> AsyncEngine:
@@ -223,6 +265,7 @@ class AsyncSqlStore:
         base._setup(engine.sync_engine, prefix, schema, None, cache_bytes)
         self.engine = engine
         self._base = base
+        _check_sqlite_on_connect(engine)
 
     @classmethod
     async def sqlite(
