@@ -363,7 +363,7 @@ def reference_forms(draw: st.DrawFn, number: str) -> str:
 class TestReferences:
     @pytest.mark.parametrize(
         "text",
-        ["SIN 2025/031", "LCSPR 2024/07", "panel/2025/12", "CSPR 7 2024", "case-1", "a/b c.d:e_f"],
+        ["SIN 2025/031", "LCSPR 2024/07", "panel/2025/12", "CSPR 7 2024", "case-1", "a/b c.d:e_1"],
     )
     def test_reference_numbers_as_written_are_accepted(self, text: str) -> None:
         """Spaces and slashes, as real reference numbers use them, are accepted as they are."""
@@ -371,10 +371,25 @@ class TestReferences:
 
     @pytest.mark.parametrize(
         "text",
-        [" SIN 1", "SIN 1 ", "SIN  1", "SIN\t1", "SIN\n1", "/SIN", "", "x" * 129, "a\u00a0b", 5],
+        [
+            " SIN 1",
+            "SIN 1 ",
+            "SIN  1",
+            "SIN\t1",
+            "SIN\n1",
+            "/SIN",
+            "",
+            "x" * 129,
+            "SIN 1" + "1" * 124,
+            "a\u00a0b",
+            5,
+            "Zebedee Quillfeather",
+            "SIN one/two",
+            "note 12 about Zebedee",
+        ],
     )
     def test_malformed_references_are_refused(self, text: object) -> None:
-        """Leading or trailing spaces, two in a row, other whitespace, too long: refused."""
+        """Spaces at the ends or in pairs, other whitespace, words, too long: refused."""
         with pytest.raises(sw.InvalidInputError) as info:
             check_reference(text, "reason_ref")
         echoed = bool(str(text)) and str(text) in info.value.message
@@ -409,7 +424,7 @@ class TestReferences:
     @given(st.from_regex(OPAQUE_REF, fullmatch=True))
     def test_random_references_without_a_number_are_accepted(self, text: str) -> None:
         """A reference that holds no valid number (per stdnum) is accepted as it is."""
-        assume(not oracle(text))
+        assume(len(text) <= 128 and not oracle(text))
         assert text == check_reference(text, "ref")
 
     def test_references_reach_the_record_as_given(self) -> None:

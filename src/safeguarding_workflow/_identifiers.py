@@ -41,18 +41,32 @@ from typing import Final
 
 from .exceptions import InvalidInputError
 
-__all__ = ["OPAQUE_ID", "OPAQUE_REF", "check_opaque_id", "check_reference", "looks_like_nhs_number"]
+__all__ = [
+    "OPAQUE_ID",
+    "OPAQUE_REF",
+    "REF_MAX_LENGTH",
+    "check_opaque_id",
+    "check_reference",
+    "looks_like_nhs_number",
+]
 
 #: Opaque ids: 1-128 of ``A-Z a-z 0-9 _ . : -``, starting with a letter or digit. The
 #: ids that name things the library keys its storage by (tenants, cases) and the actors
 #: and roles of commands.
 OPAQUE_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
 
-#: Opaque references: what an id may hold, plus ``/`` and single spaces between other
-#: characters (``SIN 2025/031``, ``LCSPR 2024/07``), 1-128 characters, starting with a
-#: letter or digit. References point into the host's own records (a notification's
-#: reference, the note of why a step was corrected, an idempotency key).
-OPAQUE_REF: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.:/-]| (?=[A-Za-z0-9_.:/-])){0,127}")
+#: Opaque references: what an id may hold, plus ``/``, and single spaces before parts that
+#: hold a digit (``SIN 2025/031``, ``LCSPR 2024/07``), starting with a letter or digit; at
+#: most `REF_MAX_LENGTH` characters (checked apart: a pattern that counted them could not
+#: also say where a space may go). References point into the host's own records (a
+#: notification's reference, the note of why a step was corrected, an idempotency key).
+#: A space only before a part with a digit keeps words out: a name written ``Zebedee
+#: Quillfeather`` is no reference, while ``SIN 2025/031`` is.
+OPAQUE_REF: Final = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9_.:/-]*(?: [A-Za-z0-9_.:/-]*[0-9][A-Za-z0-9_.:/-]*)*"
+)
+#: The longest reference, in characters.
+REF_MAX_LENGTH: Final = 128
 
 #: Ten ASCII digits with nothing but separators between them: ASCII text without it holds
 #: no NHS number, so most ids are answered by this one search.
@@ -141,20 +155,22 @@ def check_reference(value: object, field: str) -> str:
     """
     Return *value* if it is an opaque reference, else raise naming *field* (never echoing it).
 
-    A reference is what an opaque id may be, plus slashes and single spaces between
-    other characters, as the reference numbers of real systems are written
-    (``SIN 2025/031``): 1 to 128 of letters, digits, ``_.:/-`` and spaces, starting
-    with a letter or digit, never ending with a space or holding two in a row. One that
+    A reference is what an opaque id may be, plus slashes and single spaces, as the
+    reference numbers of real systems are written (``SIN 2025/031``): 1 to 128 of
+    letters, digits, ``_.:/-`` and spaces, starting with a letter or digit, each space
+    followed by a part that holds a digit (so never two in a row, none at the end, and
+    no run of words such as a person's name). One that
     holds an NHS number in any written form (``943 476 5919``, ``943/476/5919``, digits
     of any script, any separators between digit groups; see `looks_like_nhs_number`)
     is refused, as an id is.
 
     Added in version 0.1.0.
     """
-    if type(value) is not str or not OPAQUE_REF.fullmatch(value):
+    if type(value) is not str or len(value) > REF_MAX_LENGTH or not OPAQUE_REF.fullmatch(value):
         raise InvalidInputError(
             f"{field!r} must be an opaque reference: 1 to 128 of letters, digits, '_.:/-' "
-            "and single spaces, starting with a letter or digit",
+            "and single spaces, starting with a letter or digit, each space before a part "
+            "with a digit in it",
             field=field,
         )
     if looks_like_nhs_number(value):

@@ -49,7 +49,7 @@ from ._facts import (
     Location,
     Place,
 )
-from ._identifiers import OPAQUE_ID, OPAQUE_REF
+from ._identifiers import OPAQUE_ID, OPAQUE_REF, REF_MAX_LENGTH
 from ._lifecycle import Lifecycle, PayloadField
 from .exceptions import InvalidInputError
 from .history._chain import _HASH, SCHEMA_VERSION
@@ -106,7 +106,7 @@ def _text(pattern: str | re.Pattern[str]) -> dict[str, Any]:
 
 _GSS_CODE: Final = _text(_GSS)
 _ID: Final = _text(OPAQUE_ID)
-_REF: Final = _text(OPAQUE_REF)
+_REF: Final = {**_text(OPAQUE_REF), "maxLength": REF_MAX_LENGTH}
 _DATE: Final = {**_text(DATE_PATTERN), "format": "date"}
 _TIME: Final = {**_text(TIME_PATTERN), "format": "date-time"}
 
