@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from contextlib import suppress
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -161,3 +162,32 @@ def _fields(command: sw.Command) -> dict[str, object]:
         "occurred_at": command.occurred_at,
         "payload": command.payload,
     }
+
+
+def test_a_connection_django_closed_is_not_used_again(alias: str, store: DjangoStore) -> None:
+    """After Django closes its connection (a request's end), the next command opens a new one."""
+    d = Driver(store=store)
+    d.open()
+    connections[alias].close()
+    d.fire("notify_panel")
+    assert connections[alias].connection is not None
+    assert _stored_ids(store) == [e.id for e in d.events]
+
+
+@pytest.mark.django_db
+def test_in_a_test_transaction_subscribers_wait_for_captured_commits(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """
+    Under pytest-django's ``db`` fixture nothing commits, so nobody hears, until captured.
+
+    What the how-to page tells a host about its own tests: the test's transaction is
+    never committed, so ``on_commit`` callbacks run only when captured and executed.
+    """
+    d = Driver(store=DjangoStore(prefix="sw_"))
+    d.open(case_id="captured-case")
+    assert [] == d.events
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        d.fire("notify_panel", case_id="captured-case")
+    assert 1 == len(callbacks)
+    assert ["notify_panel"] == [e.type.rsplit(".", 1)[-1] for e in d.events]
