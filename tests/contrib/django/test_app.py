@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError, ProgrammingError
 
 import safeguarding_workflow as sw
@@ -69,3 +70,8 @@ def test_django_errors_become_the_librarys() -> None:
         raise ProgrammingError("relation 'fictional-case-7' does not exist")
     assert "fictional-case-7" not in str(refused.value)
     assert "ProgrammingError" in str(refused.value)
+
+
+def test_the_app_passes_djangos_system_checks() -> None:
+    """``manage.py check`` finds nothing wrong with the app's models and admin."""
+    call_command("check", "safeguarding_workflow", fail_level="WARNING", verbosity=0)
