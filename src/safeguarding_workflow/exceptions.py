@@ -173,11 +173,12 @@ class UnknownTenantError(ConfigurationError):
     """
     The tenant id names no tenant the workflow has settings for.
 
-    Every `Workflow` method that takes a tenant raises this one error, with the code
+    Every `Workflow` method that takes a tenant id raises this one error, with the code
     ``unknown_tenant`` and ``field="tenant_id"``, before it reads or writes anything:
-    opening, firing, correcting, new facts, recomputation, reading cases and history,
-    settings and calendars. A `ConfigurationError`, since the workflow is given its
-    tenants by the host; a host whose tenant id comes from the request URL may answer
+    opening, correcting, new facts, recomputation, reading cases and history, settings,
+    calendars and the deadline queries (`Workflow.fire` and `Workflow.check`, which take
+    a command, once its case is found). A `ConfigurationError`, since the workflow is
+    given its tenants by the host; a host whose tenant id comes from the request URL may answer
     it with 404 instead. The message never repeats the tenant id.
 
     Added in version 0.1.0.
