@@ -178,8 +178,8 @@ class UnknownTenantError(ConfigurationError):
     opening, correcting, new facts, recomputation, reading cases and history, settings,
     calendars and the deadline queries (`Workflow.fire` and `Workflow.check`, which take
     a command, once its case is found). A `ConfigurationError`, since the workflow is
-    given its tenants by the host; a host whose tenant id comes from the request URL may answer
-    it with 404 instead. The message never repeats the tenant id.
+    given its tenants by the host; a host whose tenant id comes from the request URL may
+    answer it with 404 instead. The message never repeats the tenant id.
 
     Added in version 0.1.0.
     """
