@@ -352,6 +352,8 @@ def p4() -> str:
                             "state": "incident_recorded",
                             "lifecycle": "england",
                             "snapshot": snapshot,
+                            "local_authority": "E08000016",
+                            "local_authority_given": None,
                         }
                     )
                 rows.append(
@@ -404,8 +406,8 @@ def p4() -> str:
                 connection.close()
 
         joined_sql = (
-            "SELECT d.case_id, d.kind, d.due, c.state, json_extract(c.snapshot, "
-            f"'$.local_authority') FROM {table.name} AS d CROSS JOIN "
+            "SELECT d.case_id, d.kind, d.due, c.state, c.local_authority "
+            f"FROM {table.name} AS d CROSS JOIN "
             f"{store.tables['cases'].name} AS c ON c.tenant_id = d.tenant_id AND "
             "c.case_id = d.case_id WHERE d.tenant_id = ? AND d.status = 'open' AND d.due < ? "
             "ORDER BY d.due, d.case_id, d.kind LIMIT 100"

@@ -168,10 +168,6 @@ class TestUnknownTenant:
         if sql is not None:
             sql.engine.dispose()
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="fire and check look the case up before the tenant: CaseNotFoundError",
-    )
     def test_methods_taking_a_command_check_the_tenant_first(self) -> None:
         """Fire and check meet an unconfigured tenant with no stored case as the rest do."""
         d = Driver()

@@ -253,7 +253,8 @@ def test_case_row_without_history_is_a_break(
     with store.engine.begin() as connection:
         connection.exec_driver_sql(
             "INSERT INTO sw_cases SELECT tenant_id, 'case-3', version, head, state, lifecycle, "
-            "snapshot FROM sw_cases WHERE case_id = 'case-1'"
+            "snapshot, local_authority, local_authority_given FROM sw_cases "
+            "WHERE case_id = 'case-1'"
         )
     status, out, err = outcome(["verify", "--database", url], capsys)
     assert (1, "") == (status, err)

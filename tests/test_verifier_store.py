@@ -130,6 +130,29 @@ class TestStoredRowsAgainstTheHistory:
         )
         assert expected in out
 
+    @pytest.mark.parametrize(
+        ("column", "value"),
+        [("local_authority", "E08000035"), ("local_authority_given", "E08000020")],
+    )
+    def test_authority_column_edited(
+        self,
+        db: tuple[SqlStore, str],
+        capsys: pytest.CaptureFixture[str],
+        column: str,
+        value: str,
+    ) -> None:
+        """The authority columns, which the overdue queries list, must be the rebuilt case's."""
+        store, url = db
+        cases = store.tables["cases"]
+        execute(store, cases.update().where(cases.c.case_id == "case-2").values({column: value}))
+        status, out = verify(url, capsys)
+        assert 1 == status
+        expected = (
+            f"BROKEN  {TENANT}/case-2: record 2: the case row does not match the case its "
+            "history rebuilds to"
+        )
+        assert expected in out
+
     def test_snapshot_of_a_version_1_case_is_compared_with_its_rebuild(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -191,14 +191,15 @@ class StoredRows:
     Added in version 0.1.0.
 
     Attributes:
-        cases: Each case row: its snapshot text, version, head, state and lifecycle.
+        cases: Each case row: its snapshot text, version, head, state, lifecycle, local
+            authority and the authority code the host gave (None if it gave the current one).
         deadlines: Each case's deadline rows: kind, status, due date, padded rule ids
             and whether projected.
         outbox: Each case's outbox rows: sequence, event id and event text.
 
     """
 
-    cases: dict[Key, tuple[str, int, str, str, str]]
+    cases: dict[Key, tuple[str, int, str, str, str, str | None, str | None]]
     deadlines: dict[Key, set[tuple[object, ...]]]
     outbox: dict[Key, list[tuple[int, str, str]]]
 
@@ -234,9 +235,9 @@ def stored_row_findings(
     Each case row, deadline row and outbox row against the case its history rebuilds to.
 
     A case row must be the case its head record commits to (the snapshot's SHA-256 is
-    the record's ``state_digest``) and the case its records rebuild to (snapshot, state
-    and lifecycle columns), its deadline rows that case's deadlines, and its outbox rows
-    the events its records announce. Cases in *skip* (a chain that does not verify),
+    the record's ``state_digest``) and the case its records rebuild to (snapshot, state,
+    lifecycle and authority columns), its deadline rows that case's deadlines, and its
+    outbox rows the events its records announce. Cases in *skip* (a chain that does not verify),
     and case rows that do not name their chain's last record, already have a finding.
     """
     from ._events import event_data, to_cloud_event
@@ -263,7 +264,7 @@ def stored_row_findings(
             continue
         row = stored.cases.get(key)
         if row is not None and (row[1], row[2]) == (last.sequence, last.hash):
-            snapshot, version, head, state, lifecycle = row
+            snapshot, version, head, state, lifecycle, authority, given = row
             problem = snapshot_problem(snapshot, version, head, (last.hash, last.body), None)
             if problem is not None:
                 yield Finding(*key, problem[0], problem[1])
@@ -274,7 +275,13 @@ def stored_row_findings(
                     same = False
                 if not same:
                     yield Finding(*key, last.sequence, _NOT_REBUILT.format("the stored case does"))
-            if (state, lifecycle) != (case.state, case.lifecycle):
+            columns = (state, lifecycle, authority, given)
+            if columns != (
+                case.state,
+                case.lifecycle,
+                case.local_authority,
+                case.local_authority_given,
+            ):
                 yield Finding(*key, last.sequence, _NOT_REBUILT.format("the case row does"))
             expected = {
                 (d["kind"], d["status"], d["due"], d["rule_ids"], d["projected"])
@@ -482,10 +489,12 @@ def stored_rows(store: SqlStore, tenant: str | None) -> tuple[StoredRows, set[Ke
                     cases.c.head,
                     cases.c.state,
                     cases.c.lifecycle,
+                    cases.c.local_authority,
+                    cases.c.local_authority_given,
                 ).where(of_tenant(cases))
             ):
-                tenant_id, case_id, snapshot, version, head, state, lifecycle = case_row
-                stored.cases[(tenant_id, case_id)] = (snapshot, version, head, state, lifecycle)
+                tenant_id, case_id, *columns = case_row
+                stored.cases[(tenant_id, case_id)] = tuple(columns)
             for deadline_row in connection.execute(
                 sa.select(
                     deadlines.c.tenant_id,

@@ -10,7 +10,7 @@ working days up to and including it.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Final, final
 
@@ -393,6 +393,21 @@ class WorkingDayCalendar:
             field="n",
             rule_ids=("DEC-02",),
         )
+
+    def _counter(self) -> Callable[[_dt.date], int | None]:
+        """
+        The number of working days from the calendar's first day up to and including a date.
+
+        None for a date outside the calendar's range. For many dates at once (a page of
+        deadlines): one list look-up a date, without `working_days_between`'s checks.
+        """
+        count, base, size = self._count, self._base, len(self._count)
+
+        def working_days_to(day: _dt.date) -> int | None:
+            i = day.toordinal() - base
+            return count[i] if 0 <= i < size else None
+
+        return working_days_to
 
     def working_days_between(self, start: _dt.date, end: _dt.date) -> int:
         """

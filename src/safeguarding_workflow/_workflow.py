@@ -760,6 +760,8 @@ class Workflow:
         """
         if not isinstance(command, Command):
             raise InvalidInputError("'command' must be a Command", field="command")
+        if command.tenant_id not in self._settings:
+            self.settings(command.tenant_id)  # raises: misconfiguration, before any read
         store = self.store
         if getattr(type(store), "transaction", None) is _PLAIN_SCOPE:
             # The default scope yields the store and does nothing else: skip its generator.
@@ -801,8 +803,8 @@ class Workflow:
         """
         if not isinstance(command, Command):
             raise InvalidInputError("'command' must be a Command", field="command")
+        self.settings(command.tenant_id)  # an unknown tenant is misconfiguration, not a refusal
         case = self.store.get(command.tenant_id, command.case_id)
-        self.settings(case.tenant_id)  # an unknown tenant is misconfiguration, not a refusal
         if command.idempotency_key is not None:
             first = self.store.find(command.tenant_id, command.case_id, command.idempotency_key)
             if first is not None:

@@ -49,7 +49,7 @@ def test_upgrade_gives_a_working_append_only_store(target: tuple[str, str]) -> N
     assert sw.verify(d.history()).ok
     with engine.connect() as c:
         version = c.exec_driver_sql(f"SELECT version_num FROM {prefix}alembic_version").scalar()
-    assert "sw0002" == version
+    assert "sw0003" == version
     engine.dispose()
 
 
@@ -85,7 +85,7 @@ def test_0002_upgrades_a_store_of_schema_1(target: tuple[str, str]) -> None:
             replace_record_2(engine, prefix)
             assert not sw.verify(d.history()).ok
         migrations.upgrade(url, prefix=prefix)
-        assert "2" == meta_version(engine, prefix)
+        assert "3" == meta_version(engine, prefix)
         before = d.history()
         if sqlite:
             with pytest.raises(sa.exc.DBAPIError, match="append-only"):
@@ -103,7 +103,7 @@ def test_create_schema_brings_a_store_of_schema_1_up(tmp_path: Path) -> None:
     command.upgrade(migrations.config(url), "sw0001")
     store = SqlStore.sqlite(str(tmp_path / "old.db"))
     try:
-        assert "2" == meta_version(store.engine, "sw_")
+        assert "3" == meta_version(store.engine, "sw_")
         d = Driver(store=store)
         d.walk_to("rapid_review")
         before = d.history()
@@ -137,3 +137,64 @@ def test_postgresql_schema(pg_url: str) -> None:
     assert "notify_panel" not in open_kinds  # met, and its row says so
     assert "sc_cases" in sa.inspect(store.engine).get_table_names(schema="safeguarding")
     store.engine.dispose()
+
+
+def authority_columns(engine: sa.Engine, prefix: str) -> list[tuple[str, str | None, str | None]]:
+    with engine.connect() as c:
+        rows = c.exec_driver_sql(
+            f"SELECT case_id, local_authority, local_authority_given FROM {prefix}cases "
+            "ORDER BY case_id"
+        ).all()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def test_0003_adds_the_authority_columns_and_fills_them(target: tuple[str, str]) -> None:
+    """A store of schema 2, without the columns, gets them filled from its snapshots."""
+    url, prefix = target
+    command.upgrade(migrations.config(url, prefix=prefix), "sw0002")
+    engine = _store_engine(url)
+    try:
+        d = Driver(store=SqlStore(engine, prefix=prefix))
+        d.walk_to("rapid_review")
+        gateshead = sw.Incident(
+            children=[sw.Child(age=4, harm="death", normally_resident_in="E08000037")],
+            location=sw.Location.england("E08000037"),
+            abuse_or_neglect="suspected",
+            la_aware_at=pendulum.datetime(2024, 1, 5, 9, tz="Europe/London"),
+        )
+        given = d.workflow.open(
+            TENANT, gateshead, local_authority="E08000020", actor="user-1", case_id="case-2"
+        ).case
+        assert given.local_authority_given == "E08000020"
+        # As schema 2 left them: no authority columns (this release's tables have them).
+        with engine.begin() as c:
+            for column in ("local_authority_given", "local_authority"):
+                c.exec_driver_sql(f"ALTER TABLE {prefix}cases DROP COLUMN {column}")
+        assert "2" == meta_version(engine, prefix)
+        migrations.upgrade(url, prefix=prefix)
+        assert "3" == meta_version(engine, prefix)
+        assert authority_columns(engine, prefix) == [
+            ("case-1", "E08000016", None),
+            ("case-2", "E08000037", "E08000020"),
+        ]
+        overdue = d.workflow.overdue(TENANT, pendulum.date(2030, 1, 1))
+        assert {(r.case_id, r.local_authority) for r in overdue} >= {("case-2", "E08000037")}
+        command.downgrade(migrations.config(url, prefix=prefix), "sw0002")
+        assert "2" == meta_version(engine, prefix)
+        names = {c["name"] for c in sa.inspect(engine).get_columns(f"{prefix}cases")}
+        assert "local_authority" not in names
+    finally:
+        engine.dispose()
+
+
+def test_create_schema_fills_authority_columns_left_empty(tmp_path: Path) -> None:
+    """Rows whose authority columns are empty are filled when the schema is brought up."""
+    store = SqlStore.sqlite(str(tmp_path / "cases.db"))
+    try:
+        Driver(store=store).walk_to("notified")
+        with store.engine.begin() as c:
+            c.exec_driver_sql("UPDATE sw_cases SET local_authority = NULL")
+        store.create_schema()
+        assert authority_columns(store.engine, "sw_") == [("case-1", "E08000016", None)]
+    finally:
+        store.engine.dispose()

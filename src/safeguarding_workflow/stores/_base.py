@@ -16,7 +16,7 @@ from .._calendar import WorkingDayCalendar
 from .._case import Case
 from .._dates import as_date
 from .._lifecycle import Lifecycle
-from ..exceptions import ConfigurationError, InvalidInputError, OutsideSupportedRangeError
+from ..exceptions import ConfigurationError, InvalidInputError
 from ..history._chain import HistoryRecord
 
 __all__ = ["CaseStore", "DueDeadline", "responsible_roles"]
@@ -145,6 +145,40 @@ class CaseStore(abc.ABC):
         """Store a case's new record and next history record, if still at *expected_version*."""
 
     # -- what is due -------------------------------------------------------------------------
+
+    def _due_rows(
+        self,
+        tenant_id: str,
+        first: pendulum.Date | None,
+        last: pendulum.Date,
+        *,
+        after: tuple[pendulum.Date, str, str] | None,
+        rule_id: str | None,
+        limit: int,
+    ) -> list[DueRow]:
+        """
+        `deadlines_due()`'s rows as tuples, each beginning with its key: what `_due` merges.
+
+        The library's stores build the tuples straight from their own rows, so a page
+        makes each `DueDeadline` once; this default takes them from `deadlines_due()`.
+        """
+        return [
+            (
+                r.due,
+                r.tenant_id,
+                r.case_id,
+                r.kind,
+                r.rule_ids,
+                r.projected,
+                r.local_authority,
+                r.state,
+                r.lifecycle,
+                r.local_authority_given,
+            )
+            for r in self.deadlines_due(
+                tenant_id, first, last, after=after, rule_id=rule_id, limit=limit
+            )
+        ]
 
     def deadlines_due(
         self,
@@ -327,13 +361,49 @@ class CaseStore(abc.ABC):
             low, page_after = window
             if low is not None and low > last[tenant]:
                 continue
-            rows = self.deadlines_due(
+            rows = self._due_rows(
                 tenant, low, last[tenant], after=page_after, rule_id=rule_id, limit=limit
             )
-            pages.append(rows if len(tenants) == 1 else sorted(rows, key=_row_key))
-        merged = pages[0] if len(pages) == 1 else list(heapq.merge(*pages, key=_row_key))
-        by_tenant = {t: calendars(t) for t in tenants}  # each tenant's asked for once
-        return [_completed(row, as_of, by_tenant.__getitem__, roles) for row in merged[:limit]]
+            # A row's tuple begins with its key (due, tenant, case, kind), unique to it.
+            pages.append(rows if len(tenants) == 1 else sorted(rows))
+        merged = pages[0] if len(pages) == 1 else list(heapq.merge(*pages))
+        late = {t: _late_counter(calendars(t), as_of) for t in tenants}  # each tenant's once
+        return [
+            DueDeadline(
+                tenant,
+                case_id,
+                kind,
+                due,
+                rule_ids,
+                projected,
+                local_authority=authority,
+                state=state,
+                lifecycle=lifecycle,
+                working_days_late=late[tenant](due),
+                responsible=roles.get(lifecycle, _NONE).get(kind, ()),
+                local_authority_given=given,
+            )
+            for (
+                due,
+                tenant,
+                case_id,
+                kind,
+                rule_ids,
+                projected,
+                authority,
+                state,
+                lifecycle,
+                given,
+            ) in merged[:limit]
+        ]
+
+
+#: A row of a deadline query as `CaseStore._due_rows` gives it: the key (due date,
+#: tenant, case, kind), then rule ids, projected, authority, state, lifecycle and the
+#: authority code the host gave.
+DueRow = tuple[pendulum.Date, str, str, str, tuple[str, ...], bool, str, str, str, "str | None"]
+#: No responsible roles: the lifecycle was not given to the query.
+_NONE: Final[Mapping[str, tuple[str, ...]]] = {}
 
 
 @attrs.frozen
@@ -564,34 +634,22 @@ def _roles_by_lifecycle(lifecycles: object) -> dict[str, dict[str, tuple[str, ..
     return {lc.name: responsible_roles(lc) for lc in lifecycles}
 
 
-def _late(calendar: WorkingDayCalendar, due: pendulum.Date, as_of: pendulum.Date) -> int | None:
-    """Working days after *due* up to and including *as_of*; None beyond the calendar."""
-    try:
-        return calendar.working_days_between(due, as_of)
-    except OutsideSupportedRangeError:
-        return None
+def _late_counter(
+    calendar: WorkingDayCalendar, as_of: pendulum.Date
+) -> Callable[[pendulum.Date], int | None]:
+    """
+    Working days after a due date up to and including *as_of*, on *calendar*.
 
+    None for a date beyond the calendar's years (or when *as_of* is). *as_of* is looked
+    up once for a whole page, and each due date with one list look-up.
+    """
+    to = calendar._counter()
+    end = to(as_of)
+    if end is None:
+        return lambda due: None
 
-def _completed(
-    row: DueDeadline,
-    as_of: pendulum.Date,
-    calendars: Callable[[str], WorkingDayCalendar],
-    roles: Mapping[str, Mapping[str, tuple[str, ...]]],
-) -> DueDeadline:
-    """*row* with its working days late on its tenant's calendar and its responsible roles."""
-    # Built directly, as attrs.evolve would, without its per-field introspection: a page
-    # holds up to 10,000 rows.
-    return DueDeadline(
-        row.tenant_id,
-        row.case_id,
-        row.kind,
-        row.due,
-        row.rule_ids,
-        row.projected,
-        local_authority=row.local_authority,
-        state=row.state,
-        lifecycle=row.lifecycle,
-        working_days_late=_late(calendars(row.tenant_id), row.due, as_of),
-        responsible=roles.get(row.lifecycle, {}).get(row.kind, ()),
-        local_authority_given=row.local_authority_given,
-    )
+    def late(due: pendulum.Date) -> int | None:
+        start = to(due)
+        return None if start is None else end - start
+
+    return late

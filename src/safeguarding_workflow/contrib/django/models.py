@@ -39,6 +39,8 @@ class CaseRow(models.Model):
     state = models.CharField(max_length=64)
     lifecycle = models.CharField(max_length=64)
     snapshot = models.TextField()
+    local_authority = models.CharField(max_length=16, null=True)
+    local_authority_given = models.CharField(max_length=16, null=True)
 
     class Meta:
         """Unmanaged: the library's schema code owns the table; only viewing is permitted."""

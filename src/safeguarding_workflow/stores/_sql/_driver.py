@@ -127,7 +127,8 @@ def _postgresql_append(tables: dict[str, sa.Table], dialect: sa.Dialect) -> str:
     values = ", ".join(f"%({k})s" for k in _HISTORY_KEYS)
     return f"""WITH u AS (
   UPDATE {cases} SET version = %(version)s, head = %(head)s, state = %(state)s,
-    lifecycle = %(lifecycle)s, snapshot = %(snapshot)s
+    lifecycle = %(lifecycle)s, snapshot = %(snapshot)s,
+    local_authority = %(local_authority)s, local_authority_given = %(local_authority_given)s
   WHERE tenant_id = %(k_tenant)s AND case_id = %(k_case)s AND version = %(k_version)s
   RETURNING 1
 ), h AS (

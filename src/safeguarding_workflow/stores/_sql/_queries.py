@@ -15,36 +15,19 @@ from typing import Any
 
 import pendulum
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from ..._case import DeadlineStatus
-from .._base import DueDeadline
+from .._base import DueRow
 from ._driver import _Driver
 
 __all__ = [
     "case_ids_query",
     "consumed_insert",
-    "due_deadlines",
+    "due_rows",
     "heads_query",
     "overdue_query",
     "purge_statement",
 ]
-
-
-def _authority(
-    cases: sa.Table, dialect: sa.Dialect, key: str = "local_authority"
-) -> sa.ColumnElement[Any]:
-    """
-    The case's local authority (or, by *key*, the code given for it), from its snapshot row.
-
-    The snapshot is the case's canonical JSON, whose top-level ``local_authority`` (and
-    ``local_authority_given``, when the case has one) never changes after the case
-    opens; reading it for the rows of one page costs a few microseconds a row (a column
-    of its own would need a new store schema). *key* is one of those two names.
-    """
-    if dialect.name == "postgresql":
-        return sa.cast(cases.c.snapshot, postgresql.JSON).op("->>")(sa.literal_column(f"'{key}'"))
-    return sa.func.json_extract(cases.c.snapshot, f"$.{key}")
 
 
 def overdue_query(
@@ -56,8 +39,9 @@ def overdue_query(
     It walks the deadlines table's partial index on open deadlines (``tenant_id, due,
     case_id, kind`` where ``status = 'open'``) in order and stops at the limit; each row
     found joins its case row by primary key, for the case's state, lifecycle and
-    authority. The deadlines table is named first and the case row is reached by its
-    key; on SQLite the join is a CROSS JOIN, which fixes that order.
+    authority (columns of the row since store schema 3). The deadlines table is named
+    first and the case row is reached by its key; on SQLite the join is a CROSS JOIN,
+    which fixes that order.
     """
     deadlines, cases = tables["deadlines"], tables["cases"]
     query = (
@@ -69,8 +53,8 @@ def overdue_query(
             deadlines.c.projected,
             cases.c.state,
             cases.c.lifecycle,
-            _authority(cases, dialect),
-            _authority(cases, dialect, "local_authority_given"),
+            cases.c.local_authority,
+            cases.c.local_authority_given,
         )
         .select_from(
             deadlines.join(
@@ -113,22 +97,22 @@ def overdue_query(
     return _Driver(sql, driver.names, driver.fixed)
 
 
-def due_deadlines(tenant_id: str, rows: Sequence[Any], dialect: sa.Dialect) -> list[DueDeadline]:
-    """The deadlines-due query's rows (see `overdue_query`) as a tenant's due deadlines."""
+def due_rows(tenant_id: str, rows: Sequence[Any], dialect: sa.Dialect) -> list[DueRow]:
+    """The deadlines-due query's rows (see `overdue_query`) as a tenant's `DueRow` tuples."""
     from_iso = pendulum.Date.fromisoformat  # the quickest way to a pendulum Date
     sqlite = dialect.name == "sqlite"  # dates come back as text
     return [
-        DueDeadline(
+        (
+            from_iso(d if sqlite else d.isoformat()),
             tenant_id,
             c,
             k,
-            from_iso(d if sqlite else d.isoformat()),
             tuple(r.split()),
             bool(p),
-            local_authority=la or "",
-            state=s,
-            lifecycle=lc,
-            local_authority_given=given or None,
+            la or "",
+            s,
+            lc,
+            given or None,
         )
         for c, k, d, r, p, s, lc, la, given in rows
     ]

@@ -23,7 +23,15 @@ from ...history._chain import SCHEMA_VERSION, HistoryRecord
 
 __all__ = ["case_row", "deadline_rows_of", "history_row", "outbox_row"]
 
-_CASE_SET: Final = ("version", "head", "state", "lifecycle", "snapshot")
+_CASE_SET: Final = (
+    "version",
+    "head",
+    "state",
+    "lifecycle",
+    "snapshot",
+    "local_authority",
+    "local_authority_given",
+)
 _HISTORY_KEYS: Final = (
     "tenant_id",
     "case_id",
@@ -86,6 +94,8 @@ def case_row(case: Case) -> dict[str, Any]:
         "state": case.state,
         "lifecycle": case.lifecycle,
         "snapshot": state_json(case).decode("utf-8"),
+        "local_authority": case.local_authority,
+        "local_authority_given": case.local_authority_given,
     }
 
 

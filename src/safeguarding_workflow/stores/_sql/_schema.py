@@ -17,14 +17,16 @@ from sqlalchemy.engine import Connection
 
 from ...exceptions import StoreError
 
-__all__ = ["STORE_SCHEMA_VERSION", "create_all", "downgrade_to_1", "drop_all"]
+__all__ = ["STORE_SCHEMA_VERSION", "create_all", "downgrade_to_1", "downgrade_to_2", "drop_all"]
 
-STORE_SCHEMA_VERSION: Final = 2
+STORE_SCHEMA_VERSION: Final = 3
 """
 The schema version of the tables this release creates. 2: on SQLite a trigger refuses any
 insert into history that collides with a stored row (``INSERT OR REPLACE``, ``REPLACE
 INTO``), and snapshots hold a case's canonical state (its version and head in their own
-columns), which the head record's ``state_digest`` commits to.
+columns), which the head record's ``state_digest`` commits to. 3: the cases table holds
+the case's authority and the code the host gave in columns of their own (the overdue
+queries read them instead of each snapshot's JSON).
 """
 
 
@@ -54,6 +56,10 @@ def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str,
         sa.Column("state", sa.String(64), nullable=False),
         sa.Column("lifecycle", sa.String(64), nullable=False),
         sa.Column("snapshot", text, nullable=False),
+        # Schema 3: the case's authority and the code the host gave, as the snapshot holds
+        # them, for the overdue queries; null only in rows a migration has not reached.
+        sa.Column("local_authority", sa.String(16), nullable=True),
+        sa.Column("local_authority_given", sa.String(16), nullable=True),
         schema=schema,
     )
     history = sa.Table(
@@ -247,6 +253,8 @@ def create_all(
             connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     history.metadata.create_all(connection)
     row = connection.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
+    if version >= 3:
+        _authority_columns(connection, tables["cases"])
     if row is not None and int(row.value) > STORE_SCHEMA_VERSION:
         raise StoreError(
             f"the database holds store schema {row.value}, newer than this release "
@@ -266,6 +274,49 @@ def create_all(
         connection.execute(
             meta.update().where(meta.c.key == "schema_version").values(value=str(version))
         )
+
+
+def _authority_columns(connection: Connection, cases: sa.Table) -> None:
+    """
+    Schema 3: the cases table's authority columns, added if missing and filled from snapshots.
+
+    A table made by an earlier schema lacks them; rows written before the upgrade are
+    filled from their snapshot's JSON, which holds both (``local_authority_given`` only
+    when the host gave another code). Rows already filled are left as they are.
+    """
+    have = {c["name"] for c in sa.inspect(connection).get_columns(cases.name, schema=cases.schema)}
+    name = connection.dialect.identifier_preparer.format_table(cases)
+    for column in ("local_authority", "local_authority_given"):
+        if column not in have:
+            connection.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {column} VARCHAR(16)")
+    if connection.dialect.name == "sqlite":
+        read = "json_extract(snapshot, '$.{}')"
+    else:
+        read = "CAST(snapshot AS JSON) ->> '{}'"
+    connection.exec_driver_sql(
+        f"UPDATE {name} SET local_authority = {read.format('local_authority')}, "
+        f"local_authority_given = {read.format('local_authority_given')} "
+        "WHERE local_authority IS NULL"
+    )
+
+
+def downgrade_to_2(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:
+    """
+    Take a store of schema 3 back to schema 2 (the shipped migration ``sw0003``'s downgrade).
+
+    Drops the cases table's authority columns (the snapshots still hold both) and
+    records schema 2.
+
+    Added in version 0.1.0.
+    """
+    tables = _tables(sa.MetaData(), prefix, schema)
+    cases, meta = tables["cases"], tables["meta"]
+    name = connection.dialect.identifier_preparer.format_table(cases)
+    have = {c["name"] for c in sa.inspect(connection).get_columns(cases.name, schema=cases.schema)}
+    for column in ("local_authority_given", "local_authority"):
+        if column in have:
+            connection.exec_driver_sql(f"ALTER TABLE {name} DROP COLUMN {column}")
+    connection.execute(meta.update().where(meta.c.key == "schema_version").values(value="2"))
 
 
 def downgrade_to_1(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:

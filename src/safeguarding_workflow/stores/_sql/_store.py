@@ -33,7 +33,7 @@ from ...exceptions import (
     StoreError,
 )
 from ...history._chain import ChainHead, HistoryRecord
-from .._base import CaseStore, DueDeadline
+from .._base import CaseStore, DueDeadline, DueRow
 from ._cache import CACHE_BYTES, CACHE_CASES, _Recent
 from ._driver import (
     _CHANGED,
@@ -50,7 +50,7 @@ from ._host import Verifier, committed_keys, found, held
 from ._queries import (
     case_ids_query,
     consumed_insert,
-    due_deadlines,
+    due_rows,
     heads_query,
     overdue_query,
     purge_statement,
@@ -59,6 +59,7 @@ from ._rows import _deadline_rows, _iso_date, _record, case_row, history_row, ou
 from ._schema import _tables, create_all
 
 __all__ = ["DueDeadline", "SqlStore"]
+
 
 def _text(value: object, field: str) -> str:
     """
@@ -791,6 +792,34 @@ class SqlStore(CaseStore):
 
         Added in version 0.1.0.
         """
+        rows = self._due_rows(tenant_id, first, last, after=after, rule_id=rule_id, limit=limit)
+        return [
+            DueDeadline(
+                row[1],
+                row[2],
+                row[3],
+                row[0],
+                row[4],
+                row[5],
+                local_authority=row[6],
+                state=row[7],
+                lifecycle=row[8],
+                local_authority_given=row[9],
+            )
+            for row in rows
+        ]
+
+    def _due_rows(
+        self,
+        tenant_id: str,
+        first: pendulum.Date | None,
+        last: pendulum.Date,
+        *,
+        after: tuple[pendulum.Date, str, str] | None,
+        rule_id: str | None,
+        limit: int,
+    ) -> list[DueRow]:
+        """`deadlines_due()` as tuples, built straight from the SELECT's rows (see `CaseStore`)."""
         if type(limit) is not int or not 1 <= limit <= 10_000:
             raise InvalidInputError("'limit' must be from 1 to 10000", field="limit")
         _text(tenant_id, "tenant_id")
@@ -821,7 +850,7 @@ class SqlStore(CaseStore):
             cursor = connection.connection.cursor()
             query.run(cursor, params)
             rows = cursor.fetchall()
-        return due_deadlines(tenant_id, rows, self.engine.dialect)
+        return due_rows(tenant_id, rows, self.engine.dialect)
 
     def heads(self, tenant_id: str | None = None) -> list[ChainHead]:
         """
