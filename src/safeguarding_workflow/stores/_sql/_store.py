@@ -132,6 +132,8 @@ class _Shared:
 
     __slots__ = (
         "batched",
+        "compiled",
+        "dialect",
         "driver",
         "overdue_queries",
         "pipeline",
@@ -162,6 +164,63 @@ class _Shared:
         self.statements = _statements(tables)
         self.driver = _driver_statements(tables, dialect, self.statements)
         self.overdue_queries: dict[tuple[bool, bool, bool], _Driver] = {}
+        self.dialect = dialect
+        #: Core statements compiled for a SQLite command scope's reads (see _RawScope), by id.
+        self.compiled: dict[int, tuple[object, _Driver]] = {}
+
+
+@final
+class _RawResult:
+    """What a read in a SQLite command scope returns: `first()` and `all()` of a cursor."""
+
+    __slots__ = ("_cursor",)
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def first(self) -> Any:
+        """The first row, or None."""
+        return self._cursor.fetchone()
+
+    def all(self) -> list[Any]:
+        """Every row."""
+        rows: list[Any] = self._cursor.fetchall()
+        return rows
+
+
+@final
+class _RawScope:
+    """
+    A SQLite command scope's connection: the pool's own connection to the database file.
+
+    A command on SQLite runs its statements on the driver's cursor between a ``BEGIN
+    IMMEDIATE`` and a ``COMMIT`` of its own, so SQLAlchemy's `Connection` around the
+    driver's connection did nothing but cost about 40 µs a command to build and close.
+    This stands in for it in the store's views: `connection` is the driver's connection
+    (through the pool), the scope is always in its transaction, and `execute` runs the
+    store's Core reads (a correction's record, a retry's history) compiled once, on the
+    driver's cursor. Nothing else of a `Connection` is asked of a command scope.
+    """
+
+    __slots__ = ("_shared", "connection")
+
+    def __init__(self, connection: Any, shared: _Shared) -> None:
+        self.connection = connection
+        self._shared = shared
+
+    def in_transaction(self) -> bool:
+        """Always: the scope began its transaction when it opened."""
+        return True
+
+    def execute(self, statement: Any, parameters: dict[str, Any] | None = None) -> _RawResult:
+        """Run one of the store's Core statements on the driver's cursor."""
+        compiled = self._shared.compiled.get(id(statement))
+        if compiled is None or compiled[0] is not statement:
+            compiled = (statement, _Driver.of(statement, self._shared.dialect))
+            self._shared.compiled[id(statement)] = compiled
+        cursor = self.connection.cursor()
+        compiled[1].run(cursor, parameters or {})
+        return _RawResult(cursor)
 
 
 @final
@@ -377,6 +436,22 @@ class SqlStore(CaseStore):
         """
         if self._connection is not None:
             yield self
+            return
+        if self.engine.dialect.name == "sqlite":
+            # The driver's connection from the pool, BEGIN IMMEDIATE and COMMIT: the write
+            # lock from the read to the commit, and no SQLAlchemy Connection (_RawScope).
+            with _translated(self.engine, ConcurrencyConflict):
+                raw = self.engine.raw_connection()
+                try:
+                    raw.cursor().execute("BEGIN IMMEDIATE")
+                    try:
+                        yield self._view(_RawScope(raw, self._shared))  # type: ignore[arg-type]
+                    except BaseException:
+                        raw.rollback()
+                        raise
+                    raw.commit()
+                finally:
+                    raw.close()
             return
         with (
             _translated(self.engine, ConcurrencyConflict),
