@@ -176,9 +176,10 @@ class UnknownTenantError(ConfigurationError):
     Every `Workflow` method that takes a tenant id raises this one error, with the code
     ``unknown_tenant`` and ``field="tenant_id"``, before it reads or writes anything:
     opening, firing and checking commands, correcting, new facts, recomputation, reading
-    cases and history, settings, calendars and the deadline queries. A `ConfigurationError`, since the workflow is
-    given its tenants by the host; a host whose tenant id comes from the request URL may
-    answer it with 404 instead. The message never repeats the tenant id.
+    cases and history, settings, calendars and the deadline queries. A
+    `ConfigurationError`, since the workflow is given its tenants by the host; a host
+    whose tenant id comes from the request URL may answer it with 404 instead. The
+    message never repeats the tenant id.
 
     Added in version 0.1.0.
     """
