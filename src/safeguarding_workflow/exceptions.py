@@ -35,6 +35,7 @@ __all__ = [
     "NotAuthorised",
     "OutsideSupportedRangeError",
     "RegimeNotSupportedError",
+    "RegisterIntegrityError",
     "RoleNotPermitted",
     "SafeguardingWorkflowError",
     "SqliteSettingsWarning",
@@ -384,6 +385,46 @@ class HistoryIntegrityError(SafeguardingWorkflowError):
     ) -> None:
         super().__init__(message, field="history")
         self.position = position
+        self.problem = problem
+        self.tenant_id = tenant_id
+        self.case_id = case_id
+
+
+class RegisterIntegrityError(SafeguardingWorkflowError):
+    """
+    A sealed identifier register or wrapped data key could not be opened.
+
+    Raised when the bytes were altered (a flipped bit, a truncated blob), belong to
+    another case (the tenant and case ids are bound into the seal), or were sealed
+    under another key: authenticated encryption cannot tell these apart, and nothing
+    of the content is returned. The message names no value and no key.
+
+    Added in version 0.1.0.
+
+    Attributes:
+        field: ``"register"`` for a sealed register, ``"wrapped_key"`` for a wrapped key.
+        problem: ``"malformed"`` (not bytes, or too short to hold a seal),
+            ``"version"`` (a format version this library does not know),
+            ``"authentication"`` (altered, another case's, or the wrong key), or
+            ``"content"`` (it opened, but what it holds is no register of this case).
+        tenant_id: The tenant the caller expected, kept as an attribute, never put in
+            the message (None for a wrapped key).
+        case_id: The case, likewise.
+
+    """
+
+    code = "register_integrity"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        problem: str,
+        tenant_id: str | None = None,
+        case_id: str | None = None,
+        field: str = "register",
+    ) -> None:
+        super().__init__(message, field=field)
         self.problem = problem
         self.tenant_id = tenant_id
         self.case_id = case_id
