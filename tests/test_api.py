@@ -61,6 +61,7 @@ EXPECTED_ALL = [
     "RapidReviewAnchor",
     "Recomputation",
     "RegimeNotSupportedError",
+    "RegisterIntegrityError",
     "RoleNotPermitted",
     "Rule",
     "RuleCatalogue",
@@ -88,6 +89,7 @@ EXPECTED_ALL = [
     "exceptions",
     "guards",
     "history",
+    "personal",
     "schemas",
     "stores",
     "testing",
@@ -138,6 +140,31 @@ STORES_ALL = [
     "sqlite_engine",
 ]
 
+PERSONAL_ALL = [
+    "DEFAULT_KEK_ID",
+    "DIGEST_PREFIX",
+    "KEK_VARIABLE",
+    "MAX_ENTRIES",
+    "MAX_PEOPLE",
+    "MAX_VALUE_LENGTH",
+    "SEAL_VERSION",
+    "DataKey",
+    "Identifier",
+    "IdentifierKind",
+    "KeyProvider",
+    "Keyring",
+    "Person",
+    "Register",
+    "Relationship",
+    "WrappedKey",
+    "entry_digest",
+    "keyring_from_env",
+    "keyring_from_file",
+    "open_register",
+    "rewrap",
+    "seal_register",
+]
+
 MOVED = {
     "history": [n for n in HISTORY_ALL if n not in ("SCHEMA_VERSION", "HistoryRecord", "verify")],
     "stores": [
@@ -154,6 +181,7 @@ def test_public_modules_are_pinned() -> None:
     """The history and stores modules export exactly their curated lists."""
     assert sw.history.__all__ == HISTORY_ALL
     assert sw.stores.__all__ == STORES_ALL
+    assert sw.personal.__all__ == PERSONAL_ALL
     assert ["AsyncWorkflow"] == aio.__all__
     assert sw.schemas.__all__ == ["DIALECT", "NAMES", "payload_schema", "payload_schemas", "schema"]
 
@@ -178,6 +206,7 @@ def test_every_public_object_is_documented() -> None:
     names += [(sw.stores, n) for n in sw.stores.__all__]
     names += [(aio, n) for n in aio.__all__]
     names += [(sw.schemas, n) for n in sw.schemas.__all__]
+    names += [(sw.personal, n) for n in sw.personal.__all__]
     for module, name in names:
         obj = getattr(module, name)
         if inspect.isclass(obj) or inspect.isfunction(obj) or inspect.ismodule(obj):

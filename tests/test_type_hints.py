@@ -146,3 +146,17 @@ def test_import_loads_no_sql() -> None:
         for line in result.stderr.splitlines()
         if "sqlalchemy" in line.lower() or "alembic" in line.lower()
     ]
+
+
+def test_import_loads_no_personal_data_code() -> None:
+    """Importing the package does not load the personal data subpackage until it is used."""
+    code = (
+        "import sys, safeguarding_workflow as sw\n"
+        "print('safeguarding_workflow.personal' in sys.modules)\n"
+        "sw.personal.Register\n"
+        "print('safeguarding_workflow.personal' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert (0, "False\nTrue\n", "") == (result.returncode, result.stdout, result.stderr)

@@ -51,6 +51,7 @@ from .exceptions import (
     NotAuthorised,
     OutsideSupportedRangeError,
     RegimeNotSupportedError,
+    RegisterIntegrityError,
     RoleNotPermitted,
     SafeguardingWorkflowError,
     SqliteSettingsWarning,
@@ -65,7 +66,7 @@ from .history import HistoryRecord, verify
 from .stores import CaseStore, MemoryStore
 
 if TYPE_CHECKING:  # the names __getattr__ below resolves, for type checkers
-    from . import testing
+    from . import personal, testing
     from .history import (
         GENESIS,
         HASH_PREFIX,
@@ -137,6 +138,7 @@ __all__ = [
     "RapidReviewAnchor",
     "Recomputation",
     "RegimeNotSupportedError",
+    "RegisterIntegrityError",
     "RoleNotPermitted",
     "Rule",
     "RuleCatalogue",
@@ -164,6 +166,7 @@ __all__ = [
     "exceptions",
     "guards",
     "history",
+    "personal",
     "schemas",
     "stores",
     "testing",
@@ -208,8 +211,8 @@ _ELSEWHERE = {
 def __getattr__(name: str) -> Any:
     import importlib
 
-    if name == "testing":
-        return importlib.import_module(".testing", __name__)
+    if name in ("personal", "testing"):  # loaded on first use
+        return importlib.import_module(f".{name}", __name__)
     module = _ELSEWHERE.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
