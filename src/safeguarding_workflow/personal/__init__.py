@@ -23,6 +23,7 @@ from ._keys import (
     keyring_from_file,
     rewrap,
 )
+from ._masking import MASK, MaskingFilter, mask, mask_identifiers, masking
 from ._register import (
     MAX_ENTRIES,
     MAX_PEOPLE,
@@ -39,6 +40,7 @@ __all__ = [
     "DEFAULT_KEK_ID",
     "DIGEST_PREFIX",
     "KEK_VARIABLE",
+    "MASK",
     "MAX_ENTRIES",
     "MAX_PEOPLE",
     "MAX_VALUE_LENGTH",
@@ -48,6 +50,7 @@ __all__ = [
     "IdentifierKind",
     "KeyProvider",
     "Keyring",
+    "MaskingFilter",
     "Person",
     "Register",
     "Relationship",
@@ -55,6 +58,9 @@ __all__ = [
     "entry_digest",
     "keyring_from_env",
     "keyring_from_file",
+    "mask",
+    "mask_identifiers",
+    "masking",
     "open_register",
     "rewrap",
     "seal_register",
