@@ -7,6 +7,7 @@ import logging
 import traceback
 
 import attrs
+import hypothesis.vendor.pretty
 import pytest
 import rich.console
 import rich.pretty
@@ -54,6 +55,8 @@ class TestMaskedRepr:
             str((register.entries[0],)),
             rich.pretty.pretty_repr(register),
             rich.pretty.pretty_repr({"entry": register.entries[3]}),
+            hypothesis.vendor.pretty.pretty(register),
+            hypothesis.vendor.pretty.pretty([register.entries[0]]),
         ]
         for text in shown:
             assert "value=<masked>" in text

@@ -99,6 +99,10 @@ class DataKey:
     def __str__(self) -> str:
         return repr(self)
 
+    def _repr_pretty_(self, printer: Any, _cycle: bool) -> None:
+        # IPython's and Hypothesis's pretty printers would list attrs fields, value too.
+        printer.text(repr(self))
+
 
 def _check_kek_id(_instance: Any, _attribute: Any, value: Any) -> None:
     check_opaque_id(value, "WrappedKey.kek_id")
@@ -131,6 +135,10 @@ class WrappedKey:
 
     kek_id: str = attrs.field(validator=_check_kek_id)
     blob: bytes = attrs.field(validator=_check_blob, repr=_blob_repr)
+
+    def _repr_pretty_(self, printer: Any, _cycle: bool) -> None:
+        # IPython's and Hypothesis's pretty printers would list attrs fields, blob too.
+        printer.text(repr(self))
 
 
 @runtime_checkable

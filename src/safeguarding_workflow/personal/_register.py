@@ -245,6 +245,10 @@ class Identifier:
     def __str__(self) -> str:
         return repr(self)
 
+    def _repr_pretty_(self, printer: Any, _cycle: bool) -> None:
+        # IPython's and Hypothesis's pretty printers would list attrs fields, value too.
+        printer.text(repr(self))
+
 
 def _people(value: object) -> tuple[Person, ...]:
     people = _sequence(value, Person, "Register.people", MAX_PEOPLE)
@@ -307,6 +311,10 @@ class Register:
 
     def __str__(self) -> str:
         return repr(self)
+
+    def _repr_pretty_(self, printer: Any, _cycle: bool) -> None:
+        # IPython's and Hypothesis's pretty printers would list attrs fields, value too.
+        printer.text(repr(self))
 
     def person(self, person_id: str) -> Person:
         """
