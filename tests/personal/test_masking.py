@@ -58,6 +58,12 @@ class TestBoundValues:
         with masking([CHILD]):
             assert f"seen {MASK}'s school" == mask(f"seen {text}'s school")
 
+    @pytest.mark.parametrize(("bound", "written"), [("Séamus", "SEAMUS"), ("Seamus", "séamus")])
+    def test_accents_inside_words(self, bound: str, written: str) -> None:
+        """An accent inside a word, on either side, does not hide it."""
+        with masking([bound]):
+            assert f"to {MASK}." == mask(f"to {written}.")
+
     def test_the_other_way_round(self) -> None:
         """A value bound without accents or apostrophes finds the written forms that have them."""
         with masking(["ZOE OBRIEN"]):
@@ -242,6 +248,8 @@ class TestGlobalPatterns:
         "text",
         [
             "QS1 4AP",  # Q never starts a postcode
+            "Q1 4AP",
+            "LJ1 4AP",  # J is never second
             "LS1 4CP",  # C is never in the inward code
             "LS1",  # an outward code alone
             "XLS1 4AP",  # inside a longer word
@@ -296,8 +304,10 @@ class TestProcessor:
                 return f"Note({SIBLING!r})"
 
         with masking([SIBLING]):
-            masked = mask_identifiers(None, "info", {"event": "e", SIBLING: Note()})
-        assert {"event": "e", MASK: f"Note('{MASK}')"} == masked
+            masked = mask_identifiers(
+                None, "info", {"event": "e", SIBLING: Note(), "error": ValueError(SIBLING)}
+            )
+        assert {"event": "e", MASK: f"Note('{MASK}')", "error": f"ValueError('{MASK}')"} == masked
 
     def test_unchanged_event_keeps_its_values(self) -> None:
         """With nothing to mask, the event's values are the very objects it held."""
