@@ -7,7 +7,9 @@ import json
 import logging
 from pathlib import Path
 
+import hypothesis.vendor.pretty
 import pytest
+import rich.pretty
 import structlog
 
 import safeguarding_workflow as sw
@@ -70,6 +72,10 @@ class TestKeyring:
         assert "Keyring(current='kek-2026', kek_ids=('kek-2025', 'kek-2026'))" == repr(ring)
         assert "WrappedKey(kek_id='kek-2026', blob=<61 bytes>)" == repr(wrapped)
         assert_no_key_material(f"{ring!r} {wrapped!r} {wrapped} {[wrapped]}", OLD, NEW)
+        pretty = hypothesis.vendor.pretty.pretty([wrapped, DataKey(OLD)])
+        assert "WrappedKey(kek_id='kek-2026', blob=<61 bytes>)" in pretty
+        assert "DataKey(material=<hidden>)" in pretty
+        assert_no_key_material(pretty + rich.pretty.pretty_repr([DataKey(OLD)]), OLD)
 
     def test_unknown_kek(self) -> None:
         """A wrapped key naming a KEK the keyring lacks is a configuration error."""

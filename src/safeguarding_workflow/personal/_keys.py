@@ -100,7 +100,7 @@ class DataKey:
         return repr(self)
 
     def _repr_pretty_(self, printer: Any, _cycle: bool) -> None:
-        # IPython's and Hypothesis's pretty printers would list attrs fields, value too.
+        # IPython's and Hypothesis's pretty printers would list attrs fields, the key too.
         printer.text(repr(self))
 
 
