@@ -64,6 +64,11 @@ class TestBoundValues:
         with masking([bound]):
             assert f"to {MASK}." == mask(f"to {written}.")
 
+    def test_a_trailing_combining_mark_goes_with_the_name(self) -> None:
+        """A combining accent written after the last letter is masked with the name."""
+        with masking(["Chloë"]):
+            assert f"{MASK}!" == mask("Chloe\u0308!")
+
     def test_the_other_way_round(self) -> None:
         """A value bound without accents or apostrophes finds the written forms that have them."""
         with masking(["ZOE OBRIEN"]):

@@ -30,11 +30,12 @@ import contextvars
 import datetime
 import decimal
 import fractions
+import itertools
 import logging
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from functools import lru_cache
 from typing import Any, Final, Protocol
 
@@ -53,8 +54,10 @@ MASK: Final = "[redacted]"
 #: nickname ``Jo`` is masked in ``Jo's`` but not in ``job``.
 _SHORT: Final = 4
 #: Apostrophes a name may be written with or without (``O'Brien``, ``OBrien``, or typographic ones).
-_APOSTROPHES: Final = "'\u2018\u2019\u02bc`"
-_OPTIONAL_APOSTROPHE: Final = f"[{_APOSTROPHES}]?"
+#: Folding drops them, in values and in text alike (but see `_Bound`).
+_APOSTROPHES: Final = frozenset("'\u2018\u2019\u02bc`")
+#: After the first character of a whole-word fragment: no letter or digit before it.
+_BEFORE: Final = r"(?<![^\W_].)"
 #: Between the words of a value: any punctuation or space, or none (``Mary-Jane``,
 #: ``Mary Jane``, ``MaryJane``; ``SW1A 1AA``, ``SW1A1AA``).
 _GAP: Final = r"[\W_]*"
@@ -62,19 +65,20 @@ _GAP: Final = r"[\W_]*"
 _DIGIT_GAP: Final = r"[\W_]?"
 _WORD: Final = re.compile(r"[^\W_]+")
 _ISO_DATE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+#: The months as dates are written: full, or abbreviated (``sep``, ``sept``).
 _MONTHS: Final = (
-    ("january", "jan"),
-    ("february", "feb"),
-    ("march", "mar"),
-    ("april", "apr"),
-    ("may",),
-    ("june", "jun"),
-    ("july", "jul"),
-    ("august", "aug"),
-    ("september", "sept", "sep"),
-    ("october", "oct"),
-    ("november", "nov"),
-    ("december", "dec"),
+    "jan(?:uary)?",
+    "feb(?:ruary)?",
+    "mar(?:ch)?",
+    "apr(?:il)?",
+    "may",
+    "june?",
+    "july?",
+    "aug(?:ust)?",
+    "sep(?:t|tember)?",
+    "oct(?:ober)?",
+    "nov(?:ember)?",
+    "dec(?:ember)?",
 )
 
 #: A full UK postcode, position by position (outward code A9, A99, AA9, AA99, A9A or
@@ -130,16 +134,40 @@ class _HasValues(Protocol):
         """Every identifying string."""
 
 
-class _Bound:
-    """The identifiers bound in one context: their patterns, and them compiled as one."""
+def _compiled(fragments: Iterable[str]) -> re.Pattern[str] | None:
+    """
+    One pattern of *fragments*, grouped by their first character, longest first in a group.
 
-    __slots__ = ("fragments", "pattern")
+    Every fragment starts with a literal letter or digit, so the pattern is an alternation
+    of literals each followed by a group: the regex engine skips in C the positions no
+    fragment starts at, and at the others tries one group. Longest first, so a full name
+    is masked whole before one of its parts.
+    """
+    ordered = sorted(fragments, key=lambda f: (f[0], -len(f), f))
+    if not ordered:
+        return None
+    groups = itertools.groupby(ordered, key=lambda f: f[0])
+    return re.compile("|".join(f"{first}(?:{'|'.join(f[1:] for f in fs)})" for first, fs in groups))
+
+
+class _Bound:
+    """
+    The identifiers bound in one context, as regex fragments and compiled.
+
+    Folded text drops apostrophes (``O'Brien`` is ``obrien``), except around whole words:
+    ``Jo's`` must not become ``jos``, where ``Jo`` is no longer a word. Text without an
+    apostrophe folds the same both ways and is searched once, with `pattern`; text with
+    one is searched with `words` (whole-word fragments) keeping its apostrophes, and with
+    `anywhere` dropping them.
+    """
+
+    __slots__ = ("anywhere", "fragments", "pattern", "words")
 
     def __init__(self, fragments: frozenset[str]) -> None:
         self.fragments = fragments
-        # Longest first, so a full name is masked whole before one of its parts.
-        ordered = sorted(fragments, key=lambda f: (-len(f), f))
-        self.pattern = re.compile("|".join(ordered))
+        self.pattern = _compiled(fragments)
+        self.words = _compiled(f for f in fragments if f[1:].startswith(_BEFORE))
+        self.anywhere = _compiled(f for f in fragments if not f[1:].startswith(_BEFORE))
 
 
 _BOUND: Final[contextvars.ContextVar[_Bound | None]] = contextvars.ContextVar(
@@ -149,61 +177,59 @@ _BOUND: Final[contextvars.ContextVar[_Bound | None]] = contextvars.ContextVar(
 
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
-    """One character casefolded, decomposed (NFKD) and stripped of combining marks."""
+    """One character casefolded, decomposed (NFKD), without combining marks or apostrophes."""
+    if char in _APOSTROPHES:
+        return ""
     bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
     folded = unicodedata.normalize("NFKD", bare.casefold())
     return "".join(c for c in folded if not unicodedata.combining(c))
 
 
-def _fold(text: str) -> str:
-    """*text* folded character by character, as `_fold_char` folds each."""
-    if text.isascii():
-        return text.lower()
-    return "".join([_fold_char(char) for char in text])
+def _fold_char_keeping_apostrophes(char: str) -> str:
+    """One character folded as `_fold_char` does, but an apostrophe kept as ``'``."""
+    return "'" if char in _APOSTROPHES else _fold_char(char)
 
 
 def _word_pattern(word: str) -> str:
-    """A regex for one folded word: digits through one separator, letters through apostrophes."""
-    if word.isdigit():
-        return _DIGIT_GAP.join(word)
-    return _OPTIONAL_APOSTROPHE.join(re.escape(char) for char in word)
+    """A regex for one folded word: its digits through one separator each, or its letters."""
+    return _DIGIT_GAP.join(word) if word.isdigit() else word
 
 
 def _whole_word(body: str) -> str:
-    """*body* matched only where no letter or digit touches it."""
-    return rf"(?<![^\W_])(?:{body})(?![^\W_])"
+    """
+    *body* (which starts with one letter or digit) matched only where no letter or digit touches it.
+
+    The check on the character before is put after the first character, so that every
+    branch of the bound pattern starts with a literal: the regex engine then skips, in C,
+    every position whose character starts no bound value.
+    """
+    return rf"{body[0]}{_BEFORE}{body[1:]}(?![^\W_])"
 
 
-def _date_fragment(year: str, month: str, day: str) -> str | None:
+def _date_fragments(year: str, month: str, day: str) -> list[str]:
     """The day-first forms of an ISO date: ``14/03/2015``, ``14.3.2015``, ``14th March 2015``."""
     number = int(month)
     if not 1 <= number <= 12 or not 1 <= int(day) <= 31:
-        return None
-    d = f"0?{int(day)}" if day.startswith("0") else day
+        return []
+    days = (day, day[1]) if day.startswith("0") else (day,)
     m = f"0?{number}" if month.startswith("0") else month
-    names = "|".join(_MONTHS[number - 1])
     ordinal = "(?:st|nd|rd|th)?"
-    forms = (
-        f"{d}{_GAP}{m}{_GAP}{year}",
-        f"{d}{ordinal}{_GAP}(?:{names}){_GAP}{year}",
-        f"(?:{names}){_GAP}{d}{ordinal}{_GAP}{year}",
-    )
-    return _whole_word("|".join(forms))
+    name = _MONTHS[number - 1]
+    forms = [f"{d}(?:{_GAP}{m}|{ordinal}{_GAP}{name}){_GAP}{year}" for d in days]
+    forms += [f"{name}{_GAP}{d}{ordinal}{_GAP}{year}" for d in days]
+    return [_whole_word(form) for form in forms]
 
 
 def _fragments(value: str) -> list[str]:
     """The regex fragments that find *value* in folded text (none for a value with no word)."""
-    folded = _fold(value)
-    words = _WORD.findall(folded.translate({ord(a): None for a in _APOSTROPHES}))
+    words = _WORD.findall("".join([_fold_char(char) for char in value]))
     if not words:
         return []
     body = _GAP.join(_word_pattern(word) for word in words)
     found = [_whole_word(body) if sum(map(len, words)) < _SHORT else body]
     iso = _ISO_DATE.fullmatch(value.strip())
     if iso is not None:
-        dated = _date_fragment(*iso.groups())
-        if dated is not None:
-            found.append(dated)
+        found += _date_fragments(*iso.groups())
     return found
 
 
@@ -265,37 +291,52 @@ def masking(values: Iterable[str] | _HasValues) -> Iterator[None]:
         _BOUND.reset(token)
 
 
-def _mask_bound(text: str, pattern: re.Pattern[str]) -> str:
-    """*text* with every match of the bound identifiers' *pattern* masked."""
-    if text.isascii():
-        # ASCII lowercases in place: a match's span is its span in the text.
-        return _replace(text, text.lower(), pattern)
+def _mask_bound(text: str, bound: _Bound) -> str:
+    """*text* with every occurrence of the bound identifiers masked."""
+    if "'" not in text and "`" not in text:
+        if text.isascii():
+            # Such text folds by lowercasing, in place: a match's span is its span in text.
+            return _replace(text, text.lower(), bound.pattern)
+        if not _APOSTROPHES.intersection(text):
+            return _splice(text, _folded_spans(text, bound.pattern, _fold_char))
+    spans = _folded_spans(text, bound.words, _fold_char_keeping_apostrophes)
+    spans += _folded_spans(text, bound.anywhere, _fold_char)
+    return _splice(text, sorted(spans))
+
+
+def _folded_spans(
+    text: str, pattern: re.Pattern[str] | None, fold: Callable[[str], str]
+) -> list[tuple[int, int]]:
+    """Where *pattern* matches *text* folded by *fold*, as spans of *text*."""
+    if pattern is None:
+        return []
     pieces: list[str] = []
     ends: list[int] = []
     for index, char in enumerate(text):
-        piece = _fold_char(char)
+        piece = fold(char)
         pieces.append(piece)
         ends.extend([index + 1] * len(piece))
-    folded = "".join(pieces)
     spans = []
-    for match in pattern.finditer(folded):
+    for match in pattern.finditer("".join(pieces)):
         start, stop = match.span()
         if start == stop:
             continue
         begin, end = ends[start] - 1, ends[stop - 1]
-        while end < len(text) and not pieces[end]:
+        while end < len(text) and unicodedata.combining(text[end]):
             end += 1  # combining marks after the last letter
         spans.append((begin, end))
-    return _splice(text, spans)
+    return spans
 
 
-def _replace(text: str, folded: str, pattern: re.Pattern[str]) -> str:
+def _replace(text: str, folded: str, pattern: re.Pattern[str] | None) -> str:
     """*text* with the spans *pattern* matches in its length-preserving *folded* form masked."""
+    if pattern is None:
+        return text
     return _splice(text, [m.span() for m in pattern.finditer(folded) if m.end() > m.start()])
 
 
 def _splice(text: str, spans: list[tuple[int, int]]) -> str:
-    """*text* with each of *spans* (in order, possibly overlapping) replaced by `MASK`."""
+    """*text* with each of *spans* (by start, possibly overlapping) replaced by `MASK`."""
     if not spans:
         return text
     out: list[str] = []
@@ -355,7 +396,7 @@ def mask(text: str) -> str:
     Added in version 0.1.0.
     """
     bound = _BOUND.get()
-    masked = text if bound is None else _mask_bound(text, bound.pattern)
+    masked = text if bound is None else _mask_bound(text, bound)
     return _mask_patterns(masked)
 
 
