@@ -268,7 +268,7 @@ def masking(values: Iterable[str] | _HasValues) -> Iterator[None]:
         >>> from safeguarding_workflow.personal import mask, masking
         >>> with masking(["Zoë O'Brien"]):
         ...     mask("Called ZOE OBRIEN's school")
-        'Called [redacted]'s school'
+        "Called [redacted]'s school"
 
     Added in version 0.1.0.
 
