@@ -6,8 +6,9 @@ codes) and keyed digests only. What identifies the child and their family lives 
 `Register` of `Person` and `Identifier` entries per case, sealed with AES-256-GCM under
 the case's own `DataKey` (`seal_register`, `open_register`), the data key stored only
 wrapped by the host's `KeyProvider` (`WrappedKey`, `rewrap` for rotation). Every type
-holding an identifier masks it in its ``repr`` and ``str``. See the identifier register
-how-to for the whole picture.
+holding an identifier masks it in its ``repr`` and ``str``, and `masking` binds a case's
+identifiers for `mask_identifiers` (structlog) and `MaskingFilter` (``logging``) to mask
+in the host's logs. See the identifier register how-to for the whole picture.
 
 Added in version 0.1.0.
 """
