@@ -96,8 +96,11 @@ class TestMaskedRepr:
         register = family()
         with caplog.at_level(logging.INFO):
             logging.getLogger("host").info("entry %s in %r", register.entries[0], register)
-        with structlog.testing.capture_logs() as captured:
-            structlog.get_logger().info("changed", register=register)
+        try:
+            with structlog.testing.capture_logs() as captured:
+                structlog.get_logger().info("changed", register=register)
+        finally:
+            structlog.reset_defaults()  # capture_logs leaves structlog marked configured
         rendered = structlog.dev.ConsoleRenderer(colors=False)(None, "info", dict(captured[0]))
         for text in (caplog.text, str(rendered)):
             for value in identifier_values(register):
