@@ -53,8 +53,9 @@ def _r5_capture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     The library's logger is turned up to DEBUG and every line it writes is kept;
     every event any workflow dispatches is kept. After the test, no registered
-    identifier of a fictional child or family may appear in either, and every
-    event must match the published event schema (R9: events carry no facts).
+    identifier of a fictional child or family may appear in either, nor in the message
+    or field of any library error raised, and every event must match the published
+    event schema (R9: events carry no facts).
     """
     from safeguarding_workflow import _events
 
@@ -75,6 +76,15 @@ def _r5_capture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         original(self, batch)
 
     monkeypatch.setattr(_events.ImmediateDispatcher, "dispatch", capturing)
+    messages: list[str] = []
+    raised = sw.SafeguardingWorkflowError.__init__
+
+    def recording(self: sw.SafeguardingWorkflowError, message: str, **kwargs: Any) -> None:
+        messages.append(f"{message} {kwargs.get('field')}")
+        raised(self, message, **kwargs)
+
+    # Every library error raised in the test, its message and field: exception messages too.
+    monkeypatch.setattr(sw.SafeguardingWorkflowError, "__init__", recording)
     try:
         yield
     finally:
@@ -83,6 +93,9 @@ def _r5_capture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     text = "\n".join(handler.lines) + b"\n".join(events).decode()
     for canary in CANARIES:
         assert canary not in text, "an identifier reached a log line or an event"
+    said = "\n".join(messages)
+    for canary in CANARIES:
+        assert canary not in said, "an identifier reached an exception message"
     assert [] == invalid[:5], "an event does not match the published event schema"
 
 
