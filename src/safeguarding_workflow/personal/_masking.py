@@ -53,8 +53,8 @@ MASK: Final = "[redacted]"
 #: Values shorter than this (in letters and digits) are matched as whole words only: a
 #: nickname ``Jo`` is masked in ``Jo's`` but not in ``job``.
 _SHORT: Final = 4
-#: Apostrophes a name may be written with or without (``O'Brien``, ``OBrien``, or typographic ones).
-#: Folding drops them, in values and in text alike (but see `_Bound`).
+#: Apostrophes a name may be written with or without (``O'Brien``, ``OBrien``, or
+#: typographic ones). Folding drops them, in values and in text alike (but see `_Bound`).
 _APOSTROPHES: Final = frozenset("'\u2018\u2019\u02bc`")
 #: After the first character of a whole-word fragment: no letter or digit before it.
 _BEFORE: Final = r"(?<![^\W_].)"
@@ -157,17 +157,24 @@ class _Bound:
     Folded text drops apostrophes (``O'Brien`` is ``obrien``), except around whole words:
     ``Jo's`` must not become ``jos``, where ``Jo`` is no longer a word. Text without an
     apostrophe folds the same both ways and is searched once, with `pattern`; text with
-    one is searched with `words` (whole-word fragments) keeping its apostrophes, and with
-    `anywhere` dropping them.
+    one is searched with `split` patterns: the whole-word fragments keeping its
+    apostrophes, the others dropping them. Those two are compiled when first needed.
     """
 
-    __slots__ = ("anywhere", "fragments", "pattern", "words")
+    __slots__ = ("_split", "fragments", "pattern")
 
     def __init__(self, fragments: frozenset[str]) -> None:
         self.fragments = fragments
         self.pattern = _compiled(fragments)
-        self.words = _compiled(f for f in fragments if f[1:].startswith(_BEFORE))
-        self.anywhere = _compiled(f for f in fragments if not f[1:].startswith(_BEFORE))
+        self._split: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
+
+    def split(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        """The whole-word fragments compiled, and the others."""
+        if self._split is None:
+            words = _compiled(f for f in self.fragments if f[1:].startswith(_BEFORE))
+            anywhere = _compiled(f for f in self.fragments if not f[1:].startswith(_BEFORE))
+            self._split = (words, anywhere)
+        return self._split
 
 
 _BOUND: Final[contextvars.ContextVar[_Bound | None]] = contextvars.ContextVar(
@@ -299,8 +306,9 @@ def _mask_bound(text: str, bound: _Bound) -> str:
             return _replace(text, text.lower(), bound.pattern)
         if not _APOSTROPHES.intersection(text):
             return _splice(text, _folded_spans(text, bound.pattern, _fold_char))
-    spans = _folded_spans(text, bound.words, _fold_char_keeping_apostrophes)
-    spans += _folded_spans(text, bound.anywhere, _fold_char)
+    words, anywhere = bound.split()
+    spans = _folded_spans(text, words, _fold_char_keeping_apostrophes)
+    spans += _folded_spans(text, anywhere, _fold_char)
     return _splice(text, sorted(spans))
 
 
