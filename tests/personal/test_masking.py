@@ -10,6 +10,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterator
+from unicodedata import normalize
 
 import pytest
 import structlog
@@ -30,6 +31,8 @@ from safeguarding_workflow.personal import (
     masking,
 )
 
+#: Latin letters, with the accents names are written with.
+LATIN = "abcdefghijklmnopqrstuvwxyzàáâãäåçèéêëìíîïñòóôõöùúûüýÿßøłœæ"
 #: A fictional child and family, as a register would give them.
 CHILD = "Zoë O'Brien"
 SIBLING = "Zebedee Quillfeather"
@@ -68,6 +71,18 @@ class TestBoundValues:
         """A combining accent written after the last letter is masked with the name."""
         with masking(["Chloë"]):
             assert f"{MASK}!" == mask("Chloe\u0308!")
+
+    @given(
+        st.lists(st.text(alphabet=LATIN, min_size=1, max_size=8), min_size=1, max_size=3),
+        st.sampled_from([" ", "-", "'", " \u2019"]),
+    )
+    def test_any_latin_name_in_any_case_and_accenting(self, words: list[str], sep: str) -> None:
+        """A bound Latin name is masked as written, in upper or title case, and decomposed."""
+        value = sep.join(words)
+        with masking([value]):
+            for written in (value, value.upper(), value.title(), normalize("NFD", value)):
+                left = mask(f"to {written}.").replace(MASK, "")
+                assert "to ." == left, written
 
     def test_the_other_way_round(self) -> None:
         """A value bound without accents or apostrophes finds the written forms that have them."""

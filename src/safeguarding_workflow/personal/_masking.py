@@ -189,7 +189,7 @@ def _fold_char(char: str) -> str:
         return ""
     bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
     folded = unicodedata.normalize("NFKD", bare.casefold())
-    return "".join(c for c in folded if not unicodedata.combining(c))
+    return "".join(c for c in folded if not unicodedata.combining(c) and c not in _APOSTROPHES)
 
 
 def _fold_char_keeping_apostrophes(char: str) -> str:
@@ -229,7 +229,9 @@ def _date_fragments(year: str, month: str, day: str) -> list[str]:
 
 def _fragments(value: str) -> list[str]:
     """The regex fragments that find *value* in folded text (none for a value with no word)."""
-    words = _WORD.findall("".join([_fold_char(char) for char in value]))
+    # An apostrophe parts words here (``O'Brien`` is ``o``, ``brien``): the gap between
+    # words may be empty, so ``OBrien`` and ``O Brien`` are found as well.
+    words = _WORD.findall("".join([_fold_char_keeping_apostrophes(c) for c in value]))
     if not words:
         return []
     body = _GAP.join(_word_pattern(word) for word in words)
