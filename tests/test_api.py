@@ -131,6 +131,7 @@ STORES_ALL = [
     "IdempotentConsumer",
     "MemoryStore",
     "OutboxRelay",
+    "RegisterRow",
     "RelayReport",
     "SeenEvents",
     "SqlStore",

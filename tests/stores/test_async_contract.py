@@ -22,7 +22,13 @@ import pytest
 
 from safeguarding_workflow import Case
 from safeguarding_workflow.history import HistoryRecord
-from safeguarding_workflow.stores import AsyncSqlStore, AsyncStoreScope, CaseStore, DueDeadline
+from safeguarding_workflow.stores import (
+    AsyncSqlStore,
+    AsyncStoreScope,
+    CaseStore,
+    DueDeadline,
+    RegisterRow,
+)
 from safeguarding_workflow.testing import StoreContract
 
 _T = TypeVar("_T")
@@ -75,6 +81,14 @@ class _BlockingScope(CaseStore):
     def append(self, case: Case, record: HistoryRecord, expected_version: int) -> None:
         self.loop.run(self.scope.append(case, record, expected_version))
 
+    def append_with_register(
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+    ) -> None:
+        self.loop.run(self.scope.append_with_register(case, record, expected_version, register))
+
+    def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
+        return self.loop.run(self.scope.register_row(tenant_id, case_id))
+
 
 class _Blocking(CaseStore):
     """An `AsyncSqlStore` called from sync code: every method is the async store's."""
@@ -117,6 +131,14 @@ class _Blocking(CaseStore):
 
     def append(self, case: Case, record: HistoryRecord, expected_version: int) -> None:
         self.loop.run(self.store.append(case, record, expected_version))
+
+    def append_with_register(
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+    ) -> None:
+        self.loop.run(self.store.append_with_register(case, record, expected_version, register))
+
+    def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
+        return self.loop.run(self.store.register_row(tenant_id, case_id))
 
     def deadlines_due(self, *args: Any, **kwargs: Any) -> Sequence[DueDeadline]:
         return self.loop.run(self.store.deadlines_due(*args, **kwargs))

@@ -15,6 +15,7 @@ import attrs
 import pendulum
 
 import safeguarding_workflow as sw
+from safeguarding_workflow.stores import RegisterRow
 from safeguarding_workflow.testing import StoreContract
 
 #: A history record's fields, in the order HistoryRecord takes them.
@@ -27,6 +28,7 @@ class DictStore(sw.CaseStore):
     def __init__(self) -> None:
         self._tenants: dict[str, dict[str, tuple[sw.Case, list[Row]]]] = {}
         self._lock = threading.RLock()
+        self._registers: dict[tuple[str, str], RegisterRow] = {}
 
     def _cases(self, tenant_id: str) -> dict[str, tuple[sw.Case, list[Row]]]:
         return self._tenants.setdefault(tenant_id, {})
@@ -61,6 +63,20 @@ class DictStore(sw.CaseStore):
             if case.case_id in cases:
                 raise sw.CaseExistsError("the case exists", field="case_id")
             cases[case.case_id] = (case, [attrs.astuple(record)])
+
+    def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
+        return self._registers.get((tenant_id, case_id))
+
+    def append_with_register(
+        self,
+        case: sw.Case,
+        record: sw.HistoryRecord,
+        expected_version: int,
+        register: RegisterRow,
+    ) -> None:
+        with self._lock:  # reentrant: the append and the row under one hold
+            self.append(case, record, expected_version)
+            self._registers[(case.tenant_id, case.case_id)] = register
 
     def append(self, case: sw.Case, record: sw.HistoryRecord, expected_version: int) -> None:
         with self._lock:

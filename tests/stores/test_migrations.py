@@ -49,7 +49,7 @@ def test_upgrade_gives_a_working_append_only_store(target: tuple[str, str]) -> N
     assert sw.verify(d.history()).ok
     with engine.connect() as c:
         version = c.exec_driver_sql(f"SELECT version_num FROM {prefix}alembic_version").scalar()
-    assert "sw0003" == version
+    assert "sw0004" == version
     engine.dispose()
 
 
@@ -85,7 +85,7 @@ def test_0002_upgrades_a_store_of_schema_1(target: tuple[str, str]) -> None:
             replace_record_2(engine, prefix)
             assert not sw.verify(d.history()).ok
         migrations.upgrade(url, prefix=prefix)
-        assert "3" == meta_version(engine, prefix)
+        assert "4" == meta_version(engine, prefix)
         before = d.history()
         if sqlite:
             with pytest.raises(sa.exc.DBAPIError, match="append-only"):
@@ -103,7 +103,7 @@ def test_create_schema_brings_a_store_of_schema_1_up(tmp_path: Path) -> None:
     command.upgrade(migrations.config(url), "sw0001")
     store = SqlStore.sqlite(str(tmp_path / "old.db"))
     try:
-        assert "3" == meta_version(store.engine, "sw_")
+        assert "4" == meta_version(store.engine, "sw_")
         d = Driver(store=store)
         d.walk_to("rapid_review")
         before = d.history()
@@ -171,7 +171,7 @@ def test_0003_adds_the_authority_columns_and_fills_them(target: tuple[str, str])
             for column in ("local_authority_given", "local_authority"):
                 c.exec_driver_sql(f"ALTER TABLE {prefix}cases DROP COLUMN {column}")
         assert "2" == meta_version(engine, prefix)
-        migrations.upgrade(url, prefix=prefix)
+        command.upgrade(migrations.config(url, prefix=prefix), "sw0003")
         assert "3" == meta_version(engine, prefix)
         assert authority_columns(engine, prefix) == [
             ("case-1", "E08000016", None),
@@ -198,3 +198,25 @@ def test_create_schema_fills_authority_columns_left_empty(tmp_path: Path) -> Non
         assert authority_columns(store.engine, "sw_") == [("case-1", "E08000016", None)]
     finally:
         store.engine.dispose()
+
+
+def test_0004_adds_the_register_table_and_downgrade_drops_it(target: tuple[str, str]) -> None:
+    """A store of schema 3 has no register table; sw0004 adds it, its downgrade drops it."""
+    url, prefix = target
+    command.upgrade(migrations.config(url, prefix=prefix), "sw0003")
+    engine = _store_engine(url)
+    try:
+        assert f"{prefix}register" not in sa.inspect(engine).get_table_names()
+        d = Driver(store=SqlStore(engine, prefix=prefix))
+        d.walk_to("notified")
+        migrations.upgrade(url, prefix=prefix)
+        assert "4" == meta_version(engine, prefix)
+        assert f"{prefix}register" in sa.inspect(engine).get_table_names()
+        store = SqlStore(engine, prefix=prefix)
+        assert store.register_row(TENANT, "case-1") is None
+        command.downgrade(migrations.config(url, prefix=prefix), "sw0003")
+        assert "3" == meta_version(engine, prefix)
+        assert f"{prefix}register" not in sa.inspect(engine).get_table_names()
+        assert sw.verify(d.history()).ok
+    finally:
+        engine.dispose()

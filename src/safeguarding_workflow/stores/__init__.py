@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._base import CaseStore, DueDeadline, responsible_roles
+from ._base import CaseStore, DueDeadline, RegisterRow, responsible_roles
 from ._memory import MemoryStore
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ __all__ = [
     "IdempotentConsumer",
     "MemoryStore",
     "OutboxRelay",
+    "RegisterRow",
     "RelayReport",
     "SeenEvents",
     "SqlStore",
@@ -62,7 +63,13 @@ __all__ = [
 ]
 
 #: Names that load SQLAlchemy, resolved on first access (PEP 562).
-_LAZY = frozenset(__all__) - {"CaseStore", "DueDeadline", "MemoryStore", "responsible_roles"}
+_LAZY = frozenset(__all__) - {
+    "CaseStore",
+    "DueDeadline",
+    "MemoryStore",
+    "RegisterRow",
+    "responsible_roles",
+}
 
 #: Names that load SQLAlchemy's asyncio extension too, from the async store's module.
 _ASYNC = frozenset({"AsyncOutboxRelay", "AsyncSqlStore", "AsyncStoreScope"})

@@ -19,7 +19,7 @@ from .._lifecycle import Lifecycle
 from ..exceptions import ConfigurationError, InvalidInputError
 from ..history._chain import HistoryRecord
 
-__all__ = ["CaseStore", "DueDeadline", "responsible_roles"]
+__all__ = ["CaseStore", "DueDeadline", "RegisterRow", "responsible_roles"]
 
 #: The most rows one page of an overdue or due-soon query may hold.
 MAX_LIMIT: Final = 10_000
@@ -143,6 +143,57 @@ class CaseStore(abc.ABC):
     @abc.abstractmethod
     def append(self, case: Case, record: HistoryRecord, expected_version: int) -> None:
         """Store a case's new record and next history record, if still at *expected_version*."""
+
+    # -- the identifier register -------------------------------------------------------------
+
+    def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
+        """
+        The case's identifier register as stored (sealed, its data key wrapped), or None.
+
+        None when the case has no register (or no such case). The row sits outside the
+        hash chain: the history holds only that an entry changed, and a keyed digest.
+        The memory and SQL stores keep registers; a store of the host's own that does not
+        is refused only by the register's commands.
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConfigurationError: the store keeps no identifier registers.
+
+        """
+        raise ConfigurationError(
+            "this store keeps no identifier registers: implement CaseStore.register_row "
+            "and CaseStore.append_with_register",
+            field="store",
+        )
+
+    def append_with_register(
+        self,
+        case: Case,
+        record: HistoryRecord,
+        expected_version: int,
+        register: RegisterRow,
+    ) -> None:
+        """
+        `append()`, and the case's register row replaced by *register*, together or not at all.
+
+        What the workflow calls for a command that changes the register: the history
+        record announcing the change and the new sealed register commit in one
+        transaction (the command's, or the host's), so a failed or refused command leaves
+        neither. Ordinary commands call `append()` alone.
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConfigurationError: the store keeps no identifier registers.
+            ConcurrencyConflict: the case has moved on; nothing is stored.
+
+        """
+        raise ConfigurationError(
+            "this store keeps no identifier registers: implement CaseStore.register_row "
+            "and CaseStore.append_with_register",
+            field="store",
+        )
 
     # -- what is due -------------------------------------------------------------------------
 
@@ -396,6 +447,45 @@ class CaseStore(abc.ABC):
                 given,
             ) in merged[:limit]
         ]
+
+
+def _check_kek_id(_instance: Any, _attribute: Any, value: Any) -> None:
+    if type(value) is not str or not 1 <= len(value) <= 128 or not value.isascii():
+        raise InvalidInputError("'RegisterRow.kek_id' must be a key id", field="RegisterRow.kek_id")
+
+
+def _check_blob(_instance: Any, attribute: Any, value: Any) -> None:
+    if type(value) is not bytes or not value:
+        field = f"RegisterRow.{attribute.name}"
+        raise InvalidInputError(f"{field!r} must be non-empty bytes", field=field)
+
+
+def _blob_repr(value: bytes) -> str:
+    return f"<{len(value)} bytes>"
+
+
+@attrs.frozen
+class RegisterRow:
+    """
+    A case's identifier register as a store keeps it: sealed, beside its wrapped data key.
+
+    Outside the hash chain, one per case, under the case's tenant. Nothing in it is
+    readable without the host's key provider: the register is sealed with the case's
+    data key (`safeguarding_workflow.personal.seal_register`), which is stored only
+    wrapped under a key-encryption key.
+
+    Added in version 0.1.0.
+
+    Attributes:
+        kek_id: The key-encryption key that wrapped the data key.
+        wrapped_key: The wrapped data key (`WrappedKey.blob`).
+        sealed: The sealed register.
+
+    """
+
+    kek_id: str = attrs.field(validator=_check_kek_id)
+    wrapped_key: bytes = attrs.field(validator=_check_blob, repr=_blob_repr)
+    sealed: bytes = attrs.field(validator=_check_blob, repr=_blob_repr)
 
 
 #: A row of a deadline query as `CaseStore._due_rows` gives it: the key (due date,

@@ -11,7 +11,7 @@ import pendulum
 from .._case import Case
 from ..exceptions import CaseExistsError, CaseNotFoundError, ConcurrencyConflict, InvalidInputError
 from ..history._chain import HistoryRecord
-from ._base import CaseStore, DueDeadline
+from ._base import CaseStore, DueDeadline, RegisterRow
 
 __all__ = ["MemoryStore"]
 
@@ -27,7 +27,7 @@ class MemoryStore(CaseStore):
     Added in version 0.1.0.
     """
 
-    __slots__ = ("_cases", "_histories", "_keys", "_lock")
+    __slots__ = ("_cases", "_histories", "_keys", "_lock", "_registers")
 
     def __init__(self) -> None:
         self._cases: dict[tuple[str, str], Case] = {}
@@ -36,6 +36,8 @@ class MemoryStore(CaseStore):
         #: command of a tenant, whichever case it is on.
         self._keys: dict[tuple[str, str], HistoryRecord] = {}
         self._lock = threading.Lock()
+        #: Each case's sealed register and wrapped data key, outside the history.
+        self._registers: dict[tuple[str, str], RegisterRow] = {}
 
     def find(self, tenant_id: str, case_id: str, idempotency_key: str) -> HistoryRecord | None:
         """The record a command with this idempotency key produced in the tenant, on any case."""
@@ -76,6 +78,27 @@ class MemoryStore(CaseStore):
 
     def append(self, case: Case, record: HistoryRecord, expected_version: int) -> None:
         """Store a case's new record and history record, if it is still at *expected_version*."""
+        self._append(case, record, expected_version, None)
+
+    def append_with_register(
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+    ) -> None:
+        """`append()`, and the case's register row replaced, under one lock: both or neither."""
+        if not isinstance(register, RegisterRow):
+            raise InvalidInputError("'register' must be a RegisterRow", field="register")
+        self._append(case, record, expected_version, register)
+
+    def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
+        """The case's sealed register and wrapped data key, or None."""
+        return self._registers.get((tenant_id, case_id))
+
+    def _append(
+        self,
+        case: Case,
+        record: HistoryRecord,
+        expected_version: int,
+        register: RegisterRow | None,
+    ) -> None:
         key = (case.tenant_id, case.case_id)
         with self._lock:
             current = self._cases.get(key)
@@ -96,6 +119,8 @@ class MemoryStore(CaseStore):
                 self._keys[(case.tenant_id, idempotency_key)] = record
             self._histories[key].append(record)
             self._cases[key] = case
+            if register is not None:
+                self._registers[key] = register
 
     def deadlines_due(
         self,

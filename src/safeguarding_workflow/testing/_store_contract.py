@@ -33,7 +33,7 @@ from ..exceptions import (
     TransitionRefused,
 )
 from ..history import HistoryRecord, rebuild, verify
-from ..stores import CaseStore, MemoryStore
+from ..stores import CaseStore, MemoryStore, RegisterRow
 from ._clock import FrozenClock
 from ._england import BARNSLEY, USUAL_PATH, step_command, walk_usual_path
 from ._pack_contract import PackScenario, walk_scenario
@@ -208,6 +208,11 @@ def _reused(run: Callable[[], object]) -> IdempotencyKeyReused:
     raise AssertionError("expected IdempotencyKeyReused; nothing was raised")
 
 
+def _register(n: int) -> RegisterRow:
+    """A register row of fictional bytes (a store keeps it as given, never opens it)."""
+    return RegisterRow("contract-kek", bytes([n]) * 40, bytes([n + 1]) * 60)
+
+
 class _Abandoned(Exception):
     """Raised by the contract to leave a transaction scope by an exception."""
 
@@ -234,7 +239,9 @@ class StoreContract(abc.ABC):
     and rebuilds into the stored case. Racing writers on threads get exactly one
     winner a round, so the store must be safe to share between threads. It answers
     what is overdue and due soon (`CaseStore.deadlines_due`), for one tenant or
-    several, with the rows every store gives alike.
+    several, with the rows every store gives alike. It keeps each case's identifier
+    register row (`CaseStore.register_row`), written with the record that announces it
+    (`CaseStore.append_with_register`), both or neither.
 
     Example:
         ```python
@@ -745,6 +752,41 @@ class StoreContract(abc.ABC):
             walk.fire("submit_rapid_review", rationale_ref=None)
         _equal(before, (store.get(TENANT, CASE), store.history(TENANT, CASE)))
         _equal("rapid_review_submitted", walk.fire("submit_rapid_review").case.state)
+
+    # -- the identifier register ------------------------------------------------------------
+
+    def test_register_rows_round_trip_with_their_record(self) -> None:
+        """A register row is stored with its record, replaced by the next, and per case."""
+        store = self.make_store()
+        pairs = _records(3)
+        store.create(*pairs[0])
+        _equal(None, store.register_row(TENANT, CASE))
+        store.append_with_register(*pairs[1], expected_version=1, register=_register(1))
+        _equal(_register(1), store.register_row(TENANT, CASE))
+        store.append(*pairs[2], expected_version=2)  # an ordinary command leaves it
+        _equal(_register(1), store.register_row(TENANT, CASE))
+        with store.transaction() as scope:
+            scope.load(TENANT, CASE, None)
+            scope.append_with_register(*pairs[3], expected_version=3, register=_register(7))
+        _equal(_register(7), store.register_row(TENANT, CASE))
+        _equal(tuple(r for _, r in pairs), store.history(TENANT, CASE))
+        _verifies(store.history(TENANT, CASE))
+        _equal(None, store.register_row("another-tenant", CASE))
+        _equal(None, store.register_row(TENANT, "another-case"))
+
+    def test_a_stale_append_with_a_register_stores_neither(self) -> None:
+        """A register change that lost a race leaves neither its record nor its row."""
+        store = self.make_store()
+        opened, ours, theirs = _rivals()
+        store.create(*opened)
+        store.append(*ours, expected_version=1)
+        with _raises(ConcurrencyConflict):
+            store.append_with_register(*theirs, expected_version=1, register=_register(3))
+        with _raises(ConcurrencyConflict), store.transaction() as scope:
+            scope.load(TENANT, CASE, None)
+            scope.append_with_register(*theirs, expected_version=1, register=_register(3))
+        _equal(None, store.register_row(TENANT, CASE))
+        _equal((opened[1], ours[1]), store.history(TENANT, CASE))
 
     # -- whole workflows -------------------------------------------------------------------
 

@@ -26,7 +26,15 @@ ENGINES = [
     ),
 ]
 
-TABLES = {"sw_cases", "sw_history", "sw_deadlines", "sw_outbox", "sw_consumed", "sw_meta"}
+TABLES = {
+    "sw_cases",
+    "sw_history",
+    "sw_deadlines",
+    "sw_outbox",
+    "sw_consumed",
+    "sw_meta",
+    "sw_register",
+}
 
 
 @pytest.fixture(name="alias", params=ENGINES)

@@ -22,7 +22,7 @@ from django.db import transaction as django_transaction
 from ..._case import Case
 from ...exceptions import ConcurrencyConflict, StoreError
 from ...history._chain import ChainHead, HistoryRecord
-from ...stores._base import CaseStore, DueDeadline
+from ...stores._base import CaseStore, DueDeadline, RegisterRow
 from ...stores._sql._cache import CACHE_BYTES
 from ...stores._sql._schema import create_all
 from ...stores._sql._store import SqlStore
@@ -195,6 +195,18 @@ class DjangoStore(CaseStore):
         """Store a case's next record if still at *expected_version*, in an ``atomic()`` block."""
         with self._written() as sql:
             sql.append(case, record, expected_version)
+
+    def append_with_register(
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+    ) -> None:
+        """`append()` and the case's register row, in one ``atomic()`` block."""
+        with self._written() as sql:
+            sql.append_with_register(case, record, expected_version, register)
+
+    def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
+        """The case's sealed register and wrapped data key, or None."""
+        with self.sql() as sql:
+            return sql.register_row(tenant_id, case_id)
 
     def deadlines_due(
         self,

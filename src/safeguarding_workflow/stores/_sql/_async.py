@@ -35,7 +35,7 @@ from ..._clock import Clock
 from ..._events import CloudEvent
 from ...exceptions import ConcurrencyConflict, ConfigurationError, SqliteSettingsWarning
 from ...history._chain import ChainHead, HistoryRecord
-from .._base import CaseStore, DueDeadline
+from .._base import CaseStore, DueDeadline, RegisterRow
 from ._cache import CACHE_BYTES
 from ._driver import _translated
 from ._engine import _CONFIGURED, _JOURNAL, _READING, _SYNCHRONOUS_FULL, _sqlite_hooks
@@ -157,6 +157,16 @@ class _OneConnection(CaseStore):
         with self.transaction() as store:
             store.append(case, record, expected_version)
 
+    def append_with_register(
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+    ) -> None:
+        with self.transaction() as store:
+            store.append_with_register(case, record, expected_version, register)
+
+    def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
+        with self.transaction() as store:
+            return store.register_row(tenant_id, case_id)
+
 
 @final
 class AsyncStoreScope:
@@ -210,6 +220,18 @@ class AsyncStoreScope:
     async def append(self, case: Case, record: HistoryRecord, expected_version: int) -> None:
         """Store a case's next record, if still at *expected_version*."""
         await self._run(lambda: self._store.append(case, record, expected_version))
+
+    async def append_with_register(
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+    ) -> None:
+        """`append()`, and the case's register row written, in the scope's transaction."""
+        await self._run(
+            lambda: self._store.append_with_register(case, record, expected_version, register)
+        )
+
+    async def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
+        """The case's sealed register and wrapped data key, read in the scope, or None."""
+        return await self._run(lambda: self._store.register_row(tenant_id, case_id))
 
 
 @final
@@ -447,6 +469,30 @@ class AsyncSqlStore:
 
         """
         await self._write(lambda store: store.append(case, record, expected_version))
+
+    async def append_with_register(
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+    ) -> None:
+        """
+        `append()`, and the case's register row written, in one transaction.
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConcurrencyConflict: the case has moved on; nothing is stored.
+
+        """
+        await self._write(
+            lambda store: store.append_with_register(case, record, expected_version, register)
+        )
+
+    async def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
+        """
+        The case's sealed register and wrapped data key, or None.
+
+        Added in version 0.1.0.
+        """
+        return await self._read(lambda store: store.register_row(tenant_id, case_id))
 
     # -- queries and the outbox -------------------------------------------------------------
 

@@ -27,6 +27,9 @@ from ...exceptions import (
 )
 from ._rows import _CASE_SET, _DEADLINE_KEYS, _HISTORY_KEYS, _OUTBOX_KEYS, _RECORD_COLUMNS
 
+#: The register table's columns, in the order its upsert binds them.
+_REGISTER_KEYS: Final = ("tenant_id", "case_id", "kek_id", "wrapped_key", "sealed")
+
 _CHANGED: Final = "the case changed since the command read it; re-read and retry"
 
 _BUSY: Final = "the case is being changed by another writer; re-read and retry"
@@ -68,6 +71,12 @@ def _statements(tables: dict[str, sa.Table]) -> dict[str, Any]:
             history.c.case_id == case,
             history.c.sequence == sa.bindparam("k_sequence"),
         ),
+        # A case's sealed register and wrapped data key (store schema 4).
+        "register": sa.select(
+            tables["register"].c.kek_id,
+            tables["register"].c.wrapped_key,
+            tables["register"].c.sealed,
+        ).where(tables["register"].c.tenant_id == tenant, tables["register"].c.case_id == case),
         # A key names one command of a tenant, on whichever case: the row says which.
         "find": sa.select(history.c.case_id, *_RECORD_COLUMNS(history)).where(
             history.c.tenant_id == tenant,
@@ -162,7 +171,14 @@ def _driver_statements(
         index_elements=[deadlines.c.tenant_id, deadlines.c.case_id, deadlines.c.kind],
         set_={k: upsert.excluded[k] for k in _DEADLINE_KEYS[3:]},
     )
+    register = tables["register"]
+    put: Any = (postgresql if dialect.name == "postgresql" else sqlite).insert(register)
+    put = put.on_conflict_do_update(
+        index_elements=[register.c.tenant_id, register.c.case_id],
+        set_={k: put.excluded[k] for k in _REGISTER_KEYS[2:]},
+    )
     return {
+        "upsert_register": _Driver.of(put, dialect, _REGISTER_KEYS),
         "get": _Driver.of(reads["get"], dialect),
         "head_record": _Driver.of(reads["head_record"], dialect),
         "find": _Driver.of(reads["find"], dialect),

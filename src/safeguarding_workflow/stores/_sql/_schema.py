@@ -17,16 +17,24 @@ from sqlalchemy.engine import Connection
 
 from ...exceptions import StoreError
 
-__all__ = ["STORE_SCHEMA_VERSION", "create_all", "downgrade_to_1", "downgrade_to_2", "drop_all"]
+__all__ = [
+    "STORE_SCHEMA_VERSION",
+    "create_all",
+    "downgrade_to_1",
+    "downgrade_to_2",
+    "downgrade_to_3",
+    "drop_all",
+]
 
-STORE_SCHEMA_VERSION: Final = 3
+STORE_SCHEMA_VERSION: Final = 4
 """
 The schema version of the tables this release creates. 2: on SQLite a trigger refuses any
 insert into history that collides with a stored row (``INSERT OR REPLACE``, ``REPLACE
 INTO``), and snapshots hold a case's canonical state (its version and head in their own
 columns), which the head record's ``state_digest`` commits to. 3: the cases table holds
 the case's authority and the code the host gave in columns of their own (the overdue
-queries read them instead of each snapshot's JSON).
+queries read them instead of each snapshot's JSON). 4: a ``register`` table holds each
+case's sealed identifier register and its wrapped data key, outside the hash chain.
 """
 
 
@@ -41,9 +49,13 @@ def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str,
       due date, for "what is overdue" without loading cases;
     - ``outbox``: one row per event, written in the same transaction as the record;
     - ``consumed``: one row per event an idempotent consumer has handled;
-    - ``meta``: the store's schema version.
+    - ``meta``: the store's schema version;
+    - ``register`` (schema 4): at most one row per case, its sealed identifier register and
+      its data key wrapped under the host's key-encryption key; outside the hash chain,
+      replaced in the transaction of the history record that announces each change.
 
-    Every row of the first four carries its tenant, and every query on them names one.
+    Every row of the first four, and of the register, carries its tenant, and every query
+    on them names one.
     """
     text = sa.Text()
     cases = sa.Table(
@@ -145,6 +157,16 @@ def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str,
         sa.Column("value", sa.String(256), nullable=False),
         schema=schema,
     )
+    register = sa.Table(
+        f"{prefix}register",
+        metadata,
+        sa.Column("tenant_id", sa.String(64), primary_key=True),
+        sa.Column("case_id", sa.String(128), primary_key=True),
+        sa.Column("kek_id", sa.String(128), nullable=False),
+        sa.Column("wrapped_key", sa.LargeBinary, nullable=False),
+        sa.Column("sealed", sa.LargeBinary, nullable=False),
+        schema=schema,
+    )
     return {
         "cases": cases,
         "history": history,
@@ -152,6 +174,7 @@ def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str,
         "outbox": outbox,
         "meta": meta,
         "consumed": consumed,
+        "register": register,
     }
 
 
@@ -251,7 +274,9 @@ def create_all(
         )
         if schema:
             connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-    history.metadata.create_all(connection)
+    # The register table is schema 4's: a migration to an earlier schema leaves it out.
+    made = [t for role, t in tables.items() if version >= 4 or role != "register"]
+    history.metadata.create_all(connection, tables=made)
     row = connection.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
     if version >= 3:
         _authority_columns(connection, tables["cases"])
@@ -298,6 +323,22 @@ def _authority_columns(connection: Connection, cases: sa.Table) -> None:
         f"local_authority_given = {read.format('local_authority_given')} "
         "WHERE local_authority IS NULL"
     )
+
+
+def downgrade_to_3(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:
+    """
+    Take a store of schema 4 back to schema 3 (the shipped migration ``sw0004``'s downgrade).
+
+    Drops the register table, and with it every case's sealed register and wrapped data
+    key (the history records of register changes stay: they hold no value), and records
+    schema 3.
+
+    Added in version 0.1.0.
+    """
+    tables = _tables(sa.MetaData(), prefix, schema)
+    register, meta = tables["register"], tables["meta"]
+    register.drop(connection, checkfirst=True)
+    connection.execute(meta.update().where(meta.c.key == "schema_version").values(value="3"))
 
 
 def downgrade_to_2(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:

@@ -11,6 +11,7 @@ the SQL of the admin queries in `_queries`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Sequence
@@ -33,7 +34,7 @@ from ...exceptions import (
     StoreError,
 )
 from ...history._chain import ChainHead, HistoryRecord
-from .._base import CaseStore, DueDeadline, DueRow
+from .._base import CaseStore, DueDeadline, DueRow, RegisterRow
 from ._cache import CACHE_BYTES, CACHE_CASES, _Recent
 from ._driver import (
     _CHANGED,
@@ -711,6 +712,46 @@ class SqlStore(CaseStore):
         by one under the write lock taken when the scope began, and the UPDATE's row
         count is checked before the commit.
         """
+        self._append(case, record, expected_version, None)
+
+    def append_with_register(
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+    ) -> None:
+        """
+        `append()`, and the case's register row written, in the same transaction.
+
+        The statements run one by one after the case row's UPDATE at *expected_version*
+        (on PostgreSQL between a BEGIN and a COMMIT of their own in a command scope), so
+        a command that lost a race, or failed, leaves neither its record nor its row.
+
+        Added in version 0.1.0.
+        """
+        if not isinstance(register, RegisterRow):
+            raise InvalidInputError("'register' must be a RegisterRow", field="register")
+        self._append(case, record, expected_version, register)
+
+    def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
+        """
+        The case's sealed register and wrapped data key, or None: one row by its key.
+
+        Added in version 0.1.0.
+        """
+        _text(tenant_id, "tenant_id")
+        _text(case_id, "case_id")
+        keys = {"k_tenant": tenant_id, "k_case": case_id}
+        with self._read() as connection:
+            row = connection.execute(self._shared.statements["register"], keys).first()
+        if row is None:
+            return None
+        return RegisterRow(str(row[0]), bytes(row[1]), bytes(row[2]))
+
+    def _append(
+        self,
+        case: Case,
+        record: HistoryRecord,
+        expected_version: int,
+        register: RegisterRow | None,
+    ) -> None:
         driver = self._shared.driver
         row = case_row(case)
         row.update(k_tenant=case.tenant_id, k_case=case.case_id, k_version=expected_version)
@@ -720,16 +761,38 @@ class SqlStore(CaseStore):
                 "the record must be the case's next, after 'expected_version'",
                 field="expected_version",
             )
-        if self._shared.postgresql_append is not None:
+        if register is None and self._shared.postgresql_append is not None:
             self._append_postgresql(case, record, row, read)
             return
         with _translated(self.engine, ConcurrencyConflict), self._write() as connection:
             raw = connection.connection
             update, cursor = raw.cursor(), raw.cursor()
-            driver["update_case"].run(update, row)
-            if update.rowcount != 1:
-                raise ConcurrencyConflict(_CHANGED, field="expected_version")
-            self._insert_record(cursor, case, record, self._changed(case, record, read))
+            own = self._autocommit  # a PostgreSQL command scope: one transaction all the same
+            if own:
+                cursor.execute("BEGIN")
+            try:
+                driver["update_case"].run(update, row)
+                if update.rowcount != 1:
+                    raise ConcurrencyConflict(_CHANGED, field="expected_version")
+                self._insert_record(cursor, case, record, self._changed(case, record, read))
+                if register is not None:
+                    driver["upsert_register"].run(
+                        cursor,
+                        {
+                            "tenant_id": case.tenant_id,
+                            "case_id": case.case_id,
+                            "kek_id": register.kek_id,
+                            "wrapped_key": register.wrapped_key,
+                            "sealed": register.sealed,
+                        },
+                    )
+            except BaseException:
+                if own:
+                    with contextlib.suppress(self.engine.dialect.loaded_dbapi.Error):
+                        cursor.execute("ROLLBACK")
+                raise
+            if own:
+                cursor.execute("COMMIT")
         self._shared.recent.keep(case, row["snapshot"])
 
     def _append_postgresql(
