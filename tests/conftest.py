@@ -107,7 +107,15 @@ _FORMS = {
     for name in ("case", "command", "history_record")
 }
 #: The Workflow methods that return an Outcome.
-_PRODUCERS = ("open", "fire", "correct", "update_facts", "recompute_deadlines")
+_PRODUCERS = (
+    "open",
+    "fire",
+    "correct",
+    "update_facts",
+    "recompute_deadlines",
+    "add_identifiers",
+    "rectify",
+)
 
 
 @pytest.fixture(autouse=True)

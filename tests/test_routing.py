@@ -101,6 +101,11 @@ def _calls(workflow: sw.Workflow, case: sw.Case) -> dict[str, Callable[[], objec
         "recompute_deadlines": lambda: workflow.recompute_deadlines(
             NOWHERE, "case-1", actor="user-1"
         ),
+        "add_identifiers": lambda: workflow.add_identifiers(NOWHERE, "case-1", (), actor="user-1"),
+        "rectify": lambda: workflow.rectify(
+            NOWHERE, "case-1", "e-1", "x", actor="user-1", reason_ref="r-1"
+        ),
+        "register": lambda: workflow.register(NOWHERE, "case-1"),
     }
     optional: dict[str, Callable[[], object]] = {
         "check": lambda: workflow.check(_command()),  # type: ignore[attr-defined]

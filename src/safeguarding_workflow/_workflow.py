@@ -45,7 +45,7 @@ import hashlib
 import operator
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, NoReturn, Protocol, cast, final
+from typing import TYPE_CHECKING, Any, Final, NoReturn, Protocol, cast, final
 
 import attrs
 import pendulum
@@ -100,8 +100,16 @@ from .exceptions import (
 from .history._canonical import canonical_json
 from .history._chain import GENESIS, HistoryRecord
 from .history._replay import rebuild
-from .stores._base import CaseStore, DueDeadline, PageKey
+from .stores._base import CaseStore, DueDeadline, PageKey, RegisterRow
 from .stores._memory import MemoryStore
+
+if TYPE_CHECKING:
+    from .personal._keys import KeyProvider
+    from .personal._register import Identifier, Person, Register
+else:
+    # The personal subpackage loads on first use, never with the package: at run time
+    # (typing.get_type_hints) the register's hints resolve to Any instead of loading it.
+    KeyProvider = Identifier = Person = Register = Any
 
 __all__ = ["Authoriser", "DefaultIds", "IdFactory", "Outcome", "StepOption", "Workflow"]
 
@@ -367,6 +375,9 @@ class Workflow:
         authoriser: The host's object-level check (see `Authoriser`), asked for every
             command, dry run and opening after the lifecycle's role check; None (the
             default) allows whatever the roles allow.
+        key_provider: Wraps and unwraps the cases' data keys for their identifier
+            registers (`safeguarding_workflow.personal.KeyProvider`); None (the
+            default) refuses the register's commands with `ConfigurationError`.
 
     """
 
@@ -378,6 +389,7 @@ class Workflow:
         "clock",
         "dispatcher",
         "ids",
+        "key_provider",
         "pack",
         "registry",
         "store",
@@ -395,6 +407,7 @@ class Workflow:
         dispatcher: Dispatcher | None = None,
         ids: IdFactory | None = None,
         authoriser: Authoriser | None = None,
+        key_provider: KeyProvider | None = None,
     ) -> None:
         if not isinstance(pack, RulePack):
             raise ConfigurationError("'pack' must be a RulePack", field="pack")
@@ -420,6 +433,14 @@ class Workflow:
         if authoriser is not None and not callable(authoriser):
             raise ConfigurationError("'authoriser' must be callable", field="authoriser")
         self.authoriser: Authoriser | None = authoriser
+        if key_provider is not None and not all(
+            callable(getattr(key_provider, name, None)) for name in ("wrap", "unwrap")
+        ):
+            raise ConfigurationError(
+                "'key_provider' must have wrap() and unwrap() methods (a KeyProvider)",
+                field="key_provider",
+            )
+        self.key_provider: KeyProvider | None = key_provider
         self._calendars: dict[str, WorkingDayCalendar] = {}
         # Each step's plan, by the step's id; a plan holds its step, so the id stays its own.
         self._plans: dict[int, _StepPlan] = {}
@@ -1490,6 +1511,138 @@ class Workflow:
             ),
         )
 
+    # -- the identifier register ---------------------------------------------------------------
+
+    def add_identifiers(
+        self,
+        tenant_id: str,
+        case_id: str,
+        entries: Iterable[Identifier] = (),
+        *,
+        actor: str,
+        role: str | None = None,
+        people: Iterable[Person] = (),
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """
+        Add people and identifier entries to a case's register, and record that they were.
+
+        The register is sealed under the case's data key (made at the case's first
+        register change and stored wrapped by the workflow's ``key_provider``) and
+        stored with the history record in the command's transaction. The record, of kind
+        ``register_changed``, lists the people's ids and each entry's id, person id,
+        kind and keyed digest (`entry_digest`), never a value; the case's state and
+        deadlines do not change. Taken by one of the pack's openers; the authoriser is
+        asked about the step ``"register"``. Allowed in every state of the case.
+
+        Example:
+            ```python
+            workflow.add_identifiers(
+                "tenant-1",
+                case_id,
+                [Identifier("e-1", "p-1", "name", "Alex Fictional")],
+                people=[Person("p-1", "child")],
+                actor="user-7",
+            )
+            ```
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConfigurationError: the workflow has no key provider.
+            UnknownTenantError: the tenant is not configured.
+            CaseNotFoundError: no such case.
+            InvalidInputError: no person or entry, a repeated id, an entry naming an
+                unknown person (named by field, no value repeated).
+            RoleNotPermitted: *role* is not one of the pack's openers.
+            NotAuthorised: the authoriser refused; nothing is stored.
+
+        """
+        from ._register_commands import add, provider_of
+
+        _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)  # an unknown tenant fails before anything else
+        provider_of(self)
+        check_opaque_id(actor, "actor")
+        with self.store.transaction() as store:
+            result = add(
+                self, store, tenant_id, case_id, people, entries, actor, role, expected_version
+            )
+        return self._finish(result)
+
+    def rectify(
+        self,
+        tenant_id: str,
+        case_id: str,
+        entry_id: str,
+        value: str,
+        *,
+        actor: str,
+        reason_ref: str,
+        role: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """
+        Correct the value of one register entry, and record that a correction happened.
+
+        The entry keeps its id, person and kind; the register is sealed again without
+        the old value, in the command's transaction. The record, of kind
+        ``register_corrected``, names the entry, its kind, its new keyed digest and
+        *reason_ref*, never the old or the new value. Taken by one of the pack's
+        openers; the authoriser is asked about the step ``"rectify"``.
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConfigurationError: the workflow has no key provider.
+            InvalidInputError: the register has no such entry, the value is not one of
+                the entry's kind, or *reason_ref* is not an opaque reference.
+            RoleNotPermitted: *role* is not one of the pack's openers.
+            NotAuthorised: the authoriser refused; nothing is stored.
+
+        """
+        from ._register_commands import provider_of, rectify
+
+        _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)  # an unknown tenant fails before anything else
+        provider_of(self)
+        check_opaque_id(actor, "actor")
+        with self.store.transaction() as store:
+            result = rectify(
+                self,
+                store,
+                tenant_id,
+                case_id,
+                entry_id,
+                value,
+                actor,
+                role,
+                reason_ref,
+                expected_version,
+            )
+        return self._finish(result)
+
+    def register(self, tenant_id: str, case_id: str) -> Register:
+        """
+        A case's identifier register, decrypted with its data key; empty if it has none.
+
+        Reading is not recorded and asks no authoriser: check access before calling.
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConfigurationError: the workflow has no key provider.
+            CaseNotFoundError: no such case.
+            RegisterIntegrityError: the stored register or key was altered.
+
+        """
+        from ._register_commands import provider_of, read
+
+        _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)  # an unknown tenant fails before anything else
+        provider_of(self)
+        return read(self, tenant_id, case_id)
+
     def _check_facts_timeline(self, case: Case, facts: Incident) -> None:
         """
         Refuse facts that move awareness or a suspicion already held past steps taken (TL-03).
@@ -1630,9 +1783,19 @@ class Workflow:
         self._calendars.pop(settings.tenant_id, None)
 
     def _append(
-        self, store: CaseStore, case: Case, updates: dict[str, Any], entry: Entry
+        self,
+        store: CaseStore,
+        case: Case,
+        updates: dict[str, Any],
+        entry: Entry,
+        *,
+        register: RegisterRow | None = None,
     ) -> _Stored:
-        """Seal *entry* as the case's next record and store it with the case it produces."""
+        """
+        Seal *entry* as the case's next record and store it with the case it produces.
+
+        With *register*, the case's register row is written in the same transaction.
+        """
         sequence = case.version + 1
         # The record commits to the case it produces, all but the record's own hash.
         produced = replace_case(case, version=sequence, head="", **updates)
@@ -1649,7 +1812,10 @@ class Workflow:
         )
         new_case = replace_case(produced, version=sequence, head=sealed.hash)
         remember(new_case, state)
-        store.append(new_case, sealed, expected_version=case.version)
+        if register is None:
+            store.append(new_case, sealed, expected_version=case.version)
+        else:
+            store.append_with_register(new_case, sealed, case.version, register)
         return _Stored(new_case, sealed, entry.recorded_at)
 
     def _finish(self, result: Outcome | _Stored) -> Outcome:
