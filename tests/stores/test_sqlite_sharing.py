@@ -12,6 +12,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -37,14 +38,21 @@ def _engine(tmp_path: Path) -> Iterator[sa.Engine]:
 
 
 def _begins(engine: sa.Engine) -> list[str]:
-    """Every BEGIN the engine's connections send, in order, as the hooks emit them."""
+    """
+    Every BEGIN the engine's connections send, in order: SQLAlchemy's and the driver's own.
+
+    SQLite's trace callback sees every statement a connection runs, those the store sends
+    on the driver's connection without SQLAlchemy (its command scope, its keyed reads) too.
+    """
     seen: list[str] = []
 
-    @sa_event.listens_for(engine, "before_cursor_execute")
-    def _seen(_c: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.startswith("BEGIN"):
-            seen.append(statement)
+    @sa_event.listens_for(engine, "connect")
+    def _traced(dbapi_connection: Any, _record: object) -> None:
+        dbapi_connection.set_trace_callback(
+            lambda statement: seen.append(statement) if statement.startswith("BEGIN") else None
+        )
 
+    engine.dispose()  # connections made from now on are traced
     return seen
 
 

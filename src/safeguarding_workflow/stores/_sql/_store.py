@@ -578,6 +578,30 @@ class SqlStore(CaseStore):
                 connection.execution_options(**{_READING: True})
                 yield connection
 
+    @contextmanager
+    def _read_keyed(self) -> Iterator[Connection]:
+        """
+        `_read()` for the store's own prebuilt reads (a case, its records, its register).
+
+        On SQLite outside a scope it runs them on the pool's driver connection in a
+        deferred transaction of its own (one snapshot for all of them), without a
+        SQLAlchemy `Connection` around it (`_RawScope`): about 20 µs a read.
+        """
+        if self._connection is not None or self._shared.dialect.name != "sqlite":
+            with self._read() as connection:
+                yield connection
+            return
+        with _refused(self.engine, "read"):
+            raw = self.engine.raw_connection()
+            try:
+                raw.cursor().execute("BEGIN")
+                try:
+                    yield _RawScope(raw, self._shared)  # type: ignore[misc]
+                finally:
+                    raw.rollback()
+            finally:
+                raw.close()
+
     # -- CaseStore ------------------------------------------------------------------------
 
     def get(self, tenant_id: str, case_id: str) -> Case:
@@ -594,7 +618,7 @@ class SqlStore(CaseStore):
         _text(case_id, "case_id")
         statements = self._shared.statements
         keys = {"k_tenant": tenant_id, "k_case": case_id}
-        with self._read() as connection:
+        with self._read_keyed() as connection:
             row = connection.execute(statements["get"], keys).first()
             return self._shared.recent.case(
                 tenant_id,
@@ -643,7 +667,7 @@ class SqlStore(CaseStore):
         """A case's history records, in sequence order."""
         _text(tenant_id, "tenant_id")
         _text(case_id, "case_id")
-        with self._read() as connection:
+        with self._read_keyed() as connection:
             rows = connection.execute(
                 self._shared.statements["history"], {"k_tenant": tenant_id, "k_case": case_id}
             ).all()
@@ -663,7 +687,7 @@ class SqlStore(CaseStore):
             raise InvalidInputError("'sequence' names no record of the case", field="sequence")
         keys = {"k_tenant": tenant_id, "k_case": case_id, "k_sequence": sequence}
         statements = self._shared.statements
-        with self._read() as connection:
+        with self._read_keyed() as connection:
             row = connection.execute(statements["record"], keys).first()
             # Told apart only when there is no row: no case, or no such record of it.
             no_case = row is None and connection.execute(statements["get"], keys).first() is None
@@ -679,7 +703,7 @@ class SqlStore(CaseStore):
 
         Added in version 0.1.0.
         """
-        with self._read() as connection:
+        with self._read_keyed() as connection:
             row = connection.execute(
                 self._shared.statements["find"],
                 {"k_tenant": tenant_id, "k_key": idempotency_key},
@@ -739,7 +763,7 @@ class SqlStore(CaseStore):
         _text(tenant_id, "tenant_id")
         _text(case_id, "case_id")
         keys = {"k_tenant": tenant_id, "k_case": case_id}
-        with self._read() as connection:
+        with self._read_keyed() as connection:
             row = connection.execute(self._shared.statements["register"], keys).first()
         if row is None:
             return None
