@@ -39,7 +39,13 @@ from .._base import CaseStore, DueDeadline, RegisterRow
 from ._cache import CACHE_BYTES
 from ._driver import _translated
 from ._engine import _CONFIGURED, _JOURNAL, _READING, _SYNCHRONOUS_FULL, _sqlite_hooks
-from ._outbox import RelayReport, _check_relay, _claim_rows, _Outcomes, exponential_backoff
+from ._outbox import (
+    RelayReport,
+    _claim_rows,
+    _Outcomes,
+    _RelaySettings,
+    exponential_backoff,
+)
 from ._queries import consumed_insert
 from ._schema import create_all
 from ._store import SqlStore, _refused
@@ -560,7 +566,7 @@ class AsyncSqlStore:
 
 
 @final
-class AsyncOutboxRelay:
+class AsyncOutboxRelay(_RelaySettings):
     """
     Delivers an `AsyncSqlStore`'s outbox to a handler: `OutboxRelay`, awaited.
 
@@ -583,7 +589,7 @@ class AsyncOutboxRelay:
 
     """
 
-    __slots__ = ("backoff", "batch_size", "clock", "handler", "max_attempts", "relay_id", "store")
+    __slots__ = ("store",)
 
     def __init__(
         self,
@@ -598,14 +604,8 @@ class AsyncOutboxRelay:
     ) -> None:
         if not isinstance(store, AsyncSqlStore):
             raise ConfigurationError("'store' must be an AsyncSqlStore", field="store")
-        _check_relay(relay_id, batch_size, max_attempts)
+        self._set_up(handler, clock, relay_id, batch_size, max_attempts, backoff)
         self.store = store
-        self.handler = handler
-        self.clock = clock
-        self.relay_id = relay_id
-        self.batch_size = batch_size
-        self.max_attempts = max_attempts
-        self.backoff = backoff
 
     async def run_once(self) -> RelayReport:
         """

@@ -74,13 +74,38 @@ def _event_from_row(text: str) -> CloudEvent:
     )
 
 
-def _check_relay(relay_id: object, batch_size: object, max_attempts: object) -> None:
-    """Refuse a relay's malformed settings (`OutboxRelay`'s and `AsyncOutboxRelay`'s)."""
-    check_opaque_id(relay_id, "relay_id")
-    if type(batch_size) is not int or batch_size < 1:
-        raise ConfigurationError("'batch_size' must be at least 1", field="batch_size")
-    if type(max_attempts) is not int or max_attempts < 1:
-        raise ConfigurationError("'max_attempts' must be at least 1", field="max_attempts")
+class _RelaySettings:
+    """What `OutboxRelay` and `AsyncOutboxRelay` both keep, checked once for both."""
+
+    __slots__ = ("backoff", "batch_size", "clock", "handler", "max_attempts", "relay_id")
+
+    handler: Callable[[CloudEvent], object]
+    clock: Clock
+    relay_id: str
+    batch_size: int
+    max_attempts: int
+    backoff: Callable[[int], dt.timedelta]
+
+    def _set_up(
+        self,
+        handler: Callable[[CloudEvent], object],
+        clock: Clock,
+        relay_id: str,
+        batch_size: int,
+        max_attempts: int,
+        backoff: Callable[[int], dt.timedelta],
+    ) -> None:
+        check_opaque_id(relay_id, "relay_id")
+        if type(batch_size) is not int or batch_size < 1:
+            raise ConfigurationError("'batch_size' must be at least 1", field="batch_size")
+        if type(max_attempts) is not int or max_attempts < 1:
+            raise ConfigurationError("'max_attempts' must be at least 1", field="max_attempts")
+        self.handler = handler
+        self.clock = clock
+        self.relay_id = relay_id
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.backoff = backoff
 
 
 @final
@@ -223,7 +248,7 @@ class _Tally:
 
 
 @final
-class OutboxRelay:
+class OutboxRelay(_RelaySettings):
     """
     Delivers a SQL store's outbox to a handler: at least once, in order per case.
 
@@ -240,7 +265,7 @@ class OutboxRelay:
 
     """
 
-    __slots__ = ("backoff", "batch_size", "clock", "handler", "max_attempts", "relay_id", "store")
+    __slots__ = ("store",)
 
     def __init__(
         self,
@@ -255,14 +280,8 @@ class OutboxRelay:
     ) -> None:
         if not isinstance(store, SqlStore):
             raise ConfigurationError("'store' must be a SqlStore", field="store")
-        _check_relay(relay_id, batch_size, max_attempts)
+        self._set_up(handler, clock, relay_id, batch_size, max_attempts, backoff)
         self.store = store
-        self.handler = handler
-        self.clock = clock
-        self.relay_id = relay_id
-        self.batch_size = batch_size
-        self.max_attempts = max_attempts
-        self.backoff = backoff
 
     def _outcomes(self) -> _Outcomes:
         return _Outcomes(

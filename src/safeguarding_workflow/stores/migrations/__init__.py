@@ -12,7 +12,7 @@ Added in version 0.1.0.
 
 from __future__ import annotations
 
-from alembic import command
+from alembic import command, context
 from alembic.config import Config
 
 __all__ = ["config", "downgrade", "upgrade"]
@@ -48,3 +48,17 @@ def downgrade(url: str, revision: str, *, prefix: str = "sw_", schema: str | Non
     Added in version 0.1.0.
     """
     command.downgrade(config(url, prefix=prefix, schema=schema), revision)
+
+
+def run_options() -> tuple[str, str | None]:
+    """
+    The table prefix and PostgreSQL schema of the migration run in progress.
+
+    Read by the shipped revisions from the Alembic options ``sw_prefix`` and
+    ``sw_schema`` (see `config()`); ``sw_`` and no schema when they are not set.
+
+    Added in version 0.1.0.
+    """
+    options = context.config
+    prefix = options.get_main_option("sw_prefix") or "sw_"
+    return prefix, options.get_main_option("sw_schema") or None

@@ -16,9 +16,10 @@ Revises: sw0001
 
 from __future__ import annotations
 
-from alembic import context, op
+from alembic import op
 
 from safeguarding_workflow.stores._sql._schema import create_all, downgrade_to_1
+from safeguarding_workflow.stores.migrations import run_options
 
 revision = "sw0002"
 down_revision = "sw0001"
@@ -26,18 +27,13 @@ branch_labels = None
 depends_on = None
 
 
-def _options() -> tuple[str, str | None]:
-    config = context.config
-    return config.get_main_option("sw_prefix") or "sw_", config.get_main_option("sw_schema") or None
-
-
 def upgrade() -> None:
     """Add the trigger that refuses colliding history rows, and record schema 2."""
-    prefix, schema = _options()
+    prefix, schema = run_options()
     create_all(op.get_bind(), prefix, schema, version=2)
 
 
 def downgrade() -> None:
     """Drop the trigger and record schema 1 (what was written since stays as written)."""
-    prefix, schema = _options()
+    prefix, schema = run_options()
     downgrade_to_1(op.get_bind(), prefix, schema)

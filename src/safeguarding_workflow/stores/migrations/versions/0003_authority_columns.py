@@ -14,9 +14,10 @@ Revises: sw0002
 
 from __future__ import annotations
 
-from alembic import context, op
+from alembic import op
 
 from safeguarding_workflow.stores._sql._schema import create_all, downgrade_to_2
+from safeguarding_workflow.stores.migrations import run_options
 
 revision = "sw0003"
 down_revision = "sw0002"
@@ -24,18 +25,13 @@ branch_labels = None
 depends_on = None
 
 
-def _options() -> tuple[str, str | None]:
-    config = context.config
-    return config.get_main_option("sw_prefix") or "sw_", config.get_main_option("sw_schema") or None
-
-
 def upgrade() -> None:
     """Add the authority columns, fill them from the stored snapshots, and record schema 3."""
-    prefix, schema = _options()
+    prefix, schema = run_options()
     create_all(op.get_bind(), prefix, schema, version=3)
 
 
 def downgrade() -> None:
     """Drop the authority columns (the snapshots still hold both) and record schema 2."""
-    prefix, schema = _options()
+    prefix, schema = run_options()
     downgrade_to_2(op.get_bind(), prefix, schema)

@@ -12,9 +12,10 @@ Revises: sw0003
 
 from __future__ import annotations
 
-from alembic import context, op
+from alembic import op
 
 from safeguarding_workflow.stores._sql._schema import create_all, downgrade_to_3
+from safeguarding_workflow.stores.migrations import run_options
 
 revision = "sw0004"
 down_revision = "sw0003"
@@ -22,18 +23,13 @@ branch_labels = None
 depends_on = None
 
 
-def _options() -> tuple[str, str | None]:
-    config = context.config
-    return config.get_main_option("sw_prefix") or "sw_", config.get_main_option("sw_schema") or None
-
-
 def upgrade() -> None:
     """Create the register table and record schema 4."""
-    prefix, schema = _options()
+    prefix, schema = run_options()
     create_all(op.get_bind(), prefix, schema, version=4)
 
 
 def downgrade() -> None:
     """Drop the register table (every sealed register with it) and record schema 3."""
-    prefix, schema = _options()
+    prefix, schema = run_options()
     downgrade_to_3(op.get_bind(), prefix, schema)
