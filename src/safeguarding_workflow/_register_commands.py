@@ -19,7 +19,7 @@ from ._clock import read_clock
 from ._identifiers import check_opaque_id, check_reference
 from ._records import Entry
 from ._times import iso_utc, utc_naive
-from .exceptions import ConfigurationError, InvalidInputError
+from .exceptions import ConfigurationError, InvalidInputError, StepNotAvailable
 from .personal._keys import DataKey, KeyProvider, WrappedKey
 from .personal._register import Identifier, Person, Register
 from .personal._sealing import entry_digest, open_register, seal_register
@@ -34,6 +34,19 @@ ADDED: Final = "register_changed"
 CORRECTED: Final = "register_corrected"
 ADD_STEP: Final = "register"
 RECTIFY_STEP: Final = "rectify"
+#: The milestone a disposal sets: the day the register was disposed of.
+DISPOSED_MILESTONE: Final = "register_disposed"
+
+
+def refuse_if_disposed(case: Case, step: str) -> None:
+    """`StepNotAvailable` when *case*'s register was disposed of: nothing goes back in."""
+    if case.milestone(DISPOSED_MILESTONE) is not None:
+        raise StepNotAvailable(
+            "the case's register was disposed of at the end of its retention period; "
+            "nothing can be added to it or corrected",
+            case_id=case.case_id,
+            event=step,
+        )
 
 
 def provider_of(workflow: Workflow) -> KeyProvider:
@@ -120,6 +133,7 @@ def add(
         raise InvalidInputError("give at least one person or entry", field="entries")
     case = store.get(tenant_id, case_id)
     _check_version(case, expected_version)
+    refuse_if_disposed(case, ADD_STEP)
     role = _role(workflow, case, role, actor, ADD_STEP)
     register, data_key, wrapped = _opened(
         store.register_row(tenant_id, case_id), provider, tenant_id, case_id
@@ -169,6 +183,7 @@ def rectify(
     check_reference(reason_ref, "reason_ref")
     case = store.get(tenant_id, case_id)
     _check_version(case, expected_version)
+    refuse_if_disposed(case, RECTIFY_STEP)
     role = _role(workflow, case, role, actor, RECTIFY_STEP)
     register, data_key, wrapped = _opened(
         store.register_row(tenant_id, case_id), provider, tenant_id, case_id

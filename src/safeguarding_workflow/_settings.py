@@ -15,6 +15,7 @@ import attrs
 
 from ._calendar import HolidayAddition, WorkingDayCalendar
 from ._identifiers import looks_like_nhs_number
+from ._retention import RetentionRule
 from .exceptions import ConfigurationError
 
 __all__ = ["TenantSettings"]
@@ -52,6 +53,11 @@ def _to_additions(value: object) -> tuple[HolidayAddition, ...]:
     return tuple(value)
 
 
+def _check_retention(_instance: Any, _attribute: Any, value: Any) -> None:
+    if value is not None and not isinstance(value, RetentionRule):
+        raise ConfigurationError("'retention' must be a RetentionRule or None", field="retention")
+
+
 def _to_packs(value: object) -> tuple[object, ...]:
     if not isinstance(value, list | tuple):
         raise ConfigurationError(
@@ -77,6 +83,10 @@ class TenantSettings:
         packs: The tenant's settings for each rule pack, one value per pack's
             settings type, e.g. ``[sw.england.Settings(rapid_review_anchor="aware")]``.
             A pack whose settings are not given uses its defaults (see `of`).
+        retention: How long the tenant keeps a closed case's identifier register
+            (`safeguarding_workflow.personal.RetentionRule`). None (the default) means
+            no register of the tenant can be disposed of: the library sets no period
+            of its own, as no rule in its catalogue sets one.
 
     Raises:
         ConfigurationError: a setting is missing or malformed.
@@ -88,6 +98,9 @@ class TenantSettings:
         default=(), converter=_to_additions, kw_only=True
     )
     packs: tuple[object, ...] = attrs.field(default=(), converter=_to_packs, kw_only=True)
+    retention: RetentionRule | None = attrs.field(
+        default=None, kw_only=True, validator=_check_retention
+    )
 
     def of(self, kind: type[_T]) -> _T:
         """

@@ -73,7 +73,7 @@ from ._codec import (
     time_to_json,
     utc_facts,
 )
-from ._dates import today
+from ._dates import as_date, today
 from ._duties import Assessment
 from ._events import CloudEvent, Dispatcher, ImmediateDispatcher, Subscriber, to_cloud_event
 from ._facts import Incident
@@ -83,6 +83,7 @@ from ._lifecycle import Lifecycle, Step, check_payload_dates, convert_payload, t
 from ._log import log_info
 from ._pack import RulePack
 from ._records import Entry, known_time, remember, seal, state_json
+from ._retention import RetentionStatus
 from ._settings import TenantSettings
 from ._times import iso_utc, london_date, utc_naive, utc_pendulum
 from .exceptions import (
@@ -104,12 +105,13 @@ from .stores._base import CaseStore, DueDeadline, PageKey, RegisterRow
 from .stores._memory import MemoryStore
 
 if TYPE_CHECKING:
+    from .personal._access import SubjectAccessExport
     from .personal._keys import KeyProvider
     from .personal._register import Identifier, Person, Register
 else:
     # The personal subpackage loads on first use, never with the package: at run time
     # (typing.get_type_hints) the register's hints resolve to Any instead of loading it.
-    KeyProvider = Identifier = Person = Register = Any
+    KeyProvider = Identifier = Person = Register = SubjectAccessExport = Any
 
 __all__ = ["Authoriser", "DefaultIds", "IdFactory", "Outcome", "StepOption", "Workflow"]
 
@@ -1643,6 +1645,206 @@ class Workflow:
         provider_of(self)
         return read(self, tenant_id, case_id)
 
+    # -- retention, legal holds, disposal, subject access --------------------------------------
+
+    def retention(
+        self, tenant_id: str, case_id: str, *, as_of: dt.date | None = None
+    ) -> RetentionStatus:
+        """
+        Where a case stands on retention: its closing date, holds, and first day of disposal.
+
+        *as_of* (a date in Europe/London) defaults to today by the workflow's clock;
+        ``status.disposable`` says whether `dispose` would dispose of the register then.
+
+        Added in version 0.1.0.
+
+        Raises:
+            UnknownTenantError: the tenant is not configured.
+            CaseNotFoundError: no such case.
+            InvalidInputError: *as_of* is not a date.
+
+        """
+        from ._retention_commands import status
+
+        _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)
+        day = today(self.clock) if as_of is None else as_date(as_of, "as_of")
+        with self.store.transaction() as store:
+            return status(self, store, store.get(tenant_id, case_id), day)
+
+    def place_legal_hold(
+        self,
+        tenant_id: str,
+        case_id: str,
+        *,
+        hold_ref: str,
+        actor: str,
+        role: str | None = None,
+    ) -> Outcome:
+        """
+        Suspend disposal of a case's register until the hold *hold_ref* is lifted.
+
+        Appends a ``legal_hold_placed`` record naming *hold_ref* (an opaque reference:
+        the litigation, inquiry or coroner's request). A case may carry several holds;
+        `dispose` is refused while any is in force. Allowed in every state of the case.
+        Taken by one of the pack's openers; the authoriser is asked about
+        ``"legal_hold"``.
+
+        Added in version 0.1.0.
+
+        Raises:
+            InvalidInputError: *hold_ref* is not an opaque reference, or a hold with it
+                is in force already.
+            RoleNotPermitted: *role* is not one of the pack's openers.
+            NotAuthorised: the authoriser refused; nothing is stored.
+
+        """
+        return self._hold(tenant_id, case_id, hold_ref, actor, role, place=True)
+
+    def lift_legal_hold(
+        self,
+        tenant_id: str,
+        case_id: str,
+        *,
+        hold_ref: str,
+        actor: str,
+        role: str | None = None,
+    ) -> Outcome:
+        """
+        Lift the legal hold *hold_ref*: a ``legal_hold_lifted`` record.
+
+        Added in version 0.1.0.
+
+        Raises:
+            InvalidInputError: no hold with *hold_ref* is in force.
+            RoleNotPermitted: *role* is not one of the pack's openers.
+            NotAuthorised: the authoriser refused; nothing is stored.
+
+        """
+        return self._hold(tenant_id, case_id, hold_ref, actor, role, place=False)
+
+    def _hold(
+        self,
+        tenant_id: str,
+        case_id: str,
+        hold_ref: str,
+        actor: str,
+        role: str | None,
+        *,
+        place: bool,
+    ) -> Outcome:
+        from ._retention_commands import legal_hold
+
+        _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)
+        check_opaque_id(actor, "actor")
+        with self.store.transaction() as store:
+            result = legal_hold(self, store, tenant_id, case_id, hold_ref, actor, role, place=place)
+        return self._finish(result)
+
+    def dispose(
+        self,
+        tenant_id: str,
+        case_id: str,
+        *,
+        actor: str,
+        role: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """
+        Dispose of a closed case's identifier register at the end of its retention period.
+
+        Refused (`DisposalRefused`, nothing stored) while the case is not in a terminal
+        state, before the tenant's `RetentionRule` period from its closing date has
+        ended (by the workflow's clock, in Europe/London), while a legal hold is in
+        force, or once disposed of. Otherwise, in one transaction: the register row, the
+        only stored copy of the case's wrapped data key, is deleted, and a
+        ``register_disposed`` record is appended naming the rule's reference, the closing
+        date, the day the period ended, and the ids and kinds of the people and entries
+        disposed of (never a value); the case gets the milestone ``register_disposed``,
+        and no register command is accepted on it again. The history stays whole and
+        verifies. On SQLite the deleted bytes are overwritten and the WAL truncated
+        when the command's transaction is the store's own; in the host's transaction,
+        or on PostgreSQL, call the store's ``scrub()`` after the commit.
+
+        Taken by one of the pack's openers; the authoriser is asked about ``"dispose"``.
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConfigurationError: the tenant has no retention rule, or the case has a
+                register and the workflow no key provider.
+            DisposalRefused: not closed, period running, held, or disposed of already.
+            RoleNotPermitted: *role* is not one of the pack's openers.
+            NotAuthorised: the authoriser refused; nothing is stored.
+
+        """
+        from ._retention_commands import dispose
+
+        _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)
+        check_opaque_id(actor, "actor")
+        with self.store.transaction() as store:
+            result = dispose(self, store, tenant_id, case_id, actor, role, expected_version)
+        return self._finish(result)
+
+    def subject_access(
+        self,
+        tenant_id: str,
+        *,
+        request_ref: str,
+        actor: str,
+        match: Mapping[str, str] | None = None,
+        person_id: str | None = None,
+        role: str | None = None,
+    ) -> SubjectAccessExport:
+        """
+        Answer a subject access request: everything the tenant holds about one person.
+
+        Every register of the tenant is read; a person matches when, for each kind in
+        *match* (``{"name": ..., "date_of_birth": ...}``), one of their entries of that
+        kind has that value (values are compared in their normal form, names, aliases,
+        schools, addresses and facts without regard to case or spacing; a ``name``
+        matches aliases too), and, with *person_id*, when the person has that id. The
+        export (`SubjectAccessExport`) holds their entries in clear and the history
+        records and events that refer to them by opaque id. Each case disclosed from
+        gets a ``register_disclosed`` record naming *request_ref* and the people's ids,
+        all in one transaction: the accesses are on record.
+
+        Registers disposed of are gone and are not searched. Taken by one of the
+        pack's openers; the authoriser is asked about ``"subject_access"`` for each
+        case disclosed from, and a refusal stores nothing.
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConfigurationError: the workflow has no key provider.
+            InvalidInputError: neither *match* nor *person_id*, an unknown kind, a value
+                malformed for its kind, or *request_ref* not an opaque reference.
+            NotAuthorised: the authoriser refused a case; nothing is stored.
+
+        """
+        from ._register_commands import provider_of
+        from ._retention_commands import check_match, subject_access
+
+        check_opaque_id(tenant_id, "tenant_id")
+        self.settings(tenant_id)
+        provider_of(self)
+        check_reference(request_ref, "request_ref")
+        check_opaque_id(actor, "actor")
+        if person_id is not None:
+            check_opaque_id(person_id, "person_id")
+        pairs = check_match(match)
+        if not pairs and person_id is None:
+            raise InvalidInputError("give 'match' or 'person_id'", field="match")
+        with self.store.transaction() as store:
+            export, stored = subject_access(
+                self, store, tenant_id, person_id, pairs, request_ref, actor, role
+            )
+        for item in stored:
+            self._finish(item)
+        return export
+
     def _check_facts_timeline(self, case: Case, facts: Incident) -> None:
         """
         Refuse facts that move awareness or a suspicion already held past steps taken (TL-03).
@@ -1790,11 +1992,13 @@ class Workflow:
         entry: Entry,
         *,
         register: RegisterRow | None = None,
+        dispose: bool = False,
     ) -> _Stored:
         """
         Seal *entry* as the case's next record and store it with the case it produces.
 
-        With *register*, the case's register row is written in the same transaction.
+        With *register*, the case's register row is written in the same transaction;
+        with *dispose*, it is deleted in it.
         """
         sequence = case.version + 1
         # The record commits to the case it produces, all but the record's own hash.
@@ -1812,7 +2016,7 @@ class Workflow:
         )
         new_case = replace_case(produced, version=sequence, head=sealed.hash)
         remember(new_case, state)
-        if register is None:
+        if register is None and not dispose:
             store.append(new_case, sealed, expected_version=case.version)
         else:
             store.append_with_register(new_case, sealed, case.version, register)

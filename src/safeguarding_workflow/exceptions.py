@@ -28,6 +28,7 @@ __all__ = [
     "CaseNotFoundError",
     "ConcurrencyConflict",
     "ConfigurationError",
+    "DisposalRefused",
     "HistoryIntegrityError",
     "IdempotencyKeyReused",
     "InvalidInputError",
@@ -309,6 +310,21 @@ class NotAuthorised(RoleNotPermitted):
     """
 
     code = "not_authorised"
+
+
+class DisposalRefused(TransitionRefused):
+    """
+    A case's identifier register may not be disposed of yet, or was disposed of already.
+
+    Each of its `reasons` has one of these codes: ``case_open`` (retention runs from
+    the closing date, and the case is not closed), ``retention_running`` (the period
+    has not ended; the message gives the first day of disposal), ``legal_hold`` (a
+    hold is in force) or ``already_disposed``. Nothing is stored.
+
+    Added in version 0.1.0.
+    """
+
+    code = "disposal_refused"
 
 
 class CaseNotFoundError(SafeguardingWorkflowError, KeyError):

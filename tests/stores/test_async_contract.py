@@ -82,12 +82,15 @@ class _BlockingScope(CaseStore):
         self.loop.run(self.scope.append(case, record, expected_version))
 
     def append_with_register(
-        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow | None
     ) -> None:
         self.loop.run(self.scope.append_with_register(case, record, expected_version, register))
 
     def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
         return self.loop.run(self.scope.register_row(tenant_id, case_id))
+
+    def register_rows(self, tenant_id: str) -> Iterator[tuple[str, RegisterRow]]:
+        yield from self.loop.run(self.scope.register_rows(tenant_id))
 
 
 class _Blocking(CaseStore):
@@ -133,12 +136,15 @@ class _Blocking(CaseStore):
         self.loop.run(self.store.append(case, record, expected_version))
 
     def append_with_register(
-        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow | None
     ) -> None:
         self.loop.run(self.store.append_with_register(case, record, expected_version, register))
 
     def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
         return self.loop.run(self.store.register_row(tenant_id, case_id))
+
+    def register_rows(self, tenant_id: str) -> Iterator[tuple[str, RegisterRow]]:
+        yield from self.loop.run(self.store.register_rows(tenant_id))
 
     def deadlines_due(self, *args: Any, **kwargs: Any) -> Sequence[DueDeadline]:
         return self.loop.run(self.store.deadlines_due(*args, **kwargs))

@@ -10,6 +10,7 @@ is what shows it fit to run a workflow.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
 import attrs
 import pendulum
@@ -67,16 +68,24 @@ class DictStore(sw.CaseStore):
     def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
         return self._registers.get((tenant_id, case_id))
 
+    def register_rows(self, tenant_id: str) -> Iterator[tuple[str, RegisterRow]]:
+        with self._lock:
+            rows = sorted((c, r) for (t, c), r in self._registers.items() if t == tenant_id)
+        yield from rows
+
     def append_with_register(
         self,
         case: sw.Case,
         record: sw.HistoryRecord,
         expected_version: int,
-        register: RegisterRow,
+        register: RegisterRow | None,
     ) -> None:
         with self._lock:  # reentrant: the append and the row under one hold
             self.append(case, record, expected_version)
-            self._registers[(case.tenant_id, case.case_id)] = register
+            if register is None:  # a disposal
+                self._registers.pop((case.tenant_id, case.case_id), None)
+            else:
+                self._registers[(case.tenant_id, case.case_id)] = register
 
     def append(self, case: sw.Case, record: sw.HistoryRecord, expected_version: int) -> None:
         with self._lock:

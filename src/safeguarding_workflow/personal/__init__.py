@@ -13,6 +13,8 @@ in the host's logs. See the identifier register how-to for the whole picture.
 Added in version 0.1.0.
 """
 
+from .._retention import RetentionRule, RetentionStatus
+from ._access import SubjectAccessExport
 from ._keys import (
     DEFAULT_KEK_ID,
     KEK_VARIABLE,
@@ -55,6 +57,9 @@ __all__ = [
     "Person",
     "Register",
     "Relationship",
+    "RetentionRule",
+    "RetentionStatus",
+    "SubjectAccessExport",
     "WrappedKey",
     "entry_digest",
     "keyring_from_env",

@@ -167,12 +167,32 @@ class CaseStore(abc.ABC):
             field="store",
         )
 
+    def register_rows(self, tenant_id: str) -> Iterator[tuple[str, RegisterRow]]:
+        """
+        Every register of a tenant, as ``(case_id, row)`` pairs in case id order.
+
+        What a subject access request reads: the person asked about may be in any
+        case of the tenant. Cases without a register (or whose register was disposed
+        of) are not listed.
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConfigurationError: the store keeps no identifier registers.
+
+        """
+        raise ConfigurationError(
+            "this store keeps no identifier registers: implement CaseStore.register_row, "
+            "CaseStore.register_rows and CaseStore.append_with_register",
+            field="store",
+        )
+
     def append_with_register(
         self,
         case: Case,
         record: HistoryRecord,
         expected_version: int,
-        register: RegisterRow,
+        register: RegisterRow | None,
     ) -> None:
         """
         `append()`, and the case's register row replaced by *register*, together or not at all.
@@ -180,7 +200,10 @@ class CaseStore(abc.ABC):
         What the workflow calls for a command that changes the register: the history
         record announcing the change and the new sealed register commit in one
         transaction (the command's, or the host's), so a failed or refused command leaves
-        neither. Ordinary commands call `append()` alone.
+        neither. Ordinary commands call `append()` alone. *register* None deletes the
+        case's row, the only stored copy of its wrapped data key (a disposal): a store
+        should leave no recoverable copy of the deleted bytes behind (see the SQL store's
+        secure deletion).
 
         Added in version 0.1.0.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import final
 
 import pendulum
@@ -81,16 +81,26 @@ class MemoryStore(CaseStore):
         self._append(case, record, expected_version, None)
 
     def append_with_register(
-        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+        self,
+        case: Case,
+        record: HistoryRecord,
+        expected_version: int,
+        register: RegisterRow | None,
     ) -> None:
-        """`append()`, and the case's register row replaced, under one lock: both or neither."""
-        if not isinstance(register, RegisterRow):
-            raise InvalidInputError("'register' must be a RegisterRow", field="register")
-        self._append(case, record, expected_version, register)
+        """`append()`, and the case's register row replaced (None: deleted), under one lock."""
+        if register is not None and not isinstance(register, RegisterRow):
+            raise InvalidInputError("'register' must be a RegisterRow or None", field="register")
+        self._append(case, record, expected_version, register, write_register=True)
 
     def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
         """The case's sealed register and wrapped data key, or None."""
         return self._registers.get((tenant_id, case_id))
+
+    def register_rows(self, tenant_id: str) -> Iterator[tuple[str, RegisterRow]]:
+        """Every register of *tenant_id*, by case id."""
+        with self._lock:
+            rows = sorted((c, row) for (t, c), row in self._registers.items() if t == tenant_id)
+        yield from rows
 
     def _append(
         self,
@@ -98,6 +108,8 @@ class MemoryStore(CaseStore):
         record: HistoryRecord,
         expected_version: int,
         register: RegisterRow | None,
+        *,
+        write_register: bool = False,
     ) -> None:
         key = (case.tenant_id, case.case_id)
         with self._lock:
@@ -121,6 +133,8 @@ class MemoryStore(CaseStore):
             self._cases[key] = case
             if register is not None:
                 self._registers[key] = register
+            elif write_register:
+                self._registers.pop(key, None)
 
     def deadlines_due(
         self,

@@ -240,8 +240,9 @@ class StoreContract(abc.ABC):
     winner a round, so the store must be safe to share between threads. It answers
     what is overdue and due soon (`CaseStore.deadlines_due`), for one tenant or
     several, with the rows every store gives alike. It keeps each case's identifier
-    register row (`CaseStore.register_row`), written with the record that announces it
-    (`CaseStore.append_with_register`), both or neither.
+    register row (`CaseStore.register_row`), written or deleted with the record that
+    announces it (`CaseStore.append_with_register`), both or neither, and lists a tenant's
+    registers (`CaseStore.register_rows`).
 
     Example:
         ```python
@@ -787,6 +788,44 @@ class StoreContract(abc.ABC):
             scope.append_with_register(*theirs, expected_version=1, register=_register(3))
         _equal(None, store.register_row(TENANT, CASE))
         _equal((opened[1], ours[1]), store.history(TENANT, CASE))
+
+    def test_a_register_row_is_deleted_with_its_record(self) -> None:
+        """None deletes the case's row with the record that announces it (a disposal)."""
+        store = self.make_store()
+        pairs = _records(3)
+        store.create(*pairs[0])
+        store.append_with_register(*pairs[1], expected_version=1, register=_register(1))
+        with store.transaction() as scope:
+            scope.load(TENANT, CASE, None)
+            scope.append_with_register(*pairs[2], expected_version=2, register=None)
+        _equal(None, store.register_row(TENANT, CASE))
+        _equal([], [c for c, _ in store.register_rows(TENANT) if c == CASE])
+        _equal(tuple(r for _, r in pairs[:3]), store.history(TENANT, CASE))
+        _verifies(store.history(TENANT, CASE))
+
+    def test_register_rows_lists_a_tenants_registers_in_case_order(self) -> None:
+        """Every case of the tenant with a register, by case id; other tenants never."""
+        store = self.make_store()
+        scratch = _Walk(MemoryStore(), tenants=(TENANT, "another-tenant"))
+        cases = (
+            (TENANT, "case-r2", 2),
+            (TENANT, "case-r1", 1),
+            (TENANT, "case-r3", None),
+            ("another-tenant", "case-r0", 9),
+        )
+        for tenant, case_id, n in cases:
+            opened = scratch.open(case_id, tenant)
+            fired = scratch.fire("notify_panel", case_id=case_id, tenant=tenant)
+            first, second = _stored([opened, fired])
+            store.create(*first)
+            if n is None:
+                store.append(*second, expected_version=1)
+            else:
+                store.append_with_register(*second, expected_version=1, register=_register(n))
+        _equal(
+            [("case-r1", _register(1)), ("case-r2", _register(2))],
+            list(store.register_rows(TENANT)),
+        )
 
     # -- whole workflows -------------------------------------------------------------------
 

@@ -191,3 +191,32 @@ def test_in_a_test_transaction_subscribers_wait_for_captured_commits(
         d.fire("notify_panel", case_id="captured-case")
     assert 1 == len(callbacks)
     assert ["notify_panel"] == [e.type.rsplit(".", 1)[-1] for e in d.events]
+
+
+def test_a_disposal_in_the_hosts_block_then_scrub(alias: str, store: DjangoStore) -> None:
+    """The register row goes with the host's commit; scrub() afterwards completes."""
+    import pendulum
+
+    from safeguarding_workflow.personal import Identifier, Keyring, Person, RetentionRule
+
+    d = Driver(
+        settings=sw.TenantSettings(TENANT, retention=RetentionRule("R 1", years=1)), store=store
+    )
+    d.workflow.key_provider = Keyring({"kek-1": bytes(range(32))}, "kek-1")
+    d.walk_to("closed")
+    d.workflow.add_identifiers(
+        TENANT,
+        "case-1",
+        [Identifier("e-1", "p-1", "name", "Zebedee Quillfeather")],
+        people=[Person("p-1", "child")],
+        actor="user-1",
+    )
+    assert [("case-1", store.register_row(TENANT, "case-1"))] == list(store.register_rows(TENANT))
+    d.clock.set(pendulum.datetime(2030, 1, 1, tz="UTC"))
+    with transaction.atomic(using=alias):
+        d.workflow.dispose(TENANT, "case-1", actor="user-1")
+    assert store.register_row(TENANT, "case-1") is None
+    with transaction.atomic(using=alias), pytest.raises(sw.ConfigurationError):
+        store.scrub()  # inside a block it would checkpoint or vacuum nothing committed
+    assert store.scrub()
+    assert sw.verify(store.history(TENANT, "case-1")).ok

@@ -17,10 +17,11 @@ from typing import Final, final
 
 import pendulum
 from django.db import DatabaseError as DjangoDatabaseError
+from django.db import connections as django_connections
 from django.db import transaction as django_transaction
 
 from ..._case import Case
-from ...exceptions import ConcurrencyConflict, StoreError
+from ...exceptions import ConcurrencyConflict, ConfigurationError, StoreError
 from ...history._chain import ChainHead, HistoryRecord
 from ...stores._base import CaseStore, DueDeadline, RegisterRow
 from ...stores._sql._cache import CACHE_BYTES
@@ -197,9 +198,9 @@ class DjangoStore(CaseStore):
             sql.append(case, record, expected_version)
 
     def append_with_register(
-        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow | None
     ) -> None:
-        """`append()` and the case's register row, in one ``atomic()`` block."""
+        """`append()` and the case's register row (None: deleted), in one ``atomic()`` block."""
         with self._written() as sql:
             sql.append_with_register(case, record, expected_version, register)
 
@@ -207,6 +208,42 @@ class DjangoStore(CaseStore):
         """The case's sealed register and wrapped data key, or None."""
         with self.sql() as sql:
             return sql.register_row(tenant_id, case_id)
+
+    def register_rows(self, tenant_id: str) -> Iterator[tuple[str, RegisterRow]]:
+        """Every register of a tenant, as ``(case_id, row)`` pairs in case id order."""
+        with self.sql() as sql:
+            rows = list(sql.register_rows(tenant_id))
+        yield from rows
+
+    def scrub(self) -> bool:
+        """
+        After a disposal has committed, what `SqlStore.scrub()` does, on Django's connection.
+
+        SQLite: ``PRAGMA wal_checkpoint(TRUNCATE)`` (False if another connection kept it
+        from completing: call again later). PostgreSQL: ``VACUUM FULL`` of the register
+        table. Call it outside any ``atomic()`` block, once the disposal's has committed.
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConfigurationError: called inside an ``atomic()`` block.
+            StoreError: the database refused.
+
+        """
+        connection = django_connections[self.using]
+        if connection.in_atomic_block:
+            raise ConfigurationError(
+                "call scrub() once the disposal's atomic() block has committed, outside it",
+                field="scrub",
+            )
+        table = self._sql.tables["register"]
+        with _translated(), connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                row = cursor.fetchone()
+                return row is None or int(row[0]) == 0
+            cursor.execute(f"VACUUM FULL {connection.ops.quote_name(table.name)}")
+        return True
 
     def deadlines_due(
         self,

@@ -164,7 +164,7 @@ class _OneConnection(CaseStore):
             store.append(case, record, expected_version)
 
     def append_with_register(
-        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow | None
     ) -> None:
         with self.transaction() as store:
             store.append_with_register(case, record, expected_version, register)
@@ -172,6 +172,11 @@ class _OneConnection(CaseStore):
     def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
         with self.transaction() as store:
             return store.register_row(tenant_id, case_id)
+
+    def register_rows(self, tenant_id: str) -> Iterator[tuple[str, RegisterRow]]:
+        with self.transaction() as store:
+            rows = list(store.register_rows(tenant_id))
+        yield from rows
 
 
 @final
@@ -228,7 +233,7 @@ class AsyncStoreScope:
         await self._run(lambda: self._store.append(case, record, expected_version))
 
     async def append_with_register(
-        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow | None
     ) -> None:
         """`append()`, and the case's register row written, in the scope's transaction."""
         await self._run(
@@ -238,6 +243,10 @@ class AsyncStoreScope:
     async def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
         """The case's sealed register and wrapped data key, read in the scope, or None."""
         return await self._run(lambda: self._store.register_row(tenant_id, case_id))
+
+    async def register_rows(self, tenant_id: str) -> list[tuple[str, RegisterRow]]:
+        """Every register of a tenant as ``(case_id, row)`` pairs, read in the scope."""
+        return await self._run(lambda: list(self._store.register_rows(tenant_id)))
 
 
 @final
@@ -477,7 +486,7 @@ class AsyncSqlStore:
         await self._write(lambda store: store.append(case, record, expected_version))
 
     async def append_with_register(
-        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow | None
     ) -> None:
         """
         `append()`, and the case's register row written, in one transaction.
@@ -499,6 +508,14 @@ class AsyncSqlStore:
         Added in version 0.1.0.
         """
         return await self._read(lambda store: store.register_row(tenant_id, case_id))
+
+    async def register_rows(self, tenant_id: str) -> list[tuple[str, RegisterRow]]:
+        """
+        Every register of a tenant, as ``(case_id, row)`` pairs in case id order.
+
+        Added in version 0.1.0.
+        """
+        return await self._read(lambda store: list(store.register_rows(tenant_id)))
 
     # -- queries and the outbox -------------------------------------------------------------
 

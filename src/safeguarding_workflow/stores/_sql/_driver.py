@@ -71,6 +71,15 @@ def _statements(tables: dict[str, sa.Table]) -> dict[str, Any]:
             history.c.case_id == case,
             history.c.sequence == sa.bindparam("k_sequence"),
         ),
+        # A tenant's registers, for a subject access request (store schema 4).
+        "registers": sa.select(
+            tables["register"].c.case_id,
+            tables["register"].c.kek_id,
+            tables["register"].c.wrapped_key,
+            tables["register"].c.sealed,
+        )
+        .where(tables["register"].c.tenant_id == tenant)
+        .order_by(tables["register"].c.case_id),
         # A case's sealed register and wrapped data key (store schema 4).
         "register": sa.select(
             tables["register"].c.kek_id,
@@ -179,6 +188,10 @@ def _driver_statements(
     )
     return {
         "upsert_register": _Driver.of(put, dialect, _REGISTER_KEYS),
+        "delete_register": _Driver.of(
+            register.delete().where(register.c.tenant_id == tenant, register.c.case_id == case),
+            dialect,
+        ),
         "get": _Driver.of(reads["get"], dialect),
         "head_record": _Driver.of(reads["head_record"], dialect),
         "find": _Driver.of(reads["find"], dialect),

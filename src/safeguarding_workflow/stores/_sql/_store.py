@@ -79,6 +79,17 @@ def _text(value: object, field: str) -> str:
     return value
 
 
+def _checkpoint(raw: Any) -> bool:
+    """The WAL checkpointed and truncated on *raw*: True unless another connection kept it."""
+    cursor = raw.cursor()
+    try:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return row is None or int(row[0]) == 0
+
+
 def _run_one(driver: _Driver, raw: Any, keys: dict[str, Any]) -> Any:
     """One row of a read on a command's connection, or None (see `_Recent.case`)."""
     cursor = raw.cursor()
@@ -255,6 +266,7 @@ class SqlStore(CaseStore):
     __slots__ = (
         "_autocommit",
         "_connection",
+        "_disposed",
         "_host",
         "_loaded",
         "_shared",
@@ -304,6 +316,7 @@ class SqlStore(CaseStore):
         self._connection = connection
         self._loaded: Case | None = None
         self._autocommit = False  # a PostgreSQL command scope: each statement commits itself
+        self._disposed = False  # a register row was deleted in this scope (see scrub)
         # On the host's connection, in the host's transaction: events wait for its commit.
         self._host = connection is not None
 
@@ -372,6 +385,7 @@ class SqlStore(CaseStore):
         view._connection = connection
         view._loaded = None
         view._autocommit = False
+        view._disposed = False
         view._host = False
         return view
 
@@ -445,12 +459,15 @@ class SqlStore(CaseStore):
                 raw = self.engine.raw_connection()
                 try:
                     raw.cursor().execute("BEGIN IMMEDIATE")
+                    view = self._view(_RawScope(raw, self._shared))  # type: ignore[arg-type]
                     try:
-                        yield self._view(_RawScope(raw, self._shared))  # type: ignore[arg-type]
+                        yield view
                     except BaseException:
                         raw.rollback()
                         raise
                     raw.commit()
+                    if view._disposed:
+                        _checkpoint(raw)
                 finally:
                     raw.close()
             return
@@ -474,12 +491,15 @@ class SqlStore(CaseStore):
             connection.execution_options(**{_BEGUN: True})
             raw = connection.connection
             raw.cursor().execute("BEGIN IMMEDIATE")
+            view = self._view(connection)
             try:
-                yield self._view(connection)
+                yield view
             except BaseException:
                 raw.rollback()
                 raise
             raw.commit()
+            if view._disposed:
+                _checkpoint(raw)
             return
         if not self._shared.batched:
             with connection.begin():
@@ -739,20 +759,83 @@ class SqlStore(CaseStore):
         self._append(case, record, expected_version, None)
 
     def append_with_register(
-        self, case: Case, record: HistoryRecord, expected_version: int, register: RegisterRow
+        self,
+        case: Case,
+        record: HistoryRecord,
+        expected_version: int,
+        register: RegisterRow | None,
     ) -> None:
         """
-        `append()`, and the case's register row written, in the same transaction.
+        `append()`, and the case's register row written (None: deleted), in one transaction.
 
         The statements run one by one after the case row's UPDATE at *expected_version*
         (on PostgreSQL between a BEGIN and a COMMIT of their own in a command scope), so
         a command that lost a race, or failed, leaves neither its record nor its row.
 
+        On SQLite the connection's ``secure_delete`` is on before the row is written or
+        deleted, so the bytes a replaced or deleted row held are overwritten with zeros,
+        and after a transaction of the store's own that deleted one, the WAL is
+        checkpointed and truncated (``PRAGMA wal_checkpoint(TRUNCATE)``): nothing of the
+        row stays in the database file or its WAL. In the host's transaction (`bound()`),
+        or on PostgreSQL, call `scrub()` after the commit.
+
         Added in version 0.1.0.
         """
-        if not isinstance(register, RegisterRow):
-            raise InvalidInputError("'register' must be a RegisterRow", field="register")
-        self._append(case, record, expected_version, register)
+        if register is not None and not isinstance(register, RegisterRow):
+            raise InvalidInputError("'register' must be a RegisterRow or None", field="register")
+        self._append(case, record, expected_version, register, write_register=True)
+
+    def register_rows(self, tenant_id: str) -> Iterator[tuple[str, RegisterRow]]:
+        """
+        Every register of a tenant, as ``(case_id, row)`` pairs in case id order.
+
+        Read in one snapshot, then yielded.
+
+        Added in version 0.1.0.
+        """
+        keys = {"k_tenant": _text(tenant_id, "tenant_id")}
+        with self._read() as connection:
+            rows = connection.execute(self._shared.statements["registers"], keys).all()
+        for row in rows:
+            yield str(row[0]), RegisterRow(str(row[1]), bytes(row[2]), bytes(row[3]))
+
+    def scrub(self) -> bool:
+        """
+        Leave no copy of deleted register rows where the database keeps old pages.
+
+        After a disposal (`append_with_register` with None) committed in the host's
+        transaction, or on PostgreSQL, call this once the transaction has committed.
+        On SQLite it checkpoints the WAL into the database file and truncates it to
+        nothing (the deleted bytes were already overwritten with zeros, as
+        ``secure_delete`` is on for every register write); it returns False if a reader
+        or writer of another connection kept the checkpoint from completing (call again
+        later). On PostgreSQL it runs ``VACUUM FULL`` on the register table, which writes
+        the live rows to new files and removes the old ones, dead rows with them; it
+        takes the table's exclusive lock for the time it runs. What the server's WAL,
+        its archive and backups hold of the deleted rows is theirs to age out: the
+        identifier register how-to says how key rotation covers them.
+
+        Added in version 0.1.0.
+
+        Raises:
+            StoreError: the database refused (on PostgreSQL, a role that does not own
+                the table).
+
+        """
+        self._disposed = False
+        table = self._shared.tables["register"]
+        if self._shared.dialect.name == "sqlite":
+            with _refused(self.engine, "scrub"):
+                raw = self.engine.raw_connection()
+                try:
+                    return _checkpoint(raw)
+                finally:
+                    raw.close()
+        name = self._shared.dialect.identifier_preparer.format_table(table)
+        with _refused(self.engine, "scrub"), self.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.exec_driver_sql(f"VACUUM FULL {name}")
+        return True
 
     def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
         """
@@ -775,6 +858,8 @@ class SqlStore(CaseStore):
         record: HistoryRecord,
         expected_version: int,
         register: RegisterRow | None,
+        *,
+        write_register: bool = False,
     ) -> None:
         driver = self._shared.driver
         row = case_row(case)
@@ -785,7 +870,7 @@ class SqlStore(CaseStore):
                 "the record must be the case's next, after 'expected_version'",
                 field="expected_version",
             )
-        if register is None and self._shared.postgresql_append is not None:
+        if not write_register and self._shared.postgresql_append is not None:
             self._append_postgresql(case, record, row, read)
             return
         with _translated(self.engine, ConcurrencyConflict), self._write() as connection:
@@ -799,7 +884,14 @@ class SqlStore(CaseStore):
                 if update.rowcount != 1:
                     raise ConcurrencyConflict(_CHANGED, field="expected_version")
                 self._insert_record(cursor, case, record, self._changed(case, record, read))
-                if register is not None:
+                if write_register and self._shared.dialect.name == "sqlite":
+                    # Zeros over the bytes of a replaced or deleted row (see scrub()).
+                    cursor.execute("PRAGMA secure_delete=ON")
+                if write_register and register is None:
+                    keys = {"k_tenant": case.tenant_id, "k_case": case.case_id}
+                    driver["delete_register"].run(cursor, keys)
+                    self._disposed = True
+                elif register is not None:
                     driver["upsert_register"].run(
                         cursor,
                         {
@@ -818,6 +910,8 @@ class SqlStore(CaseStore):
             if own:
                 cursor.execute("COMMIT")
         self._shared.recent.keep(case, row["snapshot"])
+        if self._disposed and self._connection is None:
+            self.scrub()  # the store's own transaction, committed on leaving _write()
 
     def _append_postgresql(
         self, case: Case, record: HistoryRecord, row: dict[str, Any], read: bool
