@@ -44,7 +44,7 @@ import functools
 import hashlib
 import operator
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, NoReturn, Protocol, cast, final
 
 import attrs
@@ -1644,6 +1644,37 @@ class Workflow:
         self.settings(tenant_id)  # an unknown tenant fails before anything else
         provider_of(self)
         return read(self, tenant_id, case_id)
+
+    @contextlib.contextmanager
+    def masking(self, tenant_id: str, case_id: str) -> Iterator[Register]:
+        """
+        Mask the case's identifiers in everything logged in this thread or task, in the block.
+
+        Reads the case's register and binds its values for the host's log masking
+        (`safeguarding_workflow.personal.masking`): the structlog processor
+        `mask_identifiers` and the ``logging`` filter `MaskingFilter` then mask them in
+        every line logged until the block ends, in this context only (other requests'
+        threads and tasks never see them). Yields the register. Use it around the
+        handling of one case, e.g. a web request about it.
+
+        Example:
+            ```python
+            with workflow.masking("tenant-1", case_id) as register:
+                log.info("letter drafted", text=draft)  # the case's names come out masked
+            ```
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConfigurationError: the workflow has no key provider.
+            CaseNotFoundError: no such case.
+
+        """
+        from .personal._masking import masking
+
+        register = self.register(tenant_id, case_id)
+        with masking(register):
+            yield register
 
     # -- retention, legal holds, disposal, subject access --------------------------------------
 

@@ -288,3 +288,16 @@ def test_the_cli_verifier_accepts_register_records(
     out = capsys.readouterr().out
     assert f"{TENANT}/{CASE}: 4 records" in out
     assert "1 verified, 0 broken" in out
+
+
+def test_masking_binds_the_case_in_hand_only_within_the_block() -> None:
+    """Workflow.masking: the case's values masked in the block, nowhere after or elsewhere."""
+    from safeguarding_workflow.personal import mask
+
+    d = _driver(MemoryStore())
+    _add(d)
+    with d.workflow.masking(TENANT, CASE) as register:
+        assert NAME in register.values()
+        assert NAME not in mask(f"a letter to {NAME} at {ADDRESS}")
+        assert ADDRESS not in mask(f"a letter to {NAME} at {ADDRESS}")
+    assert NAME in mask(f"a letter to {NAME}")  # unbound once the block ends
