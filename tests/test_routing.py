@@ -106,6 +106,18 @@ def _calls(workflow: sw.Workflow, case: sw.Case) -> dict[str, Callable[[], objec
             NOWHERE, "case-1", "e-1", "x", actor="user-1", reason_ref="r-1"
         ),
         "register": lambda: workflow.register(NOWHERE, "case-1"),
+        "masking": lambda: workflow.masking(NOWHERE, "case-1").__enter__(),
+        "retention": lambda: workflow.retention(NOWHERE, "case-1"),
+        "place_legal_hold": lambda: workflow.place_legal_hold(
+            NOWHERE, "case-1", hold_ref="HOLD 1", actor="user-1"
+        ),
+        "lift_legal_hold": lambda: workflow.lift_legal_hold(
+            NOWHERE, "case-1", hold_ref="HOLD 1", actor="user-1"
+        ),
+        "dispose": lambda: workflow.dispose(NOWHERE, "case-1", actor="user-1"),
+        "subject_access": lambda: workflow.subject_access(
+            NOWHERE, request_ref="SAR 1", actor="user-1", person_id="p-1"
+        ),
     }
     optional: dict[str, Callable[[], object]] = {
         "check": lambda: workflow.check(_command()),  # type: ignore[attr-defined]
