@@ -14,17 +14,21 @@ Added in version 0.1.0.
 
 from ._check import FindingKind, LeakFinding, LeakReport, Severity, check
 from ._document import Part, ReadDocument, Segment, Unreadable
+from ._redact import DEFAULT_REPLACEMENTS, Redacted, redact
 from ._register import Register
 
 __all__ = [
+    "DEFAULT_REPLACEMENTS",
     "FindingKind",
     "LeakFinding",
     "LeakReport",
     "Part",
     "ReadDocument",
+    "Redacted",
     "Register",
     "Segment",
     "Severity",
     "Unreadable",
     "check",
+    "redact",
 ]

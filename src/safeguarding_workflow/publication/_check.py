@@ -379,7 +379,12 @@ ORDINARY_WORDS: Final = frozenset(
         "austin",
     ]
 )
-_MONTH_NAMES: Final = frozenset({"may", "june", "april", "august", "july", "march"})
+#: Names that are also months or seasons: not names beside a number or a time word.
+_MONTH_NAMES: Final = frozenset(
+    {"may", "june", "april", "august", "july", "march", "summer", "autumn", "winter", "spring"}
+)
+#: Words after a season that make it one ("the Summer term").
+_SEASON_AFTER: Final = frozenset({"term", "terms", "holiday", "holidays", "half", "break"})
 _TITLES: Final = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "master", "aunt", "uncle"})
 _SPEECH: Final = frozenset(
     [
@@ -634,8 +639,9 @@ class _Key:
     pieces_of: tuple[str, ...]
 
 
-_NAME_GAP: Final = re.compile(r"[\s-]+")
-_PHRASE_GAP: Final = re.compile(r"[\s,.-]+")
+#: What may stand between a name's words: spaces, line breaks, hyphens, Markdown emphasis.
+_NAME_GAP: Final = re.compile(r"[\s*_-]+")
+_PHRASE_GAP: Final = re.compile(r"[\s,.*_-]+")
 _INITIALS_BEFORE: Final = re.compile(r"(?:^|(?<=[^\w]))([A-Za-z])\.?\s+(?:[A-Za-z]\.?\s+)?$")
 
 
@@ -894,10 +900,10 @@ _GROUPS: Final = (
     "n5",
     "y5",
 )
-_POSTCODE_SHAPE: Final = re.compile(r"[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}(?![A-Za-z\d])")
+_POSTCODE_SHAPE: Final = re.compile(r"[A-Za-z]{1,2}\d[A-Za-z\d]?\s{0,2}\d[A-Za-z]{2}(?![A-Za-z\d])")
 _SECTOR_SHAPE: Final = re.compile(r"[A-Za-z]{1,2}\d[A-Za-z\d]? \d(?![A-Za-z\d])")
 _BIRTH: Final = re.compile(r"\b(?:born|birth|d\.?o\.?b\.?|birthday)\b", re.IGNORECASE)
-_NHS: Final = re.compile(r"\d{3}[ -]?\d{3}[ -]?\d{4}(?![\d-])")
+_NHS: Final = re.compile(r"\d{3}(?:[ -]|\s)?\d{3}(?:[ -]|\s)?\d{4}(?![\d-])")
 #: A UK postcode by position: which letters may stand where (upper case, as written).
 _POSTCODE: Final = re.compile(
     r"(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRV-Y\d]?) ?\d"
@@ -1041,6 +1047,8 @@ class _Scan:
     ) -> None:
         targets = tuple(targets)
         target = min(targets, key=lambda t: _RANK[t.severity])
+        while end < len(self.text) and unicodedata.combining(self.text[end]):
+            end += 1  # an accent written as a combining mark belongs to the word
         people = {t.person for t in targets}
         person = target.person if len(people) == 1 else None
         self.found.append(
@@ -1058,7 +1066,7 @@ class _Scan:
         if before in _TITLES:
             return True
         if word in _MONTH_NAMES and (
-            (after and after[0].isdigit())
+            (after and (after[0].isdigit() or after in _SEASON_AFTER))
             or (before and (before[0].isdigit() or before in _TIME_WORDS))
         ):
             return False
@@ -1179,7 +1187,7 @@ class _Scan:
             if length in (3, 10) and not (start and text[start - 1] == "-"):
                 nhs = _NHS.match(text, start)
                 if nhs:
-                    digits = re.sub(r"[ -]", "", nhs.group())
+                    digits = re.sub(r"[\s-]", "", nhs.group())
                     if _passes_check(digits):
                         mine = digits in known
                         self.found.append(
@@ -1241,7 +1249,7 @@ class _Scan:
             shape = _POSTCODE_SHAPE.match(text, at)
             if shape is None:
                 continue
-            compact = shape.group().replace(" ", "").upper()
+            compact = "".join(shape.group().split()).upper()
             if compact in codes:
                 self.found.append(_Raw(FindingKind.POSTCODE, *shape.span(), Severity.HIGH, "exact"))
                 return shape.end()
