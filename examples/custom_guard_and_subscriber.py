@@ -132,6 +132,14 @@ def main() -> None:
 
     publish_day = pendulum.datetime(2024, 5, 1, 10, tz="Europe/London")
     clock.set(publish_day.add(hours=1))
+    # The library's own publication checks come first: a recorded, clean leak check of the
+    # version published (LR-07) and the sections LR-07 asks for (DEC-10).
+    report = sw.publication.check(
+        "Child R and Mother; what agencies knew.", sw.publication.Register()
+    )
+    workflow.record_leak_check(
+        TENANT, "case-x", report, document_ref="report-7", actor="officer-2", role="reviewer"
+    )
     publish = sw.Command(
         TENANT,
         "case-x",
@@ -139,7 +147,11 @@ def main() -> None:
         actor="officer-2",
         role="safeguarding_partners",
         occurred_at=publish_day,
-        payload={"publication_ref": "web-7"},
+        payload={
+            "publication_ref": "web-7",
+            "document_digest": report.digest,
+            "sections": ["improvements_summary", "systemic_analysis"],
+        },
     )
     try:
         workflow.fire(publish)

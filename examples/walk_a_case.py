@@ -183,11 +183,29 @@ def main(database: str = "safeguarding-demo.db") -> None:
         at(2024, 6, 20, 10, tz="Europe/London"),
         report_ref="report-final-1",
     )
+    print("   Before publishing, the final report is checked for anything identifying (LR-07):")
+    family = sw.publication.Register(names=[["Zebedee Quillfeather", "Zeb"]])
+    final = (
+        "Child R lived with Mother. Agencies did not share what they knew.\n\n"
+        "Improvements: one chronology for each child the partnership reviews."
+    )
+    leak_check = sw.publication.check(final, family)
+    workflow.record_leak_check(
+        TENANT,
+        CASE,
+        leak_check,
+        document_ref="report-final-1",
+        actor="officer-17",
+        role="safeguarding_partners",
+    )
+    print(f"   clean: {leak_check.clean}; version {leak_check.digest[:12]}… is on the record")
     case = step(
         "publish_full",
         "safeguarding_partners",
         at(2024, 7, 4, 10, tz="Europe/London"),
         publication_ref="web-page-1",
+        document_digest=leak_check.digest,
+        sections=["improvements_summary", "systemic_analysis"],
     )
     case = step("close", "safeguarding_partners", at(2024, 7, 5, 10, tz="Europe/London"))
 

@@ -9,7 +9,13 @@ import pendulum
 
 import safeguarding_workflow as sw
 from safeguarding_workflow.testing import FrozenClock
-from safeguarding_workflow.testing._england import USUAL_PATH, days_before, step_command
+from safeguarding_workflow.testing._england import (
+    PUBLISHED_DIGEST,
+    USUAL_PATH,
+    days_before,
+    record_published_check,
+    step_command,
+)
 
 BARNSLEY, LEEDS = "E08000016", "E08000035"
 TENANT = "fictional-partnership"
@@ -29,7 +35,13 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "decide_no_further_review": {"rationale_ref": "nfr-1", "learning_refs": ["learning-2"]},
     "return_for_changes": {"request_ref": "request-1"},
     "defer_publication": {"reasons_ref": "deferral-1"},
-    "publish_improvements_only": {"publication_ref": "pub-1", "justification_ref": "just-1"},
+    "publish_improvements_only": {
+        "publication_ref": "pub-1",
+        "justification_ref": "just-1",
+        "document_digest": PUBLISHED_DIGEST,
+        "sections": ["improvements_summary"],
+    },
+    "remove_publication": {"removal_ref": "removal-1", "override_ref": "court-order-1"},
 }
 
 #: The role that takes each step in the driver: the usual path's, else the step's first.
@@ -69,6 +81,7 @@ ROUTES["published_improvements_only"] = (
     *ROUTES["sent_to_panel_and_sos"],
     "publish_improvements_only",
 )
+ROUTES["publication_removed"] = (*ROUTES["published_full"], "remove_publication")
 ROUTES["not_notifiable"] = ("decide_not_notifiable",)
 ROUTES["sos_and_ofsted_notified"] = ("notify_secretary_of_state_and_ofsted",)
 ROUTES["care_leaver_death_notified"] = ("notify_care_leaver_death",)
@@ -154,7 +167,22 @@ class Driver:
         return step_command(TENANT, case_id, event, role or ROLES[event], body, self.when)
 
     def fire(self, event: str, **kwargs: Any) -> sw.Outcome:
-        return self.workflow.fire(self.command(event, **kwargs))
+        return self.fire_command(self.command(event, **kwargs))
+
+    def fire_command(self, command: sw.Command) -> sw.Outcome:
+        """Fire *command*; a publishing step by its usual role first gets its leak check."""
+        event = command.event
+        if command.payload.get("document_digest") == PUBLISHED_DIGEST and command.role == ROLES.get(
+            event
+        ):
+            # Publishing needs a recorded, cleared leak check of the version published.
+            history = self.workflow.history(TENANT, command.case_id)
+            state = self.workflow.case(TENANT, command.case_id).state
+            if self.workflow.pack.lifecycle.step(state, event) is not None and not any(
+                r.kind == "leak_check" for r in history
+            ):
+                record_published_check(self.workflow, TENANT, command.case_id)
+        return self.workflow.fire(command)
 
     def walk_to(self, state: str, *, case_id: str = "case-1") -> sw.Case:
         """Open a case and take the route to *state*."""

@@ -91,6 +91,7 @@ EXPECTED_ALL = [
     "guards",
     "history",
     "personal",
+    "publication",
     "schemas",
     "stores",
     "testing",

@@ -107,6 +107,16 @@ def _calls(workflow: sw.Workflow, case: sw.Case) -> dict[str, Callable[[], objec
         ),
         "register": lambda: workflow.register(NOWHERE, "case-1"),
         "masking": lambda: workflow.masking(NOWHERE, "case-1").__enter__(),
+        "record_leak_check": lambda: workflow.record_leak_check(
+            NOWHERE,
+            "case-1",
+            None,
+            document_ref="doc-1",
+            actor="user-1",  # type: ignore[arg-type]
+        ),
+        "clear_findings": lambda: workflow.clear_findings(
+            NOWHERE, "case-1", digest="0" * 64, clearances={"name@0": "r-1"}, actor="user-1"
+        ),
         "retention": lambda: workflow.retention(NOWHERE, "case-1"),
         "place_legal_hold": lambda: workflow.place_legal_hold(
             NOWHERE, "case-1", hold_ref="HOLD 1", actor="user-1"

@@ -161,7 +161,7 @@ class TestEverythingMatches:
         for event in ROUTES[state]:
             command = driver.command(event, case_id=case_id, days=days_before(event))
             yield command_problems("england", command)
-            outcome = driver.workflow.fire(command)
+            outcome = driver.fire_command(command)
             yield case_problems(outcome.case)
         yield history_problems(driver.history(case_id))
 

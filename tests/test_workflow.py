@@ -33,7 +33,7 @@ class TestOpening:
         } == {x.kind: x.due for x in case.deadlines}
         assert (case.lifecycle, case.lifecycle_version, case.rule_pack, case.rule_pack_version) == (
             "england",
-            "1",
+            "2",
             "england",
             "1",
         )

@@ -67,7 +67,7 @@ from .history import HistoryRecord, verify
 from .stores import CaseStore, MemoryStore
 
 if TYPE_CHECKING:  # the names __getattr__ below resolves, for type checkers
-    from . import personal, testing
+    from . import personal, publication, testing
     from .history import (
         GENESIS,
         HASH_PREFIX,
@@ -169,6 +169,7 @@ __all__ = [
     "guards",
     "history",
     "personal",
+    "publication",
     "schemas",
     "stores",
     "testing",
@@ -213,7 +214,7 @@ _ELSEWHERE = {
 def __getattr__(name: str) -> Any:
     import importlib
 
-    if name in ("personal", "testing"):  # loaded on first use
+    if name in ("personal", "publication", "testing"):  # loaded on first use
         return importlib.import_module(f".{name}", __name__)
     module = _ELSEWHERE.get(name)
     if module is None:

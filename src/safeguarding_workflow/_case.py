@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -506,6 +506,9 @@ class GuardContext:
         calendar: The tenant's working-day calendar.
         settings: The tenant's settings.
         registry: The local authority registry.
+        records: Reads the case's history records, in order (called only by a guard
+            that needs them: the publication guards look for the leak check of the
+            document version published, and its clearings).
 
     """
 
@@ -515,6 +518,9 @@ class GuardContext:
     calendar: WorkingDayCalendar
     settings: TenantSettings
     registry: LocalAuthorityRegistry
+    records: Callable[[], Sequence[Any]] = attrs.field(
+        default=tuple, kw_only=True, eq=False, repr=False
+    )
 
 
 def replace_case(

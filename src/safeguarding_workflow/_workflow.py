@@ -108,10 +108,11 @@ if TYPE_CHECKING:
     from .personal._access import SubjectAccessExport
     from .personal._keys import KeyProvider
     from .personal._register import Identifier, Person, Register
+    from .publication._check import LeakReport
 else:
     # The personal subpackage loads on first use, never with the package: at run time
     # (typing.get_type_hints) the register's hints resolve to Any instead of loading it.
-    KeyProvider = Identifier = Person = Register = SubjectAccessExport = Any
+    KeyProvider = Identifier = Person = Register = SubjectAccessExport = LeakReport = Any
 
 __all__ = ["Authoriser", "DefaultIds", "IdFactory", "Outcome", "StepOption", "Workflow"]
 
@@ -929,14 +930,18 @@ class Workflow:
         if first is not None:
             self._check_repeat(command, first)
             return self._first_outcome(store, case, first)
-        decided = self._decide(case, command, None)
+        decided = self._decide(case, command, None, store)
         if decided is None:  # pragma: no cover - without a list, _decide raises or decides
             raise AssertionError("unreachable")
         plan, role, payload, calendar, occurred_at, now = decided
         return self._apply(store, case, plan, command, role, payload, calendar, occurred_at, now)
 
     def _decide(
-        self, case: Case, command: Command, found: list[Reason] | None
+        self,
+        case: Case,
+        command: Command,
+        found: list[Reason] | None,
+        store: CaseStore | None = None,
     ) -> (
         tuple[_StepPlan, str, Mapping[str, Any], WorkingDayCalendar, pendulum.DateTime, dt.datetime]
         | None
@@ -1043,8 +1048,15 @@ class Workflow:
             return None
         reasons: list[Reason] = []
         if plan.guards:  # a step without guards needs no context for them
+            reading = self.store if store is None else store
             ctx = GuardContext(
-                command, payload, command.occurred_on, calendar, settings, self.registry
+                command,
+                payload,
+                command.occurred_on,
+                calendar,
+                settings,
+                self.registry,
+                records=functools.partial(reading.history, case.tenant_id, case.case_id),
             )
             for guard in plan.guards:
                 result = guard(case, ctx)
@@ -1675,6 +1687,88 @@ class Workflow:
         register = self.register(tenant_id, case_id)
         with masking(register):
             yield register
+
+    # -- publication: leak checks on the record -------------------------------------------------
+
+    def record_leak_check(
+        self,
+        tenant_id: str,
+        case_id: str,
+        report: LeakReport,
+        *,
+        document_ref: str,
+        actor: str,
+        role: str | None = None,
+    ) -> Outcome:
+        """
+        Record a leak check of one document version (`publication.check`) against the case.
+
+        Appends a ``leak_check`` record: the version's digest, *document_ref* (the
+        host's reference to the document), whether it was clean, how many parts were
+        unreadable, and each finding's id, kind, severity and part; never the text. The
+        publication steps need a recorded check of the exact version they publish, with
+        every finding cleared (`clear_findings`) and nothing unread. Allowed in every
+        state. Any role of the lifecycle may record one (the pack's first opener by
+        default); the authoriser is asked about ``"leak_check"``.
+
+        Added in version 0.1.0.
+
+        Raises:
+            InvalidInputError: *report* is not a `LeakReport`, or *document_ref* not an
+                opaque reference.
+            RoleNotPermitted: *role* is not a role of the lifecycle.
+            NotAuthorised: the authoriser refused; nothing is stored.
+
+        """
+        from ._publication_commands import record_check
+
+        _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)
+        check_opaque_id(actor, "actor")
+        with self.store.transaction() as store:
+            result = record_check(
+                self, store, tenant_id, case_id, report, document_ref, actor, role
+            )
+        return self._finish(result)
+
+    def clear_findings(
+        self,
+        tenant_id: str,
+        case_id: str,
+        *,
+        digest: str,
+        clearances: Mapping[str, str],
+        actor: str,
+        role: str | None = None,
+    ) -> Outcome:
+        """
+        Clear findings of a recorded leak check, each with the reference of its reason.
+
+        *clearances* maps finding ids (``"name@1042"``, `LeakFinding.finding_id`) of the
+        check recorded for *digest* to opaque references of the reasons (a reviewer's
+        note: "a name of a professional, not of the family"). Appends a
+        ``findings_cleared`` record with the digest, ids and reason references; never
+        the findings' text. A cleared finding stays cleared for that version only: a
+        changed document is a new version, checked afresh. The authoriser is asked
+        about ``"findings_cleared"``.
+
+        Added in version 0.1.0.
+
+        Raises:
+            InvalidInputError: *digest* is not a digest or has no recorded check; a key is
+                not a finding of that check; a reason is not an opaque reference.
+            RoleNotPermitted: *role* is not a role of the lifecycle.
+            NotAuthorised: the authoriser refused; nothing is stored.
+
+        """
+        from ._publication_commands import clear
+
+        _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)
+        check_opaque_id(actor, "actor")
+        with self.store.transaction() as store:
+            result = clear(self, store, tenant_id, case_id, digest, clearances, actor, role)
+        return self._finish(result)
 
     # -- retention, legal holds, disposal, subject access --------------------------------------
 

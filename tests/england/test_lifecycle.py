@@ -34,11 +34,12 @@ class TestEnglandLifecycle:
             "publication_deferred",
             "published_full",
             "published_improvements_only",
+            "publication_removed",
             "closed",
         }
         assert expected == set(sw.england.LIFECYCLE.states)
         assert expected == set(ROUTES)
-        assert (sw.england.LIFECYCLE.name, sw.england.LIFECYCLE.version) == ("england", "1")
+        assert (sw.england.LIFECYCLE.name, sw.england.LIFECYCLE.version) == ("england", "2")
 
     def test_roles(self) -> None:
         """R7's cast: who takes which kind of step."""

@@ -15,9 +15,9 @@ from ..helpers import Driver
 
 DOCS = Path(__file__).parent.parent.parent / "docs" / "explanation" / "history.md"
 #: The worked example's hash, as the docs print it (record schema 2).
-GOLDEN_HASH = "4b133827d76f1f345319efd6c7fcaab56cae4920ab9c479abdcc061c9b280dec"
+GOLDEN_HASH = "7773a7f96aa66fd61afb1a797deb95bd83166cc4c237121d4ea6e7470b44c2e8"
 #: The worked example's ``state_digest``: the case it produces, committed.
-GOLDEN_STATE_DIGEST = "6702cbfdf5f05edb5c41a099268b3f8fe8a16d951f3f5a8efde12ba776a7c8e4"
+GOLDEN_STATE_DIGEST = "acf5dc320870d53a0334627fb378642884f3ec232742bc63142ccffb56b4c021"
 #: The same step as a record of schema 1 (no ``state_digest``), as the docs print it.
 GOLDEN_V1_PREV = "55eff8f956e516fb9be6a26ac11988b98f03c8e2847e3108dce2256b02e1f656"
 GOLDEN_V1_HASH = "aa15450c4d318bf4e0ae856e6ec260b9c7c7d10d7c20e109e5954c5b609daf68"

@@ -27,7 +27,7 @@ from .._lifecycle import DeadlineSpec, Lifecycle, PayloadField, Step
 
 __all__ = ["LIFECYCLE_VERSION", "build_lifecycle"]
 
-LIFECYCLE_VERSION: Final = "1"
+LIFECYCLE_VERSION: Final = "2"
 
 LA: Final = "local_authority"
 SP: Final = "safeguarding_partners"
@@ -211,6 +211,84 @@ class _ReviewerIndependent:
         return "reviewer_independent()"
 
 
+#: The sections LR-07 asks of a report (DEC-10), as the partners attest them.
+REPORT_SECTIONS: Final = ("improvements_summary", "systemic_analysis")
+
+
+def document_cleared(case: Case, ctx: GuardContext) -> GuardResult:
+    """
+    LR-07: the version published was checked for leaks, every finding cleared, all of it read.
+
+    The payload names the version (``document_digest``, `LeakReport.digest`); the case's
+    history must hold a leak check of it (`Workflow.record_leak_check`) whose findings are
+    all cleared (`Workflow.clear_findings`) and which could read everything.
+    """
+    from .._publication_commands import checks_of
+
+    digest = ctx.payload.get("document_digest")
+    if not digest:
+        return refuse(
+            "document_not_checked",
+            "name the document version published (document_digest): it must have a "
+            "recorded leak check",
+            rule_ids=("LR-07",),
+            citations=(_WT,),
+        )
+    last, cleared = checks_of(ctx.records(), str(digest))
+    if last is None:
+        return refuse(
+            "document_not_checked",
+            "no leak check of this document version is recorded on the case",
+            rule_ids=("LR-07",),
+            citations=(_WT,),
+        )
+    reasons = []
+    if last["unreadable"]:
+        reasons.append(
+            f"the leak check could not read {last['unreadable']} part(s) of this version"
+        )
+    left = [f["id"] for f in last["findings"] if f["id"] not in cleared]
+    if left:
+        reasons.append(f"{len(left)} finding(s) of its leak check are not cleared")
+    if not reasons:
+        return ALLOW
+    return refuse("document_not_cleared", "; ".join(reasons), rule_ids=("LR-07",), citations=(_WT,))
+
+
+def _sections(required: tuple[str, ...]) -> Guard:
+    def sections_present(case: Case, ctx: GuardContext) -> GuardResult:
+        given = set(ctx.payload.get("sections") or ())
+        missing = [s for s in required if s not in given]
+        if not missing:
+            return ALLOW
+        return refuse(
+            "sections_missing",
+            f"the report must hold, and the partners attest in 'sections': {', '.join(missing)}",
+            rule_ids=("LR-07", "DEC-10"),
+            citations=(_WT,),
+        )
+
+    return sections_present
+
+
+def available_a_year(case: Case, ctx: GuardContext) -> GuardResult:
+    """LR-10: a published report stays available at least a year, unless an override says why."""
+    published = case.milestone("published")
+    if published is None:  # pragma: no cover - the lifecycle removes only what it published
+        return ALLOW
+    until = published.add(years=1)
+    if ctx.occurred_on >= until or ctx.payload.get("override_ref"):
+        return ALLOW
+    return refuse(
+        "published_less_than_a_year",
+        f"a published report stays available for at least one year, until {until.isoformat()}; "
+        "removing it sooner needs the partners' override with its reason (override_ref: "
+        "a court order, a newly found risk of identification)",
+        rule_ids=("LR-10",),
+        citations=(_WT,),
+    )
+
+
 def _guards(extra_publication_guards: Iterable[Guard]) -> dict[str, Guard]:
     extra = tuple(extra_publication_guards)
     publication: Guard = (
@@ -243,6 +321,10 @@ def _guards(extra_publication_guards: Iterable[Guard]) -> dict[str, Guard]:
         "non_publication_justified": payload_present(
             "justification_ref", rule_ids=("LR-09",), citations=(_S16F, _WT)
         ),
+        "document_cleared": document_cleared,
+        "report_sections": _sections(REPORT_SECTIONS),
+        "improvements_sections": _sections(REPORT_SECTIONS[:1]),
+        "available_a_year": available_a_year,
         "deferral_reasons": payload_present(
             "reasons_ref", rule_ids=("LR-06", "LR-09"), citations=(_WT,)
         ),
@@ -296,6 +378,7 @@ _STATES: Final = (
     "publication_deferred",
     "published_full",
     "published_improvements_only",
+    "publication_removed",
     "closed",
 )
 _TERMINAL: Final = ("not_notifiable", "withdrawn", "closed")
@@ -555,8 +638,12 @@ def _steps() -> tuple[Step, ...]:
             publish_from,
             "published_full",
             (SP,),
-            guards=("publication_checks",),
-            payload=(_ref("publication_ref", required=True),),
+            guards=("publication_checks", "document_cleared", "report_sections"),
+            payload=(
+                _ref("publication_ref", required=True),
+                _ref("document_digest"),
+                PayloadField("sections", "refs"),
+            ),
             meets=("local_review_publication",),
             sets=(("published", None),),
             rule_ids=("LR-06", "LR-08", "LR-09"),
@@ -567,8 +654,18 @@ def _steps() -> tuple[Step, ...]:
             publish_from,
             "published_improvements_only",
             (SP,),
-            guards=("publication_checks", "non_publication_justified"),
-            payload=(_ref("publication_ref", required=True), _ref("justification_ref")),
+            guards=(
+                "publication_checks",
+                "non_publication_justified",
+                "document_cleared",
+                "improvements_sections",
+            ),
+            payload=(
+                _ref("publication_ref", required=True),
+                _ref("justification_ref"),
+                _ref("document_digest"),
+                PayloadField("sections", "refs"),
+            ),
             meets=("local_review_publication",),
             sets=(("published", None),),
             rule_ids=("LR-06", "LR-08", "LR-09"),
@@ -576,11 +673,23 @@ def _steps() -> tuple[Step, ...]:
             "publishing the full report.",
         ),
         Step(
+            "remove_publication",
+            ("published_full", "published_improvements_only"),
+            "publication_removed",
+            (SP,),
+            guards=("available_a_year",),
+            payload=(_ref("removal_ref", required=True), _ref("override_ref")),
+            rule_ids=("LR-10",),
+            summary="The partners take the published report down: after a year, or sooner "
+            "with an override and its reason.",
+        ),
+        Step(
             "close",
             (
                 "no_further_review",
                 "published_full",
                 "published_improvements_only",
+                "publication_removed",
                 "care_leaver_death_notified",
             ),
             "closed",

@@ -39,6 +39,17 @@ RULES: Final = RuleCatalogue(
             "Rests on a secondary source (V2, weak); the live GOV.UK text is still to be checked.",
         ),
         Rule(
+            "DEC-10",
+            "Required sections of a published report: for a local child safeguarding "
+            "practice review, what LR-07 requires (a summary of recommended improvements, "
+            "and an analysis of the systemic or underlying reasons); for a serious case "
+            "review, the overview of the case, the terms of reference, the conclusions and "
+            "the recommendations, with the board's response (SCR-06).",
+            "Library decision, on LR-07 and a safeguarding partnership's published page on "
+            "serious case reviews",
+            V2,
+        ),
+        Rule(
             "DEC-11",
             "Working Together 2023 applies from 15 December 2023, the day it was published "
             "and replaced the 2018 edition: duties anchored on or after it cite WT2023 ch.5, "

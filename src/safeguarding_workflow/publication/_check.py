@@ -637,6 +637,7 @@ class _Key:
 
     word: str | None
     pieces_of: tuple[str, ...]
+    digit: bool = False  # a run of digits starts at the key's last character
 
 
 #: What may stand between a name's words: spaces, line breaks, hyphens, Markdown emphasis.
@@ -694,8 +695,12 @@ class _Index:
         self.automaton: Any = ahocorasick.Automaton()
         for key, (word, pieces_of) in keys.items():
             self.automaton.add_word(key, (key, _Key(word, tuple(dict.fromkeys(pieces_of)))))
-        if keys:
-            self.automaton.make_automaton()
+        # Where runs of digits start, found in the same pass: a digit after anything else.
+        digit_start = _Key(None, (), digit=True)
+        for before in _BEFORE_DIGITS:
+            for digit in "0123456789":
+                self.automaton.add_word(before + digit, (before + digit, digit_start))
+        self.automaton.make_automaton()
 
     def _spell(self, token: str) -> str:
         bare = _bare_token(token)
@@ -729,6 +734,7 @@ class _Index:
     def _person(self, person: int, names: tuple[str, ...]) -> None:
         given_initials: set[str] = set()
         surnames: set[str] = set()
+        singles: list[str] = []
         for index, name in enumerate(names):
             tokens = tuple(_tokens(fold(name)))
             if not tokens:
@@ -746,6 +752,11 @@ class _Index:
             else:
                 rule = "alias" if alias else "given_name"
                 self._single(tokens[0], _Target(FindingKind.NAME, Severity.HIGH, rule, person))
+                singles.append(tokens[0])
+        for single in singles:  # "Zeb Quillfeather": an alias with the family name is one name
+            for surname in surnames:
+                target = _Target(FindingKind.NAME, Severity.HIGH, "exact", person)
+                self._add((single, surname), target, _NAME_GAP)
         for surname in surnames:
             for initial in given_initials:
                 self.initials.setdefault(surname, []).append((initial, person))
@@ -883,7 +894,12 @@ _DATE_MONTH: Final = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _MONTH_BEFORE: Final = re.compile(rf"\b(?:{_MONTH})\b\.?,?\s+$", re.IGNORECASE)
-_DIGITS: Final = re.compile(r"\d+")
+#: What may stand before a run of digits, in the folded text (curly quotes and dashes are
+#: straight there): ASCII other than digits, and the spaces a typesetter uses.
+_BEFORE_DIGITS: Final = (
+    *(chr(c) for c in range(32, 127) if not chr(c).isdigit()),
+    *"\n\t\r\u00a0\u2007\u2009\u202f\u00a3\u20ac\u2022",
+)
 _GROUPS: Final = (
     "y1",
     "m1",
@@ -900,6 +916,7 @@ _GROUPS: Final = (
     "n5",
     "y5",
 )
+_NO_GROUPS: Final[dict[str, str | None]] = dict.fromkeys(_GROUPS)
 _POSTCODE_SHAPE: Final = re.compile(r"[A-Za-z]{1,2}\d[A-Za-z\d]?\s{0,2}\d[A-Za-z]{2}(?![A-Za-z\d])")
 _SECTOR_SHAPE: Final = re.compile(r"[A-Za-z]{1,2}\d[A-Za-z\d]? \d(?![A-Za-z\d])")
 _BIRTH: Final = re.compile(r"\b(?:born|birth|d\.?o\.?b\.?|birthday)\b", re.IGNORECASE)
@@ -936,6 +953,8 @@ class _Scan:
         self.folded = fold(text)
         self.index = index
         self.found: list[_Raw] = []
+        #: Where each run of digits starts, in order (the automaton's pass finds them).
+        self.digits: list[int] = []
 
     # names, schools, addresses, facts --------------------------------------------------------
 
@@ -949,12 +968,17 @@ class _Scan:
         ordinary word counts only where it is used as a name.
         """
         automaton = self.index.automaton
-        if not self.index.spellings:
-            return
-        hits = sorted(
-            (end - len(key) + 1, end + 1, found)
-            for end, (key, found) in automaton.iter(self.folded)
-        )
+        folded = self.folded
+        digits = self.digits
+        if folded[:1].isdigit():
+            digits.append(0)
+        hits = []
+        for end, (key, found) in automaton.iter(folded):
+            if found.digit:
+                digits.append(end)
+            else:
+                hits.append((end - len(key) + 1, end + 1, found))
+        hits.sort()
         done = 0
         pieces: dict[tuple[int, int], set[str]] = {}
         for start, end, found in hits:
@@ -1177,10 +1201,14 @@ class _Scan:
         codes = {p.replace(" ", "") for p in register.postcodes}
         sectors = {p[:-2] for p in register.postcodes}
         done = 0
-        for run in _DIGITS.finditer(text):
-            start, length = run.start(), run.end() - run.start()
+        size = len(text)
+        for start in self.digits:
             if start < done:
                 continue
+            end = start + 1
+            while end < size and text[end].isdigit():
+                end += 1
+            length = end - start
             if start and text[start - 1].isalpha():  # only a postcode's digits follow a letter
                 done = max(done, self._postcode(start, codes, sectors))
                 continue
@@ -1215,8 +1243,7 @@ class _Scan:
             match = _DATE_MONTH.match(text, before.start())
             if match is None:
                 return start
-        groups: dict[str, str | None] = dict.fromkeys(_GROUPS)
-        groups.update(match.groupdict())
+        groups: dict[str, str | None] = {**_NO_GROUPS, **match.groupdict()}
         if groups["n5"]:
             key = (int(groups["y5"] or 0), _MONTHS[(groups["n5"] or "").lower()])
             if key in months and self._near_a_person(*match.span()):

@@ -8,6 +8,7 @@ only, and the partners informed are Barnsley's (E08000016), where the tests' cas
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
@@ -19,10 +20,31 @@ if TYPE_CHECKING:
     from .._workflow import Outcome, Workflow
     from ._clock import FrozenClock
 
-__all__ = ["BARNSLEY", "USUAL_PATH", "days_before", "step_command", "walk_usual_path"]
+__all__ = [
+    "BARNSLEY",
+    "PUBLISHED_DIGEST",
+    "PUBLISHED_REPORT",
+    "PUBLISHED_SECTIONS",
+    "USUAL_PATH",
+    "days_before",
+    "record_published_check",
+    "step_command",
+    "walk_usual_path",
+]
 
 #: Barnsley's GSS code: the authority whose partners the path informs.
 BARNSLEY: Final = "E08000016"
+
+#: The fictional report the path publishes: anonymised, so its leak check is clean.
+PUBLISHED_REPORT: Final = (
+    "Child R lived with Mother and Sibling 1. The review found that agencies did not share "
+    "what they knew about the family's circumstances.\n\nImprovements: the partnership will "
+    "agree one chronology for each child it reviews."
+)
+#: The digest of `PUBLISHED_REPORT` (`LeakReport.digest`): the version the path publishes.
+PUBLISHED_DIGEST: Final = hashlib.sha256(PUBLISHED_REPORT.encode("utf-8")).hexdigest()
+#: The sections LR-07 asks of a report, as the path attests them (DEC-10).
+PUBLISHED_SECTIONS: Final = ("improvements_summary", "systemic_analysis")
 
 #: The usual path, step by step, with the role that takes each step and its payload.
 #: ``plan_publication`` carries no date: `step_command()` sets one a month on.
@@ -65,7 +87,15 @@ USUAL_PATH: Final[tuple[tuple[str, str, Mapping[str, object]], ...]] = (
     ("finalise_report", "reviewer", {"report_ref": "report-1"}),
     ("plan_publication", "safeguarding_partners", {}),
     ("send_to_panel_and_sos", "safeguarding_partners", {"report_ref": "report-1"}),
-    ("publish_full", "safeguarding_partners", {"publication_ref": "pub-1"}),
+    (
+        "publish_full",
+        "safeguarding_partners",
+        {
+            "publication_ref": "pub-1",
+            "document_digest": PUBLISHED_DIGEST,
+            "sections": list(PUBLISHED_SECTIONS),
+        },
+    ),
     ("close", "safeguarding_partners", {}),
 )
 
@@ -116,6 +146,22 @@ def step_command(
     )
 
 
+def record_published_check(
+    workflow: Workflow, tenant: str, case_id: str, *, actor: str = "user-1"
+) -> Outcome:
+    """
+    Record the (clean) leak check of `PUBLISHED_REPORT` on a case, as publishing needs (LR-07).
+
+    A walk calls it before each publishing step.
+    """
+    from ..publication import Register, check
+
+    report = check(PUBLISHED_REPORT, Register())
+    return workflow.record_leak_check(
+        tenant, case_id, report, document_ref="report-1", actor=actor, role="safeguarding_partners"
+    )
+
+
 def walk_usual_path(
     workflow: Workflow,
     tenant: str,
@@ -130,14 +176,18 @@ def walk_usual_path(
     Take the first *steps* steps of the usual path on an open case, after *start*.
 
     Each step happens `days_before()` it after the one before (the first after
-    *start*), and the clock is moved to an hour after each step before it is taken. The
-    outcomes are returned in order; a walk goes on from the last one's ``last_step_at``.
+    *start*), and the clock is moved to an hour after each step before it is taken. Before
+    a publishing step the leak check of `PUBLISHED_REPORT` is recorded (LR-07). The
+    outcomes of every record are returned in order (that check's too); a walk goes on from
+    the last one's ``last_step_at``.
     """
     outcomes: list[Outcome] = []
     when = start
     for event, role, payload in USUAL_PATH[:steps]:
         when = when.add(days=days_before(event))
         clock.set(when.add(hours=1))
+        if event in _PUBLISHING:
+            outcomes.append(record_published_check(workflow, tenant, case_id, actor=actor))
         outcomes.append(
             workflow.fire(step_command(tenant, case_id, event, role, payload, when, actor=actor))
         )

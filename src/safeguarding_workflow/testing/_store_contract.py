@@ -835,7 +835,8 @@ class StoreContract(abc.ABC):
         outcomes = _Walk(store).walk()
         case = store.get(TENANT, CASE)
         history = store.history(TENANT, CASE)
-        _equal(("closed", len(USUAL_PATH) + 1), (case.state, case.version))
+        # Every step, the opening, and the leak check recorded before publishing.
+        _equal(("closed", len(USUAL_PATH) + 2), (case.state, case.version))
         _equal(outcomes[-1].case, case)
         _equal(list(range(1, case.version + 1)), [r.sequence for r in history])
         _verifies(history)
