@@ -176,11 +176,10 @@ class Driver:
             event
         ):
             # Publishing needs a recorded, cleared leak check of the version published.
-            history = self.workflow.history(TENANT, command.case_id)
-            state = self.workflow.case(TENANT, command.case_id).state
-            if self.workflow.pack.lifecycle.step(state, event) is not None and not any(
-                r.kind == "leak_check" for r in history
-            ):
+            # Only when the check is all that is missing: a command refused for another
+            # reason (too soon after sending, say) must leave the case as it was.
+            reasons = {r.code for r in self.workflow.check(command)}
+            if reasons == {"document_not_checked"}:
                 record_published_check(self.workflow, TENANT, command.case_id)
         return self.workflow.fire(command)
 

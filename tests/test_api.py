@@ -90,6 +90,7 @@ EXPECTED_ALL = [
     "exceptions",
     "guards",
     "history",
+    "local",
     "personal",
     "publication",
     "schemas",

@@ -135,7 +135,16 @@ def _public_constants() -> list[str]:
 
     import safeguarding_workflow.schemas
 
-    modules = (sw, sw.history, sw.stores, sw.england, safeguarding_workflow.schemas)
+    modules = (
+        sw,
+        sw.history,
+        sw.stores,
+        sw.england,
+        sw.personal,
+        sw.publication,
+        sw.local,
+        safeguarding_workflow.schemas,
+    )
     names = []
     for module in modules:
         for name in module.__all__:

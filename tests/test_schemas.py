@@ -615,7 +615,11 @@ class TestFromDict:
 
 def _every_england_duty() -> Iterator[sw.Duty]:
     """The duties England's assessment gives over ages, harms, statuses, regimes and places."""
-    when = (pendulum.datetime(2019, 3, 1, 10), pendulum.datetime(2024, 3, 1, 10))
+    when = (
+        pendulum.datetime(2017, 3, 1, 10),  # serious case reviews
+        pendulum.datetime(2019, 3, 1, 10),  # the transition
+        pendulum.datetime(2024, 3, 1, 10),
+    )
     for age, harm, abuse, looked_after, aware in itertools.product(
         (0, 10, 17, 19, 22), sw.Harm, sw.AbuseOrNeglect, (None, BARNSLEY, "W06000015"), when
     ):

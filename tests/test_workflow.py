@@ -10,6 +10,7 @@ import pendulum
 import pytest
 
 import safeguarding_workflow as sw
+from safeguarding_workflow.testing._england import record_published_check
 
 from .helpers import BARNSLEY, PAYLOADS, ROUTES, TENANT, Driver, death_in_barnsley
 
@@ -416,6 +417,7 @@ class TestBranches:
         assert send is not None
         assert (D(2024, 3, 6), None) == (send.due, send.met_on)
         d.fire("send_to_panel_and_sos")  # 2024-01-20... a day after finalising
+        record_published_check(d.workflow, TENANT, "case-1")  # LR-07's check, on the record
         with pytest.raises(sw.TransitionRefused, match="earliest publication date") as refused:
             d.fire("publish_full", days=1)
         assert {"LR-08", "WD-02"} == set(refused.value.rule_ids)
@@ -459,6 +461,7 @@ class TestBranches:
 
         d = Driver(pack=sw.england.pack(extra_publication_guards=(leak_check,)))
         d.walk_to("sent_to_panel_and_sos")
+        record_published_check(d.workflow, TENANT, "case-1")
         with pytest.raises(sw.TransitionRefused) as info:
             d.fire("publish_full", days=20)
         assert [r.code for r in info.value.reasons] == ["leak"]

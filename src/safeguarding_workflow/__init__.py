@@ -67,7 +67,7 @@ from .history import HistoryRecord, verify
 from .stores import CaseStore, MemoryStore
 
 if TYPE_CHECKING:  # the names __getattr__ below resolves, for type checkers
-    from . import personal, publication, testing
+    from . import local, personal, publication, testing
     from .history import (
         GENESIS,
         HASH_PREFIX,
@@ -168,6 +168,7 @@ __all__ = [
     "exceptions",
     "guards",
     "history",
+    "local",
     "personal",
     "publication",
     "schemas",
@@ -214,7 +215,7 @@ _ELSEWHERE = {
 def __getattr__(name: str) -> Any:
     import importlib
 
-    if name in ("personal", "publication", "testing"):  # loaded on first use
+    if name in ("local", "personal", "publication", "testing"):  # loaded on first use
         return importlib.import_module(f".{name}", __name__)
     module = _ELSEWHERE.get(name)
     if module is None:

@@ -236,6 +236,10 @@ class Assessment:
         findings: Other conclusions: duties that lie elsewhere, reasons an
             incident is not notifiable.
         calendar: The name of the working-day calendar used.
+        regime: The regime the rules applied are of, where a pack has several (the
+            England pack: ``"cspr"`` from the area's new arrangements, ``"scr"`` before
+            29 June 2018, ``"scr_hybrid"`` between; SCR-07); "" for a pack with one.
+        regime_reason: Why that regime applies (code ``regime_...``, with its rule ids).
 
     """
 
@@ -245,6 +249,8 @@ class Assessment:
     duties: tuple[Duty, ...]
     findings: tuple[Finding, ...]
     calendar: str
+    regime: str = attrs.field(default="", kw_only=True)
+    regime_reason: Finding | None = attrs.field(default=None, kw_only=True)
 
     def duty(self, kind: str) -> Duty | None:
         """

@@ -11,7 +11,8 @@ stores, the outbox, the verifier and the diagrams without knowing its rules;
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, Final, Protocol
 
 import attrs
@@ -73,6 +74,18 @@ def _subscribers(value: Iterable[Subscriber]) -> tuple[Subscriber, ...]:
     return tuple(value)
 
 
+def _regimes(value: object) -> Mapping[str, Lifecycle]:
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(
+            "'RulePack.regimes' must map regimes to lifecycles", field="regimes"
+        )
+    if not all(isinstance(k, str) and isinstance(v, Lifecycle) for k, v in value.items()):
+        raise ConfigurationError(
+            "'RulePack.regimes' must map regimes to lifecycles", field="regimes"
+        )
+    return MappingProxyType(dict(value))
+
+
 def _check_name(_instance: Any, _attribute: Any, value: Any) -> None:
     if not isinstance(value, str) or not _NAME.fullmatch(value):
         raise ConfigurationError(
@@ -112,6 +125,10 @@ class RulePack:
             ``TenantSettings.of(settings)``, or ``None`` when it has none.
         subscribers: Subscribers for every workflow that runs this pack's
             lifecycle; they run before the workflow's own.
+        regimes: Other lifecycles, by the regime an assessment names
+            (`Assessment.regime`): a case opens on the lifecycle of its assessment's
+            regime, or on *lifecycle* when the regime has none of its own, and follows
+            it to the end (the England pack's serious case reviews, SCR-07).
 
     Raises:
         ConfigurationError: the pack is inconsistent: a name, a rule id its
@@ -132,6 +149,7 @@ class RulePack:
     facts_rule_ids: tuple[str, ...] = attrs.field(default=(), converter=_names)
     settings: type | None = None
     subscribers: tuple[Subscriber, ...] = attrs.field(default=(), converter=_subscribers)
+    regimes: Mapping[str, Lifecycle] = attrs.field(factory=dict, converter=_regimes)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.lifecycle, Lifecycle):
@@ -143,14 +161,20 @@ class RulePack:
         if not isinstance(self.rules, RuleCatalogue):
             raise ConfigurationError("'RulePack.rules' must be a RuleCatalogue", field="rules")
         use_catalogue(self.rules)
-        unknown_roles = set(self.openers) - self.lifecycle.roles
-        if not self.openers or unknown_roles:
+        lifecycles = self.lifecycles
+        if len({lc.name for lc in lifecycles}) != len(lifecycles):
             raise ConfigurationError(
-                "'RulePack.openers' must name roles of the pack's lifecycle", field="openers"
+                "a rule pack's lifecycles must have names of their own", field="regimes"
             )
+        for lifecycle in lifecycles:
+            if not self.openers or set(self.openers) - lifecycle.roles:
+                raise ConfigurationError(
+                    "'RulePack.openers' must name roles of each of the pack's lifecycles",
+                    field="openers",
+                )
         kinds = set(self.duty_kinds)
         cited = set(self.open_rule_ids) | set(self.facts_rule_ids)
-        for step in self.lifecycle.steps:
+        for step in (s for lifecycle in lifecycles for s in lifecycle.steps):
             cited |= set(step.rule_ids)
             for spec in step.opens:
                 cited |= set(spec.rule_ids)
@@ -165,3 +189,32 @@ class RulePack:
             raise ConfigurationError(
                 f"the pack cites rules no catalogue holds: {', '.join(missing)}", field="rules"
             )
+
+    @property
+    def lifecycles(self) -> tuple[Lifecycle, ...]:
+        """
+        Every lifecycle a case of the pack may follow: *lifecycle* first, then the regimes'.
+
+        Added in version 0.1.0.
+        """
+        extra = [lc for lc in self.regimes.values() if lc is not self.lifecycle]
+        return (self.lifecycle, *dict.fromkeys(extra))
+
+    def lifecycle_for(self, regime: str) -> Lifecycle:
+        """
+        The lifecycle a case opens on for an assessment of *regime* (`Assessment.regime`).
+
+        Added in version 0.1.0.
+        """
+        return self.regimes.get(regime, self.lifecycle)
+
+    def lifecycle_named(self, name: str) -> Lifecycle:
+        """
+        The pack's lifecycle called *name* (a case's ``lifecycle``); the main one if none is.
+
+        Added in version 0.1.0.
+        """
+        for lifecycle in self.lifecycles:
+            if lifecycle.name == name:
+                return lifecycle
+        return self.lifecycle

@@ -52,7 +52,7 @@ def _role(workflow: Workflow, case: Case, role: str | None, actor: str, step: st
     if role is None:
         role = workflow.pack.openers[0]
     check_opaque_id(role, "role")
-    if role not in workflow.pack.lifecycle.roles:
+    if role not in workflow.pack.lifecycle_named(case.lifecycle).roles:
         raise RoleNotPermitted(
             "the role is not a role of the lifecycle",
             case_id=case.case_id,

@@ -86,7 +86,7 @@ def _payload(record: HistoryRecord) -> dict[str, Any]:
 
 def closed_on(workflow: Workflow, case: Case) -> pendulum.Date | None:
     """The closing date of *case* (Europe/London), or None while it is not in a terminal state."""
-    if case.state not in workflow.pack.lifecycle.terminal:
+    if case.state not in workflow.pack.lifecycle_named(case.lifecycle).terminal:
         return None
     return london_date(utc_naive(case.last_step_at))
 

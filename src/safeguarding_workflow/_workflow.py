@@ -596,7 +596,7 @@ class Workflow:
             after=after,
             rule_id=rule_id,
             calendar=self.calendar,
-            lifecycles=(self.pack.lifecycle,),
+            lifecycles=self.pack.lifecycles,
         )
 
     def due_soon(
@@ -631,7 +631,7 @@ class Workflow:
             after=after,
             rule_id=rule_id,
             calendar=self.calendar,
-            lifecycles=(self.pack.lifecycle,),
+            lifecycles=self.pack.lifecycles,
         )
 
     def _query_tenants(self, tenant_id: object, tenant_ids: object) -> tuple[str, ...]:
@@ -703,8 +703,15 @@ class Workflow:
         if given == assessment.local_authority:
             given = None
         facts = utc_facts(facts)
-        lifecycle = self.pack.lifecycle
+        lifecycle = self.pack.lifecycle_for(assessment.regime)
         deadlines = tuple(Deadline.from_duty(d) for d in assessment.duties)
+        # The regime and why, on the record (SCR-07): a case keeps its regime to the end.
+        reason = assessment.regime_reason
+        opening = (
+            {"regime": assessment.regime, "regime_reason": reason.code if reason else None}
+            if assessment.regime
+            else {}
+        )
         now = pendulum.instance(read_clock(self.clock))
         entry = Entry(
             kind="opened",
@@ -713,7 +720,7 @@ class Workflow:
             role=role,
             occurred_at=time_to_json(facts.la_aware_at),
             recorded_at=time_to_json(now),
-            payload={},
+            payload=opening,
             changes={
                 "case": {
                     "local_authority": assessment.local_authority,
@@ -833,7 +840,7 @@ class Workflow:
             first = self.store.find(command.tenant_id, command.case_id, command.idempotency_key)
             if first is not None:
                 try:
-                    self._check_repeat(command, first)
+                    self._check_repeat(command, first, case)
                 except IdempotencyKeyReused as error:
                     return (_reason("idempotency_key_reused", str(error)),)
                 return ()
@@ -894,7 +901,7 @@ class Workflow:
                 )
             actor = "anonymous"
         at = pendulum.instance(read_clock(self.clock)) if occurred_at is None else occurred_at
-        steps = self.pack.lifecycle.available(case.state)
+        steps = self.pack.lifecycle_named(case.lifecycle).available(case.state)
         given = {} if payloads is None else payloads
         if not isinstance(given, Mapping) or any(
             event not in {s.event for s in steps} for event in given
@@ -928,7 +935,7 @@ class Workflow:
     def _fire(self, store: CaseStore, command: Command) -> Outcome | _Stored:
         case, first = store.load(command.tenant_id, command.case_id, command.idempotency_key)
         if first is not None:
-            self._check_repeat(command, first)
+            self._check_repeat(command, first, case)
             return self._first_outcome(store, case, first)
         decided = self._decide(case, command, None, store)
         if decided is None:  # pragma: no cover - without a list, _decide raises or decides
@@ -968,7 +975,7 @@ class Workflow:
                 ConcurrencyConflict(_MOVED_ON, field="expected_version"),
                 (_reason("concurrency_conflict", _MOVED_ON),),
             )
-        lifecycle = self.pack.lifecycle
+        lifecycle = self.pack.lifecycle_named(case.lifecycle)
         step = lifecycle.step(case.state, command.event)
         if step is None:
             if command.event not in lifecycle.events:
@@ -1299,7 +1306,7 @@ class Workflow:
                 field="corrects",
             )
         target = store.record(tenant_id, case_id, corrects).data
-        step = self.pack.lifecycle.step(target["from"], target["event"])
+        step = self.pack.lifecycle_named(case.lifecycle).step(target["from"], target["event"])
         if step is None:  # pragma: no cover - every stored step comes from the lifecycle
             raise InvalidInputError("'corrects' names an unknown step", field="corrects")
         if role not in step.roles:
@@ -1457,7 +1464,7 @@ class Workflow:
             self._authorise(
                 self.authoriser, actor, frozenset((role,)), case, "update_facts", _raise
             )
-        if case.state in self.pack.lifecycle.terminal:
+        if case.state in self.pack.lifecycle_named(case.lifecycle).terminal:
             self._refuse_facts(
                 case,
                 f"the case has ended (state {case.state!r}); its facts can no longer change",
@@ -1473,6 +1480,12 @@ class Workflow:
             )
         calendar = self.calendar(tenant_id)
         assessment = self._assess(tenant_id, facts, case.local_authority)
+        if self.pack.lifecycle_for(assessment.regime).name != case.lifecycle:
+            raise InvalidInputError(
+                "the new facts fall under another regime than the case's: a case keeps the "
+                "regime it opened under; open a new case for the other regime",
+                field="facts",
+            )
         self._check_facts_timeline(case, facts)
         current = {d.kind: d for d in case.deadlines}
         changed: dict[str, Deadline] = {}
@@ -2153,7 +2166,7 @@ class Workflow:
             return result
         return self._announce(result.case, result.record, result.recorded_at)
 
-    def _check_repeat(self, command: Command, first: HistoryRecord) -> None:
+    def _check_repeat(self, command: Command, first: HistoryRecord, case: Case) -> None:
         """
         Refuse *command* unless it is the very command that stored *first* under its key.
 
@@ -2178,11 +2191,12 @@ class Workflow:
             differs.append("event")
         if data.get("actor") != command.actor:
             differs.append("actor")
-        if data.get("role") != self._repeat_role(command, data):
+        lifecycle = self.pack.lifecycle_named(case.lifecycle)
+        if data.get("role") != self._repeat_role(command, data, lifecycle):
             differs.append("role")
         if data.get("occurred_at") != iso_utc(command.occurred_utc):
             differs.append("occurred_at")
-        if self._payload_form(command, data) != canonical_json(data.get("payload")):
+        if self._payload_form(command, data, lifecycle) != canonical_json(data.get("payload")):
             differs.append("payload")
         if not differs:
             return
@@ -2200,15 +2214,19 @@ class Workflow:
             differs=tuple(differs),
         )
 
-    def _repeat_role(self, command: Command, data: Mapping[str, Any]) -> str | None:
+    def _repeat_role(
+        self, command: Command, data: Mapping[str, Any], lifecycle: Lifecycle
+    ) -> str | None:
         """The role *command* would have taken the step of record *data* in (see fire)."""
         if command.roles is None:
             return command.role
         source = data.get("from")
-        step = self.pack.lifecycle.step(source, command.event) if type(source) is str else None
+        step = lifecycle.step(source, command.event) if type(source) is str else None
         return None if step is None else _acting_role(command, step)
 
-    def _payload_form(self, command: Command, data: Mapping[str, Any]) -> bytes | None:
+    def _payload_form(
+        self, command: Command, data: Mapping[str, Any], lifecycle: Lifecycle
+    ) -> bytes | None:
         """
         *command*'s payload in the canonical JSON form a record holds; None if it has none.
 
@@ -2218,7 +2236,7 @@ class Workflow:
         """
         payload: Mapping[str, Any] = command.payload
         source = data.get("from")
-        step = self.pack.lifecycle.step(source, command.event) if type(source) is str else None
+        step = lifecycle.step(source, command.event) if type(source) is str else None
         if step is not None and step.event == data.get("event"):
             with contextlib.suppress(InvalidInputError):  # refused: compared as given
                 payload = convert_payload(step.event, {f.name: f for f in step.payload}, payload)

@@ -15,6 +15,7 @@ Added in version 0.1.0.
 
 from ._assess import (
     GOVUK_PAGE_RETITLED,
+    LEGACY_LIFECYCLE,
     LIFECYCLE,
     NOTIFICATION_DUTY_COMMENCED,
     PACK,
@@ -26,11 +27,14 @@ from ._assess import (
     build_lifecycle,
     pack,
 )
+from ._legacy import ARRANGEMENTS_DEADLINE
 from ._rules import RULES
 from ._settings import RapidReviewAnchor, Settings
 
 __all__ = [
+    "ARRANGEMENTS_DEADLINE",
     "GOVUK_PAGE_RETITLED",
+    "LEGACY_LIFECYCLE",
     "LIFECYCLE",
     "NOTIFICATION_DUTY_COMMENCED",
     "PACK",

@@ -30,7 +30,14 @@ from .._guards import Guard
 from .._pack import RulePack
 from .._rules import Basis, Verification
 from .._settings import TenantSettings
-from ..exceptions import ConfigurationError, InvalidInputError, RegimeNotSupportedError
+from ..exceptions import ConfigurationError, InvalidInputError
+from ._legacy import (
+    ARRANGEMENTS_DEADLINE,
+    NOTIFY_OFSTED_AND_LSCB,
+    TRANSITION_CITATIONS,
+    build_legacy_lifecycle,
+    review_duties,
+)
 from ._lifecycle import build_lifecycle
 from ._rules import RULES
 from ._settings import RapidReviewAnchor, Settings
@@ -82,6 +89,11 @@ class DutyKind(enum.StrEnum):
     INFORM_SAFEGUARDING_PARTNERS = "inform_safeguarding_partners"
     NOTIFY_SECRETARY_OF_STATE_AND_OFSTED = "notify_secretary_of_state_and_ofsted"
     RAPID_REVIEW = "rapid_review"
+    #: Serious case reviews (before the new arrangements, SCR-03 to SCR-06).
+    NOTIFY_OFSTED_AND_LSCB = "notify_ofsted_and_lscb"
+    LSCB_DECISION = "lscb_decision"
+    SCR_COMPLETE = "scr_complete"
+    SCR_PUBLICATION = "scr_publication"
 
 
 _LONDON: Final = pendulum.timezone("Europe/London")
@@ -169,9 +181,14 @@ def assess(
             clock), or authorities that do not exist on the date (an
             `UnknownLocalAuthorityError`, naming the successors of a
             reorganised authority, DEC-14).
-        RegimeNotSupportedError: the authority became aware before the
-            notification duty commenced on 29 June 2018 (the serious case
-            review rules apply, SCR-03).
+
+    The regime follows the dates (SCR-07, `Assessment.regime` and ``regime_reason``):
+    ``"scr"`` when the authority became aware before 29 June 2018 (the serious case
+    review rules: ``notify_ofsted_and_lscb``, ``lscb_decision``, ``scr_complete``,
+    ``scr_publication``); ``"scr_hybrid"`` from then until the area's new arrangements
+    began (the pack setting ``arrangements_implemented_on``, by default 29 September
+    2019): the Panel is notified, and the board's serious case review duties follow;
+    ``"cspr"`` after.
         OutsideSupportedRangeError: a date outside the calendar's range (DEC-02).
 
     """
@@ -207,14 +224,6 @@ def assess(
         )
     if clock is not None:
         _check_not_future(incident, sent_on, clock)
-    if aware < NOTIFICATION_DUTY_COMMENCED:
-        raise RegimeNotSupportedError(
-            "the authority became aware before 29 June 2018, when the duty to notify the "
-            "Panel commenced; the serious case review rules apply (SCR-03), which this "
-            "version does not provide",
-            field="incident.la_aware_at",
-            rule_ids=("NOT-01", "SCR-03", "SCR-07"),
-        )
     la = registry.resolve(local_authority, aware)
     if la.nation is not Nation.ENGLAND:
         raise InvalidInputError(
@@ -222,7 +231,45 @@ def assess(
             field="local_authority",
             rule_ids=("NOT-01",),
         )
-    return _Assessor(incident, la, settings, calendar, registry, sent_on).run()
+    assessor = _Assessor(incident, la, settings, calendar, registry, sent_on)
+    regime, reason = _regime(aware, settings)
+    if regime == "scr":
+        assessment = assessor.run_legacy()
+    elif regime == "scr_hybrid":
+        assessment = assessor.run_hybrid()
+    else:
+        assessment = assessor.run()
+    return attrs.evolve(assessment, regime=regime, regime_reason=reason)
+
+
+def _regime(aware: pendulum.Date, settings: TenantSettings) -> tuple[str, Finding]:
+    """SCR-07: the regime of an incident, from when the authority became aware of it."""
+    switch = settings.of(Settings).arrangements_implemented_on or ARRANGEMENTS_DEADLINE
+    if aware < NOTIFICATION_DUTY_COMMENCED:
+        return "scr", Finding(
+            "regime_scr",
+            "Serious case review rules: the authority became aware before 29 June 2018, when "
+            "the duty to notify the Panel commenced; Ofsted and the board are told, and the "
+            "board decides on a serious case review.",
+            ("SCR-07", "SCR-03"),
+            citations=TRANSITION_CITATIONS,
+        )
+    if aware < switch:
+        return "scr_hybrid", Finding(
+            "regime_scr_hybrid",
+            f"Transition: the authority became aware on or after 29 June 2018 but before the "
+            f"area's new safeguarding arrangements began ({switch.isoformat()}); the Panel is "
+            "notified under s16C, and the review is still a serious case review.",
+            ("SCR-07", "NOT-01"),
+            citations=TRANSITION_CITATIONS,
+        )
+    return "cspr", Finding(
+        "regime_cspr",
+        f"Child safeguarding practice review rules: the authority became aware on or after "
+        f"the area's new safeguarding arrangements began ({switch.isoformat()}).",
+        ("SCR-07", "NOT-01"),
+        citations=TRANSITION_CITATIONS,
+    )
 
 
 def _check_not_future(incident: Incident, sent_on: pendulum.Date | None, clock: Clock) -> None:
@@ -406,6 +453,92 @@ class _Assessor:
             rule_pack=RULE_PACK,
             rule_pack_version=RULE_PACK_VERSION,
             local_authority=self.la.gss_code,
+            duties=tuple(duties),
+            findings=tuple(self.findings),
+            calendar=self.calendar.name,
+        )
+
+    def run_hybrid(self) -> Assessment:
+        """SCR-07's transition: the Panel notified, the review a serious case review."""
+        assessment = self.run()
+        kept = [
+            d
+            for d in assessment.duties
+            if d.kind not in (DutyKind.RAPID_REVIEW, DutyKind.INFORM_SAFEGUARDING_PARTNERS)
+        ]
+        panel = next((d for d in kept if d.kind == DutyKind.NOTIFY_PANEL), None)
+        if panel is not None:
+            board = Party("lscb", self.la.gss_code, str(self.la))
+            kept += review_duties(self.me, board, "notification_sent", panel.children)
+        return attrs.evolve(assessment, duties=tuple(kept))
+
+    def run_legacy(self) -> Assessment:
+        """SCR-01 to SCR-06: Ofsted and the board told, the board's review."""
+        self._outside_scope()
+        self.incident = self._normalised(self.incident)
+        incident = self.incident
+        code = self.la.gss_code
+        mine = tuple(
+            i
+            for i, c in enumerate(incident.children)
+            if c.is_child
+            and (
+                incident.location.local_authority == code
+                or code in (c.normally_resident_in, c.looked_after_by)
+            )
+        )
+        abuse = incident.abuse_or_neglect.known_or_suspected
+        serious = tuple(
+            i for i in mine if incident.children[i].harm in (Harm.DEATH, Harm.SERIOUS_HARM)
+        )
+        looked_after_deaths = tuple(
+            i
+            for i in mine
+            if incident.children[i].harm is Harm.DEATH
+            and incident.children[i].looked_after_by is not None
+        )
+        notifiable = tuple(sorted(set(serious if abuse else ()) | set(looked_after_deaths)))
+        if not notifiable:
+            self._find(
+                "not_notifiable_scr",
+                "Not notifiable under the serious case review rules: no child of this "
+                "authority died or was seriously harmed with abuse or neglect known or "
+                "suspected, and no looked-after child died.",
+                "SCR-03",
+            )
+        else:
+            on = self.anchor if abuse else self.aware
+            self.duties.append(
+                Duty(
+                    kind=NOTIFY_OFSTED_AND_LSCB,
+                    responsible=self.me,
+                    recipients=(
+                        Party("ofsted", name="Ofsted"),
+                        Party("lscb", code, str(self.la)),
+                    ),
+                    due=self.calendar.add_working_days(on, _NOTIFY_DAYS),
+                    anchor=Anchor("la_aware", on),
+                    working_days=_NOTIFY_DAYS,
+                    rule_ids=("SCR-03",),
+                    citations=("Working Together to Safeguard Children 2015, ch.4",),
+                    basis=Basis.STATUTORY_GUIDANCE,
+                    timescale_basis=Basis.STATUTORY_GUIDANCE,
+                    verification=Verification.V2,
+                    projected=self.calendar.is_projected(on, on),
+                    children=notifiable,
+                    summary="Tell Ofsted and the Local Safeguarding Children Board within 5 "
+                    "working days of becoming aware.",
+                )
+            )
+        if abuse and serious:
+            home = incident.children[serious[0]].normally_resident_in or code
+            board = Party("lscb", home, str(self._authority(home, "children")))
+            self.duties += review_duties(self.me, board, "notification_sent", serious)
+        duties = sorted(self.duties, key=lambda d: (d.due is None, d.due or self.aware, d.kind))
+        return Assessment(
+            rule_pack=RULE_PACK,
+            rule_pack_version=RULE_PACK_VERSION,
+            local_authority=code,
             duties=tuple(duties),
             findings=tuple(self.findings),
             calendar=self.calendar.name,
@@ -841,6 +974,7 @@ def pack(
         calendar=_calendar_for,
         rules=RULES,
         duty_kinds=_DUTY_KINDS,
+        regimes={"scr": LEGACY_LIFECYCLE, "scr_hybrid": LEGACY_LIFECYCLE},
         openers=("local_authority",),
         open_rule_ids=("NOT-09",),
         facts_rule_ids=("DEC-04",),
@@ -854,6 +988,9 @@ _DUTY_KINDS: Final = (*DutyKind, "local_review_publication", "send_report_to_pan
 
 LIFECYCLE: Final = build_lifecycle()
 """The England lifecycle (DOMAIN sections 2 to 5), validated when the module loads."""
+
+LEGACY_LIFECYCLE: Final = build_legacy_lifecycle()
+"""The serious case review lifecycle (DOMAIN section 6): cases of the ``scr`` regimes."""
 
 PACK: Final = pack()
 """The England rule pack: assessment, lifecycle, rule catalogue, settings and calendar."""

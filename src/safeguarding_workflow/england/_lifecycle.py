@@ -215,47 +215,60 @@ class _ReviewerIndependent:
 REPORT_SECTIONS: Final = ("improvements_summary", "systemic_analysis")
 
 
-def document_cleared(case: Case, ctx: GuardContext) -> GuardResult:
+def document_cleared_for(rule_ids: tuple[str, ...]) -> Guard:
     """
-    LR-07: the version published was checked for leaks, every finding cleared, all of it read.
+    A guard: the version published was checked for leaks, every finding cleared, all read.
 
     The payload names the version (``document_digest``, `LeakReport.digest`); the case's
     history must hold a leak check of it (`Workflow.record_leak_check`) whose findings are
-    all cleared (`Workflow.clear_findings`) and which could read everything.
+    all cleared (`Workflow.clear_findings`) and which could read everything. Refusals cite
+    *rule_ids* (LR-07 for a practice review, SCR-06 for a serious case review).
     """
-    from .._publication_commands import checks_of
 
-    digest = ctx.payload.get("document_digest")
-    if not digest:
+    def document_cleared(case: Case, ctx: GuardContext) -> GuardResult:
+        from .._publication_commands import checks_of
+
+        digest = ctx.payload.get("document_digest")
+        if not digest:
+            return refuse(
+                "document_not_checked",
+                "name the document version published (document_digest): it must have a "
+                "recorded leak check",
+                rule_ids=rule_ids,
+                citations=(_WT,),
+            )
+        last, cleared = checks_of(ctx.records(), str(digest))
+        if last is None:
+            return refuse(
+                "document_not_checked",
+                "no leak check of this document version is recorded on the case",
+                rule_ids=rule_ids,
+                citations=(_WT,),
+            )
+        reasons = []
+        if last["unreadable"]:
+            reasons.append(
+                f"the leak check could not read {last['unreadable']} part(s) of this version"
+            )
+        left = [f["id"] for f in last["findings"] if f["id"] not in cleared]
+        if left:
+            reasons.append(f"{len(left)} finding(s) of its leak check are not cleared")
+        if not reasons:
+            return ALLOW
         return refuse(
-            "document_not_checked",
-            "name the document version published (document_digest): it must have a "
-            "recorded leak check",
-            rule_ids=("LR-07",),
-            citations=(_WT,),
+            "document_not_cleared", "; ".join(reasons), rule_ids=rule_ids, citations=(_WT,)
         )
-    last, cleared = checks_of(ctx.records(), str(digest))
-    if last is None:
-        return refuse(
-            "document_not_checked",
-            "no leak check of this document version is recorded on the case",
-            rule_ids=("LR-07",),
-            citations=(_WT,),
-        )
-    reasons = []
-    if last["unreadable"]:
-        reasons.append(
-            f"the leak check could not read {last['unreadable']} part(s) of this version"
-        )
-    left = [f["id"] for f in last["findings"] if f["id"] not in cleared]
-    if left:
-        reasons.append(f"{len(left)} finding(s) of its leak check are not cleared")
-    if not reasons:
-        return ALLOW
-    return refuse("document_not_cleared", "; ".join(reasons), rule_ids=("LR-07",), citations=(_WT,))
+
+    return document_cleared
 
 
-def _sections(required: tuple[str, ...]) -> Guard:
+#: LR-07: the practice review's report, checked and cleared.
+document_cleared: Final = document_cleared_for(("LR-07",))
+
+
+def sections_for(required: tuple[str, ...], rule_ids: tuple[str, ...]) -> Guard:
+    """A guard: the partners attest, in ``sections``, each section the report must hold."""
+
     def sections_present(case: Case, ctx: GuardContext) -> GuardResult:
         given = set(ctx.payload.get("sections") or ())
         missing = [s for s in required if s not in given]
@@ -264,29 +277,37 @@ def _sections(required: tuple[str, ...]) -> Guard:
         return refuse(
             "sections_missing",
             f"the report must hold, and the partners attest in 'sections': {', '.join(missing)}",
-            rule_ids=("LR-07", "DEC-10"),
+            rule_ids=rule_ids,
             citations=(_WT,),
         )
 
     return sections_present
 
 
-def available_a_year(case: Case, ctx: GuardContext) -> GuardResult:
-    """LR-10: a published report stays available at least a year, unless an override says why."""
-    published = case.milestone("published")
-    if published is None:  # pragma: no cover - the lifecycle removes only what it published
-        return ALLOW
-    until = published.add(years=1)
-    if ctx.occurred_on >= until or ctx.payload.get("override_ref"):
-        return ALLOW
-    return refuse(
-        "published_less_than_a_year",
-        f"a published report stays available for at least one year, until {until.isoformat()}; "
-        "removing it sooner needs the partners' override with its reason (override_ref: "
-        "a court order, a newly found risk of identification)",
-        rule_ids=("LR-10",),
-        citations=(_WT,),
-    )
+def available_for(months: int, rule_ids: tuple[str, ...]) -> Guard:
+    """A guard: a published report stays available *months* months, unless overridden."""
+
+    def available(case: Case, ctx: GuardContext) -> GuardResult:
+        published = case.milestone("published")
+        if published is None:  # pragma: no cover - a lifecycle removes only what it published
+            return ALLOW
+        until = published.add(months=months)
+        if ctx.occurred_on >= until or ctx.payload.get("override_ref"):
+            return ALLOW
+        return refuse(
+            "published_less_than_a_year",
+            f"a published report stays available until {until.isoformat()}; removing it "
+            "sooner needs an override with its reason (override_ref: a court order, a newly "
+            "found risk of identification)",
+            rule_ids=rule_ids,
+            citations=(_WT,),
+        )
+
+    return available
+
+
+#: LR-10: at least one year.
+available_a_year: Final = available_for(12, ("LR-10",))
 
 
 def _guards(extra_publication_guards: Iterable[Guard]) -> dict[str, Guard]:
@@ -322,8 +343,8 @@ def _guards(extra_publication_guards: Iterable[Guard]) -> dict[str, Guard]:
             "justification_ref", rule_ids=("LR-09",), citations=(_S16F, _WT)
         ),
         "document_cleared": document_cleared,
-        "report_sections": _sections(REPORT_SECTIONS),
-        "improvements_sections": _sections(REPORT_SECTIONS[:1]),
+        "report_sections": sections_for(REPORT_SECTIONS, ("LR-07", "DEC-10")),
+        "improvements_sections": sections_for(REPORT_SECTIONS[:1], ("LR-07", "DEC-10")),
         "available_a_year": available_a_year,
         "deferral_reasons": payload_present(
             "reasons_ref", rule_ids=("LR-06", "LR-09"), citations=(_WT,)

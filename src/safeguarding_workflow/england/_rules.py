@@ -348,6 +348,81 @@ RULES: Final = RuleCatalogue(
             "V2 (WT quote) / R (section no.).",
         ),
         Rule(
+            "SCR-01",
+            "A serious case (abuse or neglect known or suspected, and the child has died, or "
+            "been seriously harmed with cause for concern about how the authority and its "
+            "partners worked together) must be reviewed by the board.",
+            "Local Safeguarding Children Boards Regulations 2006 reg 5(1)(e), 5(2)",
+            V2,
+            "V2 (verbatim in several board procedures); SI number R.",
+            basis=Basis.STATUTE,
+        ),
+        Rule(
+            "SCR-02",
+            "A serious case review should always be held when a child dies in custody, on "
+            "remand, in a young offender institution, secure training centre or secure "
+            "children's home, or while detained under the Mental Health Act.",
+            "WT2015 ch.4, Serious Case Reviews",
+            V2,
+            basis=Basis.STATUTORY_GUIDANCE,
+        ),
+        Rule(
+            "SCR-03",
+            "Before 29 June 2018 the authority told Ofsted and the board of a notifiable "
+            "incident within 5 working days of becoming aware: a child's death or serious "
+            "harm with abuse or neglect known or suspected, or a looked-after child's death.",
+            "WT2015 ch.4, Notifiable incidents",
+            V2,
+            basis=Basis.STATUTORY_GUIDANCE,
+        ),
+        Rule(
+            "SCR-04",
+            "The board of the area where the child normally lives decides, normally within "
+            "one month of the notification, whether to hold a review; its chair has the final "
+            "say; a decision not to hold one goes to the national panel with the reasons.",
+            "WT2015 ch.4; national panel guidance flowchart",
+            V2,
+            basis=Basis.STATUTORY_GUIDANCE,
+        ),
+        Rule(
+            "SCR-05",
+            "The board should aim to complete a serious case review within six months of "
+            "initiating it.",
+            "WT2015 ch.4, Timescale for SCR completion",
+            V2,
+            basis=Basis.STATUTORY_GUIDANCE,
+        ),
+        Rule(
+            "SCR-06",
+            "The final report and the board's response are published, anonymised, on the "
+            "board's website for at least 12 months.",
+            "WT2015 ch.4, Publication of reports; WT2013 ch.4; WT2010 ch.8",
+            V2,
+            "V2 (12 months); WT2010 history R.",
+            basis=Basis.STATUTORY_GUIDANCE,
+        ),
+        Rule(
+            "SCR-07",
+            "Transition: the serious case review rules apply to incidents the authority "
+            "learnt of before 29 June 2018; from then until the area's new arrangements (by "
+            "29 September 2019) the Panel is notified and the review is still a serious case "
+            "review; a review commissioned under the old rules is finished under them.",
+            "WT2018 transitional guidance; Solihull LSCP note",
+            R,
+            "V2 (dates); the 12-month window for finishing legacy reviews R.",
+        ),
+        Rule(
+            "SCR-08",
+            "A board may also review: a potentially life-threatening injury or serious and "
+            "permanent impairment through abuse or neglect; serious harm from sexual abuse; a "
+            "parent murdered with a domestic homicide review; serious harm after a violent "
+            "assault; concerns about inter-agency working.",
+            "Barnsley Safeguarding Children Partnership, Serious Case Reviews (the seed "
+            "page); WT2010 ch.8",
+            V2,
+            "V2 (seed) / R (WT2010 paragraph).",
+        ),
+        Rule(
             "SCO-04",
             "Death of a looked-after child in Scotland: the council notifies the Scottish "
             "Ministers immediately and the Care Inspectorate within one working day of "

@@ -44,9 +44,17 @@ def _to_optional_date(value: object) -> pendulum.Date | None:
     if value is None:
         return None
     try:
-        return to_date(value, "arrangements_implemented_on")
+        day = to_date(value, "arrangements_implemented_on")
     except InvalidInputError as error:  # a setting: the host's configuration, not input
         raise ConfigurationError(error.message, field=error.field) from None
+    if not pendulum.Date(2018, 6, 29) <= day <= pendulum.Date(2019, 9, 29):
+        raise ConfigurationError(
+            "'arrangements_implemented_on' must fall from 29 June 2018 to 29 September 2019, "
+            "when every area's new arrangements had to be implemented",
+            field="arrangements_implemented_on",
+            rule_ids=("SCR-07",),
+        )
+    return day
 
 
 @attrs.frozen(kw_only=True)
@@ -60,7 +68,10 @@ class Settings:
         rapid_review_anchor: What the rapid-review clock runs from (RR-03).
             Defaults to ``aware``, the earlier and safer date DOMAIN recommends.
         arrangements_implemented_on: The date the partnership's multi-agency
-            safeguarding arrangements replaced its LSCB (SCR-07), if known.
+            safeguarding arrangements replaced its LSCB (SCR-07), from 29 June 2018 to
+            29 September 2019; None (the default) takes 29 September 2019, the national
+            deadline. Incidents the authority learnt of before it fall under the serious
+            case review rules (``scr`` before 29 June 2018, ``scr_hybrid`` after).
 
     Raises:
         ConfigurationError: a setting is malformed.

@@ -49,10 +49,10 @@ KEY_BYTES: Final = 32
 NONCE_BYTES: Final = 12
 #: Bytes in an AES-GCM tag.
 TAG_BYTES: Final = 16
-#: The environment variable `keyring_from_env` reads unless told another.
 KEK_VARIABLE: Final = "SAFEGUARDING_WORKFLOW_KEK"
-#: The KEK id a bare base64 key is given, unless the loader is told another.
+"""The environment variable `keyring_from_env` reads unless told another."""
 DEFAULT_KEK_ID: Final = "default"
+"""The KEK id a bare base64 key is given, unless the loader is told another."""
 #: The first byte of a `Keyring`'s wrapped key: the layout's version.
 _WRAP_VERSION: Final = 1
 #: Bound into every wrap, with the KEK's id, as associated data.

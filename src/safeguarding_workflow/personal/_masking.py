@@ -46,9 +46,13 @@ from ..exceptions import InvalidInputError
 
 __all__ = ["MASK", "MaskingFilter", "mask", "mask_identifiers", "masking"]
 
-#: What every masked occurrence becomes. It holds letters, so masking an NHS number leaves
-#: no digits to join with its neighbours, and no digits, so it is never masked itself.
 MASK: Final = "[redacted]"
+"""
+What every masked occurrence becomes.
+
+It holds letters, so masking an NHS number leaves no digits to join with its
+neighbours, and no digits, so it is never masked itself.
+"""
 
 #: Values shorter than this (in letters and digits) are matched as whole words only: a
 #: nickname ``Jo`` is masked in ``Jo's`` but not in ``job``.

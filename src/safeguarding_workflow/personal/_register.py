@@ -37,12 +37,12 @@ __all__ = [
     "Relationship",
 ]
 
-#: The longest value of an entry, in characters (after surrounding whitespace is stripped).
 MAX_VALUE_LENGTH: Final = 500
-#: The most people one register holds.
+"""The longest value of an entry, in characters (after surrounding whitespace is stripped)."""
 MAX_PEOPLE: Final = 500
-#: The most entries one register holds.
+"""The most people one register holds."""
 MAX_ENTRIES: Final = 5000
+"""The most entries one register holds."""
 
 _T = TypeVar("_T")
 

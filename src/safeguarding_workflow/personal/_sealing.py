@@ -35,10 +35,10 @@ from ._register import Identifier, IdentifierKind, Person, Register
 
 __all__ = ["DIGEST_PREFIX", "SEAL_VERSION", "entry_digest", "open_register", "seal_register"]
 
-#: The first byte of a sealed register: the layout's version.
 SEAL_VERSION: Final = 1
-#: What every `entry_digest` starts with: the algorithm and the derivation's version.
+"""The first byte of a sealed register: the layout's version."""
 DIGEST_PREFIX: Final = "hmac-sha256:"
+"""What every `entry_digest` starts with: the algorithm and the derivation's version."""
 #: The associated data's label, before the version, tenant id and case id.
 _SEAL_LABEL: Final = b"safeguarding-workflow/register\x00"
 #: HKDF's ``info`` for the digest key: a key for this use only, never the data key itself.

@@ -21,7 +21,6 @@ from ._register import Register
 
 __all__ = ["DEFAULT_REPLACEMENTS", "Redacted", "redact"]
 
-#: What a finding of each kind becomes when no pseudonym applies.
 DEFAULT_REPLACEMENTS: Final[Mapping[str, str]] = {
     "name": "[name removed]",
     "date_of_birth": "[date of birth removed]",
@@ -31,6 +30,7 @@ DEFAULT_REPLACEMENTS: Final[Mapping[str, str]] = {
     "address": "an address in the area",
     "other": "[detail removed]",
 }
+"""What a finding of each kind becomes when no pseudonym applies (`redact`'s ``generalise``)."""
 
 
 @attrs.frozen(repr=False)
