@@ -52,6 +52,8 @@ EXPECTED_ALL = [
     "LocalAuthorityRegistry",
     "Location",
     "MemoryStore",
+    "Migration",
+    "MigrationReport",
     "Nation",
     "NotAuthorised",
     "Outcome",

@@ -33,6 +33,7 @@ from ._duties import (
 from ._events import CloudEvent, ImmediateDispatcher, event_schema
 from ._facts import AbuseOrNeglect, Child, Harm, Incident, Location, Place
 from ._lifecycle import DeadlineSpec, Lifecycle, PayloadField, Step
+from ._migration import Migration, MigrationReport
 from ._pack import RulePack
 from ._rules import RULES, Basis, Rule, RuleCatalogue, Verification
 from ._settings import TenantSettings
@@ -130,6 +131,8 @@ __all__ = [
     "LocalAuthorityRegistry",
     "Location",
     "MemoryStore",
+    "Migration",
+    "MigrationReport",
     "Nation",
     "NotAuthorised",
     "Outcome",

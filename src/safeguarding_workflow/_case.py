@@ -534,6 +534,7 @@ def replace_case(
     milestones: tuple[tuple[str, pendulum.Date], ...] | None = None,
     last_step_at: pendulum.DateTime | None = None,
     step_times: tuple[tuple[int, pendulum.DateTime], ...] | None = None,
+    lifecycle_version: str | None = None,
 ) -> Case:
     """The next record of *case*, built directly (``attrs.evolve`` is slow on the command path)."""
     return Case(
@@ -548,7 +549,7 @@ def replace_case(
         head,
         case.last_step_at if last_step_at is None else last_step_at,
         case.lifecycle,
-        case.lifecycle_version,
+        case.lifecycle_version if lifecycle_version is None else lifecycle_version,
         case.rule_pack,
         case.rule_pack_version,
         case.step_times if step_times is None else step_times,

@@ -81,6 +81,7 @@ from ._guards import Guard, Reason
 from ._identifiers import check_opaque_id, check_reference, looks_like_nhs_number
 from ._lifecycle import Lifecycle, Step, check_payload_dates, convert_payload, to_json_value
 from ._log import log_info
+from ._migration import MIGRATED, Migration, MigrationReport
 from ._pack import RulePack
 from ._records import Entry, known_time, remember, seal, state_json
 from ._retention import RetentionStatus
@@ -1700,6 +1701,103 @@ class Workflow:
         register = self.register(tenant_id, case_id)
         with masking(register):
             yield register
+
+    # -- migrations ------------------------------------------------------------------------------
+
+    def migrate(
+        self,
+        migration: Migration,
+        tenant_id: str,
+        *,
+        actor: str,
+        batch: int = 100,
+        after: str | None = None,
+    ) -> MigrationReport:
+        """
+        Move a tenant's open cases of an old lifecycle version to the new one, on the record.
+
+        Looks at up to *batch* cases in case id order (after *after*, the previous call's
+        ``report.after``). Each open case of the migration's lifecycle at its old version
+        gets a ``migrated`` record, in a transaction of its own: its state mapped
+        (`Migration.target`), its ``lifecycle_version`` the new one, the payload naming
+        both versions, the state it left and the migration's ``reason_ref``. Its deadlines
+        are not recomputed (`recompute_deadlines` is a step of its own). Cases that have
+        ended, and cases of other lifecycles or versions, are left as they are, so running
+        a migration again, after a crash say, moves only what it had not moved.
+
+        The workflow's pack must hold the new lifecycle (``pack.lifecycle`` or a regime's):
+        the cases then run on it.
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConfigurationError: *migration* is not a `Migration`, its lifecycle is not the
+                pack's, or the store cannot list a tenant's cases.
+            InvalidInputError: *batch* is not 1 to 10,000, or *after* not a case id.
+
+        """
+        if not isinstance(migration, Migration):
+            raise ConfigurationError("'migration' must be a Migration", field="migration")
+        running = self.pack.lifecycle_named(migration.lifecycle)
+        if (running.name, running.version) != (migration.to.name, migration.to.version):
+            raise ConfigurationError(
+                "the migration's lifecycle is not one of the workflow's pack", field="migration"
+            )
+        self.settings(tenant_id)
+        check_opaque_id(actor, "actor")
+        if type(batch) is not int or not 1 <= batch <= 10_000:
+            raise InvalidInputError("'batch' must be 1 to 10,000 cases", field="batch")
+        if after is not None:
+            check_opaque_id(after, "after")
+        ids = [c for c in self.store.case_ids(tenant_id) if after is None or c > after]
+        looked, rest = ids[:batch], ids[batch:]
+        migrated: list[str] = []
+        ended: list[str] = []
+        others: list[str] = []
+        for case_id in looked:
+            with self.store.transaction() as store:
+                case = store.get(tenant_id, case_id)
+                if (
+                    case.lifecycle != migration.lifecycle
+                    or case.lifecycle_version != migration.from_version
+                ):
+                    others.append(case_id)
+                    continue
+                if case.state in migration.from_terminal:
+                    ended.append(case_id)
+                    continue
+                now = iso_utc(utc_naive(read_clock(self.clock)))
+                target = migration.target(case.state)
+                changes: dict[str, Any] = {"case": {"lifecycle_version": migration.to.version}}
+                if target != case.state:
+                    changes["state"] = target
+                entry = Entry(
+                    kind=MIGRATED,
+                    event="migrate",
+                    actor=actor,
+                    role=self.pack.openers[0],
+                    occurred_at=now,
+                    recorded_at=now,
+                    payload={
+                        "from_version": migration.from_version,
+                        "to_version": migration.to.version,
+                        "from_state": case.state,
+                        "reason_ref": migration.reason_ref,
+                    },
+                    changes=changes,
+                    rule_ids=(),
+                )
+                stored = self._append(
+                    store,
+                    case,
+                    {"state": target, "lifecycle_version": migration.to.version},
+                    entry,
+                )
+            self._finish(stored)
+            migrated.append(case_id)
+        return MigrationReport(
+            tuple(migrated), tuple(ended), tuple(others), looked[-1] if rest and looked else None
+        )
 
     # -- publication: leak checks on the record -------------------------------------------------
 

@@ -27,6 +27,7 @@ from .._duties import Anchor, Assessment, Duty, Finding, Party, verification_of
 from .._events import Subscriber
 from .._facts import Child, Harm, Incident, Place
 from .._guards import Guard
+from .._migration import Migration
 from .._pack import RulePack
 from .._rules import Basis, Verification
 from .._settings import TenantSettings
@@ -988,6 +989,19 @@ _DUTY_KINDS: Final = (*DutyKind, "local_review_publication", "send_report_to_pan
 
 LIFECYCLE: Final = build_lifecycle()
 """The England lifecycle (DOMAIN sections 2 to 5), validated when the module loads."""
+
+MIGRATION_1_TO_2: Final = Migration(
+    from_version="1",
+    from_states=tuple(s for s in LIFECYCLE.states if s != "publication_removed"),
+    from_terminal=LIFECYCLE.terminal,
+    to=LIFECYCLE,
+    reason_ref="england-lifecycle-2",
+)
+"""
+Open England cases from lifecycle version 1 to 2 (publication needs a cleared leak check,
+LR-07, and the report's sections, DEC-10; removal within a year needs an override,
+LR-10). Every state of version 1 is a state of version 2.
+"""
 
 LEGACY_LIFECYCLE: Final = build_legacy_lifecycle()
 """The serious case review lifecycle (DOMAIN section 6): cases of the ``scr`` regimes."""

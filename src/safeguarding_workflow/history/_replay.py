@@ -107,6 +107,8 @@ def rebuild(records: Sequence[HistoryRecord], head: ChainHead | None = None) -> 
         for index, parsed in enumerate(datas):
             data = _upcast(parsed) if index else opening
             changes = data["changes"]
+            if index and "case" in changes:  # a migration moves the case to a new version
+                meta = {**meta, **changes["case"]}
             if "state" in changes:
                 state = str(changes["state"])
             if "facts" in changes:

@@ -167,6 +167,24 @@ class CaseStore(abc.ABC):
             field="store",
         )
 
+    def case_ids(self, tenant_id: str) -> Sequence[str]:
+        """
+        Every case id of a tenant, in order: what a migration of open cases walks.
+
+        The memory and SQL stores list them; a store of the host's own that does not is
+        refused only by `Workflow.migrate`.
+
+        Added in version 0.1.0.
+
+        Raises:
+            ConfigurationError: the store cannot list a tenant's cases.
+
+        """
+        raise ConfigurationError(
+            "this store cannot list a tenant's cases: implement CaseStore.case_ids",
+            field="store",
+        )
+
     def register_rows(self, tenant_id: str) -> Iterator[tuple[str, RegisterRow]]:
         """
         Every register of a tenant, as ``(case_id, row)`` pairs in case id order.

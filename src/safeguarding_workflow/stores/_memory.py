@@ -96,6 +96,11 @@ class MemoryStore(CaseStore):
         """The case's sealed register and wrapped data key, or None."""
         return self._registers.get((tenant_id, case_id))
 
+    def case_ids(self, tenant_id: str) -> Sequence[str]:
+        """Every case id of *tenant_id*, in order."""
+        with self._lock:
+            return sorted(c for t, c in self._cases if t == tenant_id)
+
     def register_rows(self, tenant_id: str) -> Iterator[tuple[str, RegisterRow]]:
         """Every register of *tenant_id*, by case id."""
         with self._lock:
