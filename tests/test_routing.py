@@ -118,6 +118,7 @@ def _calls(workflow: sw.Workflow, case: sw.Case) -> dict[str, Callable[[], objec
             NOWHERE, "case-1", digest="0" * 64, clearances={"name@0": "r-1"}, actor="user-1"
         ),
         "retention": lambda: workflow.retention(NOWHERE, "case-1"),
+        "migrate": lambda: workflow.migrate(sw.england.MIGRATION_1_TO_2, NOWHERE, actor="user-1"),
         "place_legal_hold": lambda: workflow.place_legal_hold(
             NOWHERE, "case-1", hold_ref="HOLD 1", actor="user-1"
         ),

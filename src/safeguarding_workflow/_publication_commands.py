@@ -34,6 +34,8 @@ CHECKED: Final = "leak_check"
 CLEARED: Final = "findings_cleared"
 _DIGEST: Final = re.compile(r"[0-9a-f]{64}")
 _FINDING_ID: Final = re.compile(r"[a-z_]+@[0-9]+")
+#: What leak-check records cite: the report is written so that publishing it harms no child.
+_RULES: Final = ("LR-07",)
 
 
 def check_digest(value: object, field: str = "digest") -> str:
@@ -85,22 +87,6 @@ def checks_of(records: Iterable[Any], digest: str) -> tuple[dict[str, Any] | Non
     return last, cleared
 
 
-def _entry(
-    kind: str, event: str, actor: str, role: str, now: str, payload: Any, changes: Any
-) -> Entry:
-    return Entry(
-        kind=kind,
-        event=event,
-        actor=actor,
-        role=role,
-        occurred_at=now,
-        recorded_at=now,
-        payload=payload,
-        changes=changes,
-        rule_ids=("LR-07",),
-    )
-
-
 def record_check(
     workflow: Workflow,
     store: CaseStore,
@@ -136,7 +122,7 @@ def record_check(
         }
     }
     payload = {"digest": report.digest, "document_ref": document_ref}
-    entry = _entry(CHECKED, "record_leak_check", actor, role, now, payload, changes)
+    entry = Entry.note(CHECKED, "record_leak_check", actor, role, now, payload, changes, _RULES)
     return workflow._append(store, case, {}, entry)
 
 
@@ -180,5 +166,5 @@ def clear(
         )
     now = iso_utc(utc_naive(read_clock(workflow.clock)))
     payload = {"digest": digest, "cleared": sorted(cleared, key=lambda c: c["id"])}
-    entry = _entry(CLEARED, "clear_findings", actor, role, now, payload, {})
+    entry = Entry.note(CLEARED, "clear_findings", actor, role, now, payload, {}, _RULES)
     return workflow._append(store, case, {}, entry)

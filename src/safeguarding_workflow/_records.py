@@ -214,6 +214,35 @@ class Entry:
         self.rule_ids = rule_ids
         self.idempotency_key = idempotency_key
 
+    @classmethod
+    def note(
+        cls,
+        kind: str,
+        event: str,
+        actor: str,
+        role: str,
+        now: str,
+        payload: Mapping[str, Any],
+        changes: Mapping[str, Any],
+        rule_ids: Iterable[str] = (),
+    ) -> Entry:
+        """
+        A record that is not a lifecycle step (a register change, a hold, a leak check).
+
+        It happened when it was recorded: *now* is both times.
+        """
+        return cls(
+            kind=kind,
+            event=event,
+            actor=actor,
+            role=role,
+            occurred_at=now,
+            recorded_at=now,
+            payload=payload,
+            changes=changes,
+            rule_ids=rule_ids,
+        )
+
 
 def seal(
     entry: Entry,

@@ -226,17 +226,7 @@ def _store(
     """Seal *register* and append the record announcing its change, row and record together."""
     row = RegisterRow(wrapped.kek_id, wrapped.blob, seal_register(register, data_key))
     now = iso_utc(utc_naive(read_clock(workflow.clock)))
-    entry = Entry(
-        kind=kind,
-        event=event,
-        actor=actor,
-        role=role,
-        occurred_at=now,
-        recorded_at=now,
-        payload=payload,
-        changes=changes,
-        rule_ids=(),
-    )
+    entry = Entry.note(kind, event, actor, role, now, payload, changes)
     return workflow._append(store, case, {}, entry, register=row)
 
 

@@ -116,22 +116,6 @@ def _now(workflow: Workflow) -> str:
     return iso_utc(utc_naive(read_clock(workflow.clock)))
 
 
-def _entry(
-    kind: str, event: str, actor: str, role: str, now: str, payload: Any, changes: Any
-) -> Entry:
-    return Entry(
-        kind=kind,
-        event=event,
-        actor=actor,
-        role=role,
-        occurred_at=now,
-        recorded_at=now,
-        payload=payload,
-        changes=changes,
-        rule_ids=(),
-    )
-
-
 def legal_hold(
     workflow: Workflow,
     store: CaseStore,
@@ -152,7 +136,7 @@ def legal_hold(
         raise InvalidInputError("a legal hold with this reference is in force", field="hold_ref")
     if not place and hold_ref not in holds:
         raise InvalidInputError("no legal hold with this reference is in force", field="hold_ref")
-    entry = _entry(
+    entry = Entry.note(
         HOLD_PLACED if place else HOLD_LIFTED,
         "place_legal_hold" if place else "lift_legal_hold",
         actor,
@@ -217,7 +201,7 @@ def dispose(
                 for e in register.entries
             ],
         }
-    entry = _entry(
+    entry = Entry.note(
         DISPOSED,
         "dispose",
         actor,
@@ -382,7 +366,7 @@ def subject_access(
                     "events": [_event(case, r) for r in records],
                 }
             )
-        entry = _entry(
+        entry = Entry.note(
             DISCLOSED,
             "subject_access",
             actor,

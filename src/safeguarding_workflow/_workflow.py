@@ -1799,6 +1799,27 @@ class Workflow:
             tuple(migrated), tuple(ended), tuple(others), looked[-1] if rest and looked else None
         )
 
+    def _on_case(
+        self,
+        tenant_id: str,
+        case_id: str,
+        actor: str,
+        command: Callable[[CaseStore], _Stored],
+    ) -> Outcome:
+        """
+        Run a command that is not a lifecycle step on one case, in one transaction.
+
+        The case key, the tenant (an unknown one fails first) and the actor are checked
+        before *command* runs in the store's transaction; its record is announced once
+        the transaction has committed.
+        """
+        _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)
+        check_opaque_id(actor, "actor")
+        with self.store.transaction() as store:
+            result = command(store)
+        return self._finish(result)
+
     # -- publication: leak checks on the record -------------------------------------------------
 
     def record_leak_check(
@@ -1833,14 +1854,14 @@ class Workflow:
         """
         from ._publication_commands import record_check
 
-        _check_case_key(tenant_id, case_id)
-        self.settings(tenant_id)
-        check_opaque_id(actor, "actor")
-        with self.store.transaction() as store:
-            result = record_check(
+        return self._on_case(
+            tenant_id,
+            case_id,
+            actor,
+            lambda store: record_check(
                 self, store, tenant_id, case_id, report, document_ref, actor, role
-            )
-        return self._finish(result)
+            ),
+        )
 
     def clear_findings(
         self,
@@ -1874,12 +1895,12 @@ class Workflow:
         """
         from ._publication_commands import clear
 
-        _check_case_key(tenant_id, case_id)
-        self.settings(tenant_id)
-        check_opaque_id(actor, "actor")
-        with self.store.transaction() as store:
-            result = clear(self, store, tenant_id, case_id, digest, clearances, actor, role)
-        return self._finish(result)
+        return self._on_case(
+            tenant_id,
+            case_id,
+            actor,
+            lambda store: clear(self, store, tenant_id, case_id, digest, clearances, actor, role),
+        )
 
     # -- retention, legal holds, disposal, subject access --------------------------------------
 
@@ -1971,12 +1992,14 @@ class Workflow:
     ) -> Outcome:
         from ._retention_commands import legal_hold
 
-        _check_case_key(tenant_id, case_id)
-        self.settings(tenant_id)
-        check_opaque_id(actor, "actor")
-        with self.store.transaction() as store:
-            result = legal_hold(self, store, tenant_id, case_id, hold_ref, actor, role, place=place)
-        return self._finish(result)
+        return self._on_case(
+            tenant_id,
+            case_id,
+            actor,
+            lambda store: legal_hold(
+                self, store, tenant_id, case_id, hold_ref, actor, role, place=place
+            ),
+        )
 
     def dispose(
         self,
@@ -2017,12 +2040,12 @@ class Workflow:
         """
         from ._retention_commands import dispose
 
-        _check_case_key(tenant_id, case_id)
-        self.settings(tenant_id)
-        check_opaque_id(actor, "actor")
-        with self.store.transaction() as store:
-            result = dispose(self, store, tenant_id, case_id, actor, role, expected_version)
-        return self._finish(result)
+        return self._on_case(
+            tenant_id,
+            case_id,
+            actor,
+            lambda store: dispose(self, store, tenant_id, case_id, actor, role, expected_version),
+        )
 
     def subject_access(
         self,
