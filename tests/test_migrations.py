@@ -214,3 +214,21 @@ def test_the_wrong_lifecycle_or_batch_is_refused() -> None:
     with pytest.raises(sw.InvalidInputError) as refused:
         d.workflow.migrate(sw.england.MIGRATION_1_TO_2, TENANT, actor="admin-1", batch=0)
     assert "batch" == refused.value.field
+
+
+def test_a_case_of_the_old_version_takes_no_step_until_migrated() -> None:
+    """Never new rules in silence: the new workflow refuses an old case's step, with why."""
+    d = _cases_in_every_state(sw.MemoryStore())
+    new = _on_the_new_version(d)
+    case_id = next(c for c in new.store.case_ids(TENANT) if new.case(TENANT, c).state == "notified")
+    d.workflow = new
+    before = new.history(TENANT, case_id)
+    with pytest.raises(sw.ConfigurationError) as refused:
+        d.fire("start_rapid_review", case_id=case_id)
+    assert "lifecycle_version" == refused.value.field
+    assert "migrate" in str(refused.value)
+    assert before == new.history(TENANT, case_id)
+    reasons = new.check(d.command("start_rapid_review", case_id=case_id, days=0))
+    assert ["lifecycle_version_differs"] == [r.code for r in reasons]
+    new.migrate(sw.england.MIGRATION_1_TO_2, TENANT, actor="admin-1", batch=500)
+    assert "rapid_review" == d.fire("start_rapid_review", case_id=case_id, days=0).case.state

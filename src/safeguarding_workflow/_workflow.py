@@ -977,6 +977,18 @@ class Workflow:
                 (_reason("concurrency_conflict", _MOVED_ON),),
             )
         lifecycle = self.pack.lifecycle_named(case.lifecycle)
+        if case.lifecycle_version != lifecycle.version:
+            # Never new rules in silence: a case of another version is migrated first.
+            message = (
+                f"the case follows version {case.lifecycle_version!r} of its lifecycle and "
+                f"this workflow runs version {lifecycle.version!r}: migrate it first "
+                "(Workflow.migrate)"
+            )
+            refuse(
+                ConfigurationError(message, field="lifecycle_version"),
+                (_reason("lifecycle_version_differs", message),),
+            )
+            return None
         step = lifecycle.step(case.state, command.event)
         if step is None:
             if command.event not in lifecycle.events:
