@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,26 +45,6 @@ def _family() -> tuple[list[Person], list[Identifier]]:
         Identifier("e-school", "p-child", "school", SCHOOL),
     ]
     return people, entries
-
-
-@pytest.fixture(name="kind", params=["memory", "sqlite", "postgresql"])
-def _kind(request: pytest.FixtureRequest) -> str:
-    kind: str = request.param
-    return kind
-
-
-@pytest.fixture(name="store")
-def _store(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sw.CaseStore]:
-    if kind == "memory":
-        yield MemoryStore()
-        return
-    if kind == "sqlite":
-        store = SqlStore.sqlite(str(tmp_path / "cases.db"))
-    else:
-        url = request.getfixturevalue("pg_url")
-        store = SqlStore.postgresql(url, prefix=f"g{uuid.uuid4().hex[:12]}_")
-    yield store
-    store.engine.dispose()
 
 
 def _driver(store: sw.CaseStore) -> Driver:

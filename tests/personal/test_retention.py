@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ from safeguarding_workflow.personal import (
     RetentionRule,
     WrappedKey,
 )
-from safeguarding_workflow.stores import MemoryStore, SqlStore, sqlite_engine
+from safeguarding_workflow.stores import SqlStore, sqlite_engine
 
 from ..helpers import CANARIES, TENANT, Driver
 
@@ -39,26 +38,6 @@ NAME, NHS, ADDRESS, SCHOOL = CANARIES
 KEYRING = Keyring({"kek-1": bytes(range(32))}, "kek-1")
 CASE = "case-1"
 RULE = RetentionRule("RRS 4.2", years=1, months=6)
-
-
-@pytest.fixture(name="kind", params=["memory", "sqlite", "postgresql"])
-def _kind(request: pytest.FixtureRequest) -> str:
-    kind: str = request.param
-    return kind
-
-
-@pytest.fixture(name="store")
-def _store(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sw.CaseStore]:
-    if kind == "memory":
-        yield MemoryStore()
-        return
-    if kind == "sqlite":
-        store = SqlStore.sqlite(str(tmp_path / "cases.db"))
-    else:
-        url = request.getfixturevalue("pg_url")
-        store = SqlStore.postgresql(url, prefix=f"r{uuid.uuid4().hex[:12]}_")
-    yield store
-    store.engine.dispose()
 
 
 def _driver(store: sw.CaseStore | None = None, rule: RetentionRule | None = RULE) -> Driver:
