@@ -319,8 +319,13 @@ class TestVersion1Database:
         assert case == fresh(sql).get(TENANT, "case-2")
         d = Driver(store=sql)
         d.when = case.last_step_at
-        after = d.fire("submit_rapid_review", case_id="case-2").case
+        # Written under lifecycle version 1: migrated first, then it goes on under version 2.
+        with pytest.raises(sw.ConfigurationError):
+            d.fire("submit_rapid_review", case_id="case-2")
+        d.workflow.migrate(sw.england.MIGRATION_1_TO_2, TENANT, actor="admin-1")
+        after = d.fire("submit_rapid_review", case_id="case-2", days=0).case
         assert after == fresh(sql).get(TENANT, "case-2")
         history = sql.history(TENANT, "case-2")
-        assert [1, 1, 1, 2] == [r.data["schema"] for r in history]
+        assert [1, 1, 1, 2, 2] == [r.data["schema"] for r in history]
+        assert ["migrated", "step"] == [r.kind for r in history[-2:]]
         assert after == rebuild(history)
