@@ -115,6 +115,7 @@ def incident_to_json(incident: Incident) -> dict[str, Any]:
                 "normally_resident_in": c.normally_resident_in,
                 "looked_after_by": c.looked_after_by,
                 "care_leaver_of": c.care_leaver_of,
+                **({"unborn": True} if c.unborn else {}),  # only when set: old bytes stay
             }
             for c in incident.children
         ],
@@ -498,7 +499,9 @@ def time_from_dict(value: object, field: str) -> pendulum.DateTime:
 
 
 _CHILD_REQUIRED: Final = frozenset({"age", "harm"})
-_CHILD_OPTIONAL: Final = frozenset({"normally_resident_in", "looked_after_by", "care_leaver_of"})
+_CHILD_OPTIONAL: Final = frozenset(
+    {"normally_resident_in", "looked_after_by", "care_leaver_of", "unborn"}
+)
 _INCIDENT_REQUIRED: Final = frozenset({"children", "location", "abuse_or_neglect", "la_aware_at"})
 _INCIDENT_OPTIONAL: Final = frozenset(
     {"abuse_or_neglect_since", "occurred_on", "partners_aware_on"}

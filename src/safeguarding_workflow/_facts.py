@@ -197,16 +197,22 @@ def _check_age(_instance: Any, _attribute: Any, value: Any) -> None:
         raise _fail("Child.age", f"must be a whole number of years from 0 to {MAX_AGE}")
 
 
+def _check_unborn(_instance: Any, _attribute: Any, value: Any) -> None:
+    if type(value) is not bool:
+        raise _fail("Child.unborn", "must be true or false", "DEF-03")
+
+
 @attrs.frozen
 class Child:
     """
     One child (or care leaver) affected by an incident: only the facts the rules need.
 
-    A `Child` is a person who has been born. Unborn children are outside the
-    Panel notification duty: a child is a person under 18, and a fetus is not a
-    person until born alive (CA 2004 s65(1), DEC-13). A child harmed in utero and
-    then born alive is in scope, with age 0. Including unborn children is a local
-    policy (DEF-03) for a local rule pack, not something these facts model.
+    A `Child` is a person who has been born, unless *unborn* is set. Unborn children
+    are outside the Panel notification duty: a child is a person under 18, and a fetus
+    is not a person until born alive (CA 2004 s65(1), DEC-13); the England pack gives
+    an unborn child a finding, never a duty. A child harmed in utero and then born alive
+    is in scope, with age 0. Including unborn children is a local policy (DEF-03) that
+    a local rule pack may adopt (`safeguarding_workflow.local.UnbornChildren`).
 
     Added in version 0.1.0.
 
@@ -222,6 +228,8 @@ class Child:
             ``None`` if not looked after.
         care_leaver_of: GSS code of the authority they are a care leaver of
             (NOT-07), or ``None``.
+        unborn: An unborn child (age 0, neither looked after nor a care leaver):
+            outside the statutory rules, within a local policy that includes them.
 
     Raises:
         InvalidInputError: a value is malformed or the statuses contradict each other.
@@ -239,8 +247,15 @@ class Child:
     care_leaver_of: str | None = attrs.field(
         default=None, validator=_optional_gss("Child.care_leaver_of")
     )
+    unborn: bool = attrs.field(default=False, kw_only=True, validator=_check_unborn)
 
     def __attrs_post_init__(self) -> None:
+        if self.unborn and (self.age != 0 or self.looked_after or self.care_leaver):
+            raise _fail(
+                "Child.unborn",
+                "an unborn child has age 0 and is neither looked after nor a care leaver",
+                "DEF-03",
+            )
         if self.looked_after_by is not None and self.care_leaver_of is not None:
             raise _fail(
                 "Child.care_leaver_of",
@@ -261,8 +276,8 @@ class Child:
 
     @property
     def is_child(self) -> bool:
-        """Whether the person is under 18 (DEF-03)."""
-        return self.age < 18
+        """Whether the person is a child the rules cover: born, and under 18 (DEF-03)."""
+        return not self.unborn and self.age < 18
 
 
 def _to_children(value: object) -> tuple[Child, ...]:

@@ -355,6 +355,16 @@ class _Assessor:
         for i, person in enumerate(self.incident.children):
             if person.is_child:
                 continue
+            if person.unborn:
+                self._find(
+                    "unborn_outside_scope",
+                    f"The child at children[{i}] is unborn: outside s16C (a child is a person "
+                    "under 18, and a fetus is not a person until born alive), so no duty "
+                    "arises under these rules; a local policy may include unborn children.",
+                    "DEC-13",
+                    "DEF-03",
+                )
+                continue
             if person.care_leaver_of is None:
                 self._find(
                     "adult_not_a_care_leaver",

@@ -14,6 +14,13 @@ Added in version 0.1.0.
 
 from ._assess import LocalAssess
 from ._extend import KNOWN_TIMESCALES, extend
-from ._model import InternalTarget, LocalRule
+from ._model import InternalTarget, LocalRule, UnbornChildren
 
-__all__ = ["KNOWN_TIMESCALES", "InternalTarget", "LocalAssess", "LocalRule", "extend"]
+__all__ = [
+    "KNOWN_TIMESCALES",
+    "InternalTarget",
+    "LocalAssess",
+    "LocalRule",
+    "UnbornChildren",
+    "extend",
+]

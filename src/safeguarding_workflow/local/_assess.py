@@ -17,13 +17,13 @@ import attrs
 from .._authorities import LocalAuthorityRegistry
 from .._calendar import WorkingDayCalendar
 from .._clock import Clock
-from .._duties import Assessment, Duty
-from .._facts import Incident
+from .._duties import Anchor, Assessment, Duty, Finding, Party
+from .._facts import Harm, Incident
 from .._pack import Assess, RulePack
 from .._rules import Basis, Rule
 from .._settings import TenantSettings
 from ..exceptions import ConfigurationError
-from ._model import InternalTarget
+from ._model import InternalTarget, UnbornChildren
 
 __all__ = ["LocalAssess", "internal_duty"]
 
@@ -75,6 +75,45 @@ def internal_duty(
     return duty
 
 
+def unborn_duty(
+    policy: UnbornChildren,
+    rule: Rule,
+    incident: Incident,
+    authority: str,
+    calendar: WorkingDayCalendar,
+) -> Duty | None:
+    """The local-policy notification for harm to unborn children in *authority*'s area, if any."""
+    harmed = tuple(
+        i
+        for i, child in enumerate(incident.children)
+        if child.unborn and child.harm in (Harm.DEATH, Harm.SERIOUS_HARM)
+    )
+    in_area = incident.location.local_authority == authority or any(
+        incident.children[i].normally_resident_in == authority for i in harmed
+    )
+    if not harmed or not in_area or not incident.abuse_or_neglect.known_or_suspected:
+        return None
+    on = incident.notification_anchor
+    due = calendar.add_working_days(on, policy.working_days)
+    return Duty(
+        kind="notify_panel",
+        responsible=Party("local_authority", authority),
+        recipients=(Party("child_safeguarding_practice_review_panel"),),
+        due=due,
+        anchor=Anchor("la_aware_and_abuse_or_neglect_known", on),
+        working_days=policy.working_days,
+        rule_ids=(rule.id,),
+        citations=(rule.source,),
+        basis=Basis.LOCAL_POLICY,
+        timescale_basis=Basis.LOCAL_POLICY,
+        verification=rule.verification,
+        projected=calendar.is_projected(on, due),
+        children=harmed,
+        summary="Notify the Panel of harm to an unborn child, under the partnership's local "
+        "policy (outside s16C).",
+    )
+
+
 @final
 class LocalAssess:
     """
@@ -95,7 +134,7 @@ class LocalAssess:
 
     """
 
-    __slots__ = ("base", "name", "targets", "version")
+    __slots__ = ("base", "name", "targets", "unborn", "version")
 
     def __init__(
         self,
@@ -104,11 +143,13 @@ class LocalAssess:
         name: str,
         version: str,
         targets: Iterable[tuple[InternalTarget, Rule]],
+        unborn: tuple[UnbornChildren, Rule] | None = None,
     ) -> None:
         self.base = base
         self.name = name
         self.version = version
         self.targets = tuple(targets)
+        self.unborn = unborn
 
     @property
     def base_assess(self) -> Assess:
@@ -142,6 +183,19 @@ class LocalAssess:
             clock=clock,
         )
         duties = list(assessment.duties)
+        findings = list(assessment.findings)
+        if self.unborn is not None and assessment.duty("notify_panel") is None:
+            duty = unborn_duty(*self.unborn, incident, assessment.local_authority, calendar)
+            if duty is not None:
+                duties.append(duty)
+                findings.append(
+                    Finding(
+                        "unborn_local_policy",
+                        "The partnership's local policy includes unborn children: the "
+                        "Panel is notified under it, not under s16C.",
+                        (self.unborn[1].id, "DEF-03", "DEC-13"),
+                    )
+                )
         for target, rule in self.targets:
             base = assessment.duty(target.duty_kind)
             if base is not None:
@@ -153,6 +207,7 @@ class LocalAssess:
             rule_pack=self.name,
             rule_pack_version=self.version,
             duties=tuple(duties),
+            findings=tuple(findings),
         )
 
     def __repr__(self) -> str:

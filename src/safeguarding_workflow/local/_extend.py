@@ -22,7 +22,7 @@ from .._pack import RulePack
 from .._rules import Basis, Rule, RuleCatalogue
 from ..exceptions import ConfigurationError, InvalidLifecycle
 from ._assess import LocalAssess
-from ._model import InternalTarget, LocalRule
+from ._model import InternalTarget, LocalRule, UnbornChildren
 
 __all__ = ["extend"]
 
@@ -101,6 +101,24 @@ def _timescales(base: RulePack) -> dict[str, tuple[str, int] | None]:
             count = spec.months if spec.months is not None else spec.working_days
             known[spec.kind] = (unit, count or 0)
     return known
+
+
+def _unborn(
+    value: object, base: RulePack, local: RuleCatalogue
+) -> tuple[UnbornChildren, Rule] | None:
+    if value is None:
+        return None
+    if not isinstance(value, UnbornChildren):
+        raise _fail("'unborn_children' must be an UnbornChildren", "unborn_children")
+    if "notify_panel" not in base.duty_kinds:
+        raise _fail(
+            "'unborn_children' needs a base pack that raises notify_panel duties",
+            "unborn_children",
+        )
+    rule = local.get(value.rule_id)
+    if rule is None:
+        raise _fail("'unborn_children' must cite one of the local rules", "unborn_children.rule_id")
+    return value, rule
 
 
 def _targets(
@@ -294,6 +312,7 @@ def extend(
     extra_states: Iterable[str] = (),
     extra_terminal: Iterable[str] = (),
     extra_roles: Iterable[str] = (),
+    unborn_children: UnbornChildren | None = None,
 ) -> RulePack:
     """
     A partnership's local rule pack: *base* with its own rules, targets, guards and steps.
@@ -320,6 +339,9 @@ def extend(
         extra_states: New states the extra steps need.
         extra_terminal: Which of the new states are terminal.
         extra_roles: New roles the extra steps name.
+        unborn_children: The partnership's policy of notifying the Panel of harm to
+            unborn children (DEF-03), resting on one of the local rules; the base pack
+            must raise ``notify_panel`` duties.
 
     Returns:
         The local pack, a [`RulePack`][safeguarding_workflow.RulePack].
@@ -367,7 +389,13 @@ def extend(
         "name": name,
         "version": version,
         "lifecycle": lifecycle,
-        "assess": LocalAssess(base, name=name, version=version, targets=targets),
+        "assess": LocalAssess(
+            base,
+            name=name,
+            version=version,
+            targets=targets,
+            unborn=_unborn(unborn_children, base, local),
+        ),
         "rules": base.rules.merge(local, name=name),
         "duty_kinds": kinds,
     }

@@ -16,7 +16,7 @@ import attrs
 from .._rules import Basis, Rule, Verification
 from ..exceptions import ConfigurationError
 
-__all__ = ["InternalTarget", "LocalRule"]
+__all__ = ["InternalTarget", "LocalRule", "UnbornChildren"]
 
 _NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 #: The most working days (or months) a target may name: far beyond any review's timescale.
@@ -169,3 +169,46 @@ class InternalTarget:
         if self.months is not None:
             return ("months", self.months)
         return ("working_days", self.working_days or 0)
+
+
+@attrs.frozen(kw_only=True)
+class UnbornChildren:
+    """
+    A partnership's policy of notifying the Panel of harm to unborn children (DEF-03).
+
+    Unborn children are outside s16C (DEC-13): the base pack gives them a finding, never a
+    duty. A local pack with this policy raises, for an incident in its area where an
+    unborn child died or was seriously harmed and abuse or neglect is known or suspected,
+    a ``notify_panel`` duty of its own: due *working_days* after the authority became
+    aware, resting on the local rule *rule_id* alone, its basis and its timescale's basis
+    local policy, so it never reads as statute. The base lifecycle's ``notify_panel``
+    step meets it.
+
+    Example:
+        ```python
+        from safeguarding_workflow import local
+
+        policy = local.UnbornChildren(rule_id="PUD-07", working_days=5)
+        ```
+
+    Added in version 0.1.0.
+
+    Attributes:
+        rule_id: The local rule that sets the policy (one of the local pack's rules).
+        working_days: The policy's timescale, from the authority's awareness.
+
+    Raises:
+        ConfigurationError: the rule id is empty or the timescale is not a positive
+            whole number of working days.
+
+    """
+
+    rule_id: str = attrs.field(validator=_text("UnbornChildren.rule_id"))
+    working_days: int = attrs.field(validator=_count("UnbornChildren.working_days"))
+
+    def __attrs_post_init__(self) -> None:
+        if self.working_days < 0:
+            raise ConfigurationError(
+                "'UnbornChildren.working_days' must count forward from awareness",
+                field="UnbornChildren.working_days",
+            )
