@@ -150,10 +150,18 @@ class RulePack:
     settings: type | None = None
     subscribers: tuple[Subscriber, ...] = attrs.field(default=(), converter=_subscribers)
     regimes: Mapping[str, Lifecycle] = attrs.field(factory=dict, converter=_regimes)
+    #: Every lifecycle by name, worked out once: a command looks its case's up.
+    _by_name: Mapping[str, Lifecycle] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.lifecycle, Lifecycle):
             raise ConfigurationError("'RulePack.lifecycle' must be a Lifecycle", field="lifecycle")
+        extra = [lc for lc in self.regimes.values() if lc is not self.lifecycle]
+        ordered = (self.lifecycle, *dict.fromkeys(extra))
+        by_name: dict[str, Lifecycle] = {}
+        for lifecycle in ordered:
+            by_name.setdefault(lifecycle.name, lifecycle)
+        object.__setattr__(self, "_by_name", MappingProxyType(by_name))
         if not callable(self.assess) or not callable(self.calendar):
             raise ConfigurationError(
                 "'RulePack.assess' and 'RulePack.calendar' must be callables", field="assess"
@@ -214,7 +222,4 @@ class RulePack:
 
         Added in version 0.1.0.
         """
-        for lifecycle in self.lifecycles:
-            if lifecycle.name == name:
-                return lifecycle
-        return self.lifecycle
+        return self._by_name.get(name, self.lifecycle)
