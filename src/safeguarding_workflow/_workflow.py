@@ -1598,17 +1598,17 @@ class Workflow:
             NotAuthorised: the authoriser refused; nothing is stored.
 
         """
-        from ._register_commands import add, provider_of
+        from ._register_commands import add
 
-        _check_case_key(tenant_id, case_id)
-        self.settings(tenant_id)  # an unknown tenant fails before anything else
-        provider_of(self)
-        check_opaque_id(actor, "actor")
-        with self.store.transaction() as store:
-            result = add(
+        return self._on_case(
+            tenant_id,
+            case_id,
+            actor,
+            lambda store: add(
                 self, store, tenant_id, case_id, people, entries, actor, role, expected_version
-            )
-        return self._finish(result)
+            ),
+            register=True,
+        )
 
     def rectify(
         self,
@@ -1641,14 +1641,13 @@ class Workflow:
             NotAuthorised: the authoriser refused; nothing is stored.
 
         """
-        from ._register_commands import provider_of, rectify
+        from ._register_commands import rectify
 
-        _check_case_key(tenant_id, case_id)
-        self.settings(tenant_id)  # an unknown tenant fails before anything else
-        provider_of(self)
-        check_opaque_id(actor, "actor")
-        with self.store.transaction() as store:
-            result = rectify(
+        return self._on_case(
+            tenant_id,
+            case_id,
+            actor,
+            lambda store: rectify(
                 self,
                 store,
                 tenant_id,
@@ -1659,8 +1658,9 @@ class Workflow:
                 role,
                 reason_ref,
                 expected_version,
-            )
-        return self._finish(result)
+            ),
+            register=True,
+        )
 
     def register(self, tenant_id: str, case_id: str) -> Register:
         """
@@ -1817,16 +1817,22 @@ class Workflow:
         case_id: str,
         actor: str,
         command: Callable[[CaseStore], _Stored],
+        *,
+        register: bool = False,
     ) -> Outcome:
         """
         Run a command that is not a lifecycle step on one case, in one transaction.
 
-        The case key, the tenant (an unknown one fails first) and the actor are checked
-        before *command* runs in the store's transaction; its record is announced once
-        the transaction has committed.
+        The case key, the tenant (an unknown one fails first), with *register* the key
+        provider, and the actor are checked before *command* runs in the store's
+        transaction; its record is announced once the transaction has committed.
         """
         _check_case_key(tenant_id, case_id)
         self.settings(tenant_id)
+        if register:
+            from ._register_commands import provider_of
+
+            provider_of(self)
         check_opaque_id(actor, "actor")
         with self.store.transaction() as store:
             result = command(store)
