@@ -79,6 +79,7 @@ def _calls(workflow: sw.Workflow, case: sw.Case) -> dict[str, Callable[[], objec
         "calendar": lambda: workflow.calendar(NOWHERE),
         "case": lambda: workflow.case(NOWHERE, "case-1"),
         "history": lambda: workflow.history(NOWHERE, "case-1"),
+        "deadline_fingerprint": lambda: workflow.deadline_fingerprint(NOWHERE, "case-1"),
         "open": lambda: workflow.open(
             NOWHERE, death_in_barnsley(), local_authority=BARNSLEY, actor="user-1"
         ),

@@ -10,6 +10,7 @@ working days up to and including it.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Final, final
@@ -134,6 +135,12 @@ class WorkingDayCalendar:
     `pendulum.Date` and returns pendulum dates. A calendar is immutable;
     `with_additions()` returns a new one.
 
+    Its `fingerprint` (``"england_and_wales:3f0c…"``: the nation and 16 hex digits of a
+    SHA-256 over every day it does not count, its last day and its projected years)
+    changes when any answer it gives could: a new release of the ``holidays`` data, a
+    host's list, an addition. Every due date a workflow computes carries it
+    ([`Deadline.fingerprint`][safeguarding_workflow.Deadline]).
+
     Added in version 0.1.0.
     """
 
@@ -147,6 +154,7 @@ class WorkingDayCalendar:
         "_project_until",
         "_working",
         "additions",
+        "fingerprint",
         "first_day",
         "last_day",
         "name",
@@ -158,6 +166,7 @@ class WorkingDayCalendar:
     last_day: pendulum.Date
     projected_years: frozenset[int]
     additions: tuple[HolidayAddition, ...]
+    fingerprint: str
 
     def __init__(
         self,
@@ -232,6 +241,7 @@ class WorkingDayCalendar:
             for d in days_off
             if self.first_day <= d <= self.last_day and d.weekday() < 5
         )
+        self.fingerprint = _fingerprint(key, self.last_day, projected, self._holidays)
 
     # -- constructors -------------------------------------------------------------------------
 
@@ -488,6 +498,28 @@ class WorkingDayCalendar:
             f"<WorkingDayCalendar {self.name} {self.first_day.year}-{self.last_day.year}"
             f"{extra}, additions={len(self.additions)}>"
         )
+
+
+def _fingerprint(
+    key: str, last_day: pendulum.Date, projected: frozenset[int], holidays: frozenset[pendulum.Date]
+) -> str:
+    """
+    ``<calendar>:<16 hex digits>``: SHA-256 of what decides every answer the calendar gives.
+
+    That is its nation, its last day, its projected years and every weekday it does not
+    count (the ``holidays`` package's days, the host's years and additions alike), so a
+    new release of the holiday data or a new addition gives a new fingerprint, and
+    the same days give the same one whichever way they came.
+    """
+    text = "|".join(
+        [
+            key,
+            last_day.isoformat(),
+            ",".join(str(y) for y in sorted(projected)),
+            ",".join(d.isoformat() for d in sorted(holidays)),
+        ]
+    )
+    return f"{key}:{hashlib.sha256(text.encode('ascii')).hexdigest()[:16]}"
 
 
 def _check_host_years(

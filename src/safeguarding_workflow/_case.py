@@ -82,6 +82,13 @@ class Deadline:
         status: Where it stands.
         met_on: The date (Europe/London) of the ``occurred_at`` of the step that met it.
         met_by: The sequence number of the history record of that step.
+        fingerprint: What computed ``due``, or None while there is no due date:
+            ``<pack>@<version>/<lifecycle>@<version>/<calendar fingerprint>`` (see
+            [`WorkingDayCalendar.fingerprint`][safeguarding_workflow.WorkingDayCalendar]).
+            A recorded due date never moves by itself: a new release of the
+            holiday data or of a pack changes the fingerprint a recomputation
+            would give, and only `Workflow.recompute_deadlines()`, a recorded
+            step, moves the date and the fingerprint together.
 
     """
 
@@ -97,10 +104,11 @@ class Deadline:
     status: DeadlineStatus = attrs.field(kw_only=True, default=DeadlineStatus.OPEN)
     met_on: pendulum.Date | None = attrs.field(kw_only=True, default=None)
     met_by: int | None = attrs.field(kw_only=True, default=None)
+    fingerprint: str | None = attrs.field(kw_only=True, default=None)
 
     @classmethod
-    def from_duty(cls, duty: Duty) -> Deadline:
-        """The deadline of an assessed duty."""
+    def from_duty(cls, duty: Duty, fingerprint: str | None = None) -> Deadline:
+        """The deadline of an assessed duty; *fingerprint* is stamped when it has a due date."""
         return cls(
             kind=str(duty.kind),
             rule_ids=duty.rule_ids,
@@ -110,12 +118,24 @@ class Deadline:
             months=duty.months,
             due=duty.due,
             projected=duty.projected,
+            fingerprint=None if duty.due is None else fingerprint,
         )
 
-    def computed(self, calendar: WorkingDayCalendar, anchor_on: pendulum.Date | None) -> Deadline:
-        """The deadline anchored on *anchor_on* and computed on *calendar*; status re-checked."""
+    def computed(
+        self,
+        calendar: WorkingDayCalendar,
+        anchor_on: pendulum.Date | None,
+        fingerprint: str | None = None,
+    ) -> Deadline:
+        """
+        The deadline anchored on *anchor_on* and computed on *calendar*; status re-checked.
+
+        *fingerprint* (what the workflow computes it with: pack, lifecycle and
+        *calendar*) is stamped on it; without an anchor there is no due date and no
+        fingerprint.
+        """
         if anchor_on is None:
-            return attrs.evolve(self, anchor_on=None, due=None, projected=False)
+            return attrs.evolve(self, anchor_on=None, due=None, projected=False, fingerprint=None)
         if self.months is not None:
             due = calendar.add_months(anchor_on, self.months)
             non_working = not calendar.is_working_day(due)
@@ -137,6 +157,7 @@ class Deadline:
             status=self.status,
             met_on=self.met_on,
             met_by=self.met_by,
+            fingerprint=fingerprint,
         )
         if updated.met_on is not None:
             return updated.met(updated.met_on, updated.met_by)
@@ -164,6 +185,7 @@ class Deadline:
             status=status,
             met_on=met_on,
             met_by=met_by,
+            fingerprint=self.fingerprint,
         )
 
     @property

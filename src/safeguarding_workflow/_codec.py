@@ -148,8 +148,13 @@ def incident_from_json(data: Any) -> Incident:
 
 
 def deadline_to_json(d: Deadline) -> dict[str, Any]:
-    """A deadline as JSON values."""
-    return {
+    """
+    A deadline as JSON values.
+
+    ``fingerprint`` is written only when there is one, so a deadline recorded before
+    fingerprints existed has the same bytes, and the same state digest, as it had.
+    """
+    data = {
         "kind": d.kind,
         "rule_ids": list(d.rule_ids),
         "anchor_event": d.anchor_event,
@@ -163,6 +168,9 @@ def deadline_to_json(d: Deadline) -> dict[str, Any]:
         "met_on": date_to_json(d.met_on),
         "met_by": d.met_by,
     }
+    if d.fingerprint is not None:
+        data["fingerprint"] = d.fingerprint
+    return data
 
 
 def deadline_from_json(data: Any) -> Deadline:
@@ -181,9 +189,16 @@ def deadline_from_json(data: Any) -> Deadline:
             status=DeadlineStatus(data["status"]),
             met_on=date_from_json(data["met_on"]),
             met_by=data["met_by"],
+            fingerprint=_fingerprint_from_json(data.get("fingerprint")),
         )
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise InvalidInputError("a stored deadline is malformed", field="history") from None
+
+
+def _fingerprint_from_json(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError("a fingerprint is a string")
 
 
 _DEADLINE_FIELDS: Final = (
@@ -199,6 +214,7 @@ _DEADLINE_FIELDS: Final = (
     "status",
     "met_on",
     "met_by",
+    "fingerprint",
 )
 
 
@@ -409,6 +425,7 @@ def _no_json_form(field: str) -> InvalidInputError:
 def deadline_to_dict(deadline: Deadline) -> dict[str, Any]:
     """`deadline_to_json()` plus what its rules say: its citations, basis and verification."""
     data = deadline_to_json(deadline)
+    data.setdefault("fingerprint", None)  # every field, as case_to_dict writes them
     for name in DEADLINE_DERIVED:
         data[name] = json_value(getattr(deadline, name))
     return data

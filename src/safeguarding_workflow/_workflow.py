@@ -705,7 +705,8 @@ class Workflow:
             given = None
         facts = utc_facts(facts)
         lifecycle = self.pack.lifecycle_for(assessment.regime)
-        deadlines = tuple(Deadline.from_duty(d) for d in assessment.duties)
+        fingerprint = self._fingerprint(tenant_id, lifecycle.name, lifecycle.version)
+        deadlines = tuple(Deadline.from_duty(d, fingerprint) for d in assessment.duties)
         # The regime and why, on the record (SCR-07): a case keeps its regime to the end.
         reason = assessment.regime_reason
         opening = (
@@ -1189,7 +1190,11 @@ class Workflow:
             updated = deadline
             recomputed = deadline.anchor_event in set_now
             if recomputed:
-                updated = updated.computed(calendar, set_now[deadline.anchor_event])
+                updated = updated.computed(
+                    calendar,
+                    set_now[deadline.anchor_event],
+                    self._fingerprint(case.tenant_id, case.lifecycle, case.lifecycle_version),
+                )
             if updated.status is _OPEN:
                 if deadline.kind in meets:
                     updated = updated.met(occurred_on, sequence)
@@ -1346,6 +1351,7 @@ class Workflow:
         on = london_date(utc_naive(at))
         _check_dated_before(step, target.get("payload"), on)
         calendar = self.calendar(tenant_id)
+        fingerprint = self._fingerprint(tenant_id, case.lifecycle, case.lifecycle_version)
         milestones = dict(case.milestones)
         moved = {m for m, field in step.sets if field is None}
         for milestone in moved:
@@ -1354,7 +1360,7 @@ class Workflow:
         for deadline in case.deadlines:
             updated = deadline
             if deadline.anchor_event in moved:
-                updated = updated.computed(calendar, on)
+                updated = updated.computed(calendar, on, fingerprint)
             if deadline.met_by == corrects:
                 updated = updated.met(on, corrects)
             if updated != deadline:
@@ -1500,10 +1506,11 @@ class Workflow:
                 field="facts",
             )
         self._check_facts_timeline(case, facts)
+        fingerprint = self._fingerprint(tenant_id, case.lifecycle, case.lifecycle_version)
         current = {d.kind: d for d in case.deadlines}
         changed: dict[str, Deadline] = {}
         for duty in assessment.duties:
-            fresh = Deadline.from_duty(duty)
+            fresh = Deadline.from_duty(duty, fingerprint)
             old = current.get(fresh.kind)
             updated = (
                 fresh
@@ -1513,7 +1520,7 @@ class Workflow:
                     rule_ids=fresh.rule_ids,
                     anchor_event=fresh.anchor_event,
                     working_days=fresh.working_days,
-                ).computed(calendar, fresh.anchor_on)
+                ).computed(calendar, fresh.anchor_on, fingerprint)
             )
             if updated != old:
                 changed[fresh.kind] = updated
@@ -2203,9 +2210,13 @@ class Workflow:
         Recompute a case's due dates on the tenant's current calendar (DEC-02).
 
         Call it for each open case after `configure()` gives a tenant a newly
-        proclaimed bank holiday. When a due date moves, a record lists the
-        deadlines that moved and the calendar additions in force; when none
-        moves, nothing is recorded and the outcome's record is None.
+        proclaimed bank holiday, or after an upgrade brings new holiday data or a
+        new pack (`deadline_fingerprint()` tells which cases need it). Every due
+        date is computed again, from its recorded anchor and timescale, on the
+        tenant's calendar as configured now. When a due date moves or a deadline's
+        `Deadline.fingerprint` changes, a ``deadlines_recomputed`` record lists
+        each change, the calendar additions in force and the new fingerprint;
+        when nothing changes, nothing is recorded and the outcome's record is None.
         """
         _check_case_key(tenant_id, case_id)
         self.settings(tenant_id)  # an unknown tenant fails before anything else
@@ -2219,10 +2230,12 @@ class Workflow:
     ) -> Outcome | _Stored:
         case = store.get(tenant_id, case_id)
         calendar = self.calendar(tenant_id)
+        fingerprint = self._fingerprint(tenant_id, case.lifecycle, case.lifecycle_version)
         changed = {
             d.kind: updated
             for d in case.deadlines
-            if d.anchor_on is not None and (updated := d.computed(calendar, d.anchor_on)) != d
+            if d.anchor_on is not None
+            and (updated := d.computed(calendar, d.anchor_on, fingerprint)) != d
         }
         if not changed:
             return Outcome(case, None, None)
@@ -2231,6 +2244,7 @@ class Workflow:
         changes = {
             "deadlines": [deadline_change(current[k], d) for k, d in changed.items()],
             "calendar_additions": sorted(a.date.isoformat() for a in calendar.additions),
+            "fingerprint": fingerprint,
         }
         updates = {"deadlines": tuple(changed.get(d.kind, d) for d in case.deadlines)}
         return self._append(
@@ -2249,6 +2263,33 @@ class Workflow:
                 rule_ids=("DEC-02",),
             ),
         )
+
+    def deadline_fingerprint(self, tenant_id: str, case_id: str) -> str:
+        """
+        The fingerprint a due date computed now on the case would carry.
+
+        ``<pack>@<version>/<lifecycle>@<version>/<calendar fingerprint>``: this
+        workflow's pack, the case's lifecycle and the tenant's calendar as configured
+        now. A deadline whose `Deadline.fingerprint` differs was computed by other
+        rules or another calendar (an earlier release of the holiday data, say); its
+        date stands as recorded until `recompute_deadlines()` moves it, on the record.
+
+        Added in version 0.1.0.
+
+        Raises:
+            UnknownTenantError: the tenant is not configured.
+            CaseNotFoundError: there is no such case.
+
+        """
+        _check_case_key(tenant_id, case_id)
+        self.settings(tenant_id)
+        case = self.store.get(tenant_id, case_id)
+        return self._fingerprint(tenant_id, case.lifecycle, case.lifecycle_version)
+
+    def _fingerprint(self, tenant_id: str, lifecycle: str, version: str) -> str:
+        """What computes a due date now: this pack, the lifecycle, the tenant's calendar."""
+        calendar = self.calendar(tenant_id).fingerprint
+        return f"{self.pack.name}@{self.pack.version}/{lifecycle}@{version}/{calendar}"
 
     def configure(self, settings: TenantSettings) -> None:
         """

@@ -15,9 +15,9 @@ from ..helpers import Driver
 
 DOCS = Path(__file__).parent.parent.parent / "docs" / "explanation" / "history.md"
 #: The worked example's hash, as the docs print it (record schema 2).
-GOLDEN_HASH = "bc5a31bea15e4515fa3e3340e1b9a37f50c1c3b9ee8486696628847bdc9acc55"
+GOLDEN_HASH = "5f82489147e65ae7adcfa0c39c8c7e07c8768626e259b283ac7d5e543a34e5d5"
 #: The worked example's ``state_digest``: the case it produces, committed.
-GOLDEN_STATE_DIGEST = "acf5dc320870d53a0334627fb378642884f3ec232742bc63142ccffb56b4c021"
+GOLDEN_STATE_DIGEST = "699a9a53c8ff094b7382fad0c5887c03950a50e80feb58e79db1ba771adccb03"
 #: The same step as a record of schema 1 (no ``state_digest``), as the docs print it.
 GOLDEN_V1_PREV = "55eff8f956e516fb9be6a26ac11988b98f03c8e2847e3108dce2256b02e1f656"
 GOLDEN_V1_HASH = "aa15450c4d318bf4e0ae856e6ec260b9c7c7d10d7c20e109e5954c5b609daf68"

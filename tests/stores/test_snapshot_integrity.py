@@ -292,8 +292,9 @@ def walked_history(state: str) -> tuple[sw.HistoryRecord, ...]:
 class TestVersion1Database:
     """A database written before the digest reads as before, and its next record has one."""
 
-    def test_v1_rows_read_and_go_on(self, sql: SqlStore) -> None:
-        """v1 records and an old snapshot (version, head inside) read; the next record digests."""
+    @staticmethod
+    def _insert_case_2(sql: SqlStore) -> sw.Case:
+        """Fixture case 2 as an earlier release stored it: v1 records, an old snapshot."""
         records = [r for r in sw.history_from_json(FIXTURE.read_text()) if r.case_id == "case-2"]
         case = rebuild(records)
         old_snapshot = orjson.dumps(case_to_json(case)).decode()
@@ -316,6 +317,11 @@ class TestVersion1Database:
                 connection.execute(
                     tables["history"].insert().values({**history_row(r), "schema_version": 1})
                 )
+        return case
+
+    def test_v1_rows_read_and_go_on(self, sql: SqlStore) -> None:
+        """v1 records and an old snapshot (version, head inside) read; the next record digests."""
+        case = self._insert_case_2(sql)
         assert case == fresh(sql).get(TENANT, "case-2")
         d = Driver(store=sql)
         d.when = case.last_step_at
@@ -329,3 +335,23 @@ class TestVersion1Database:
         assert [1, 1, 1, 2, 2] == [r.data["schema"] for r in history]
         assert ["migrated", "step"] == [r.kind for r in history[-2:]]
         assert after == rebuild(history)
+
+    def test_deadlines_recorded_without_fingerprints_are_stamped_on_the_record(
+        self, sql: SqlStore
+    ) -> None:
+        """An earlier release's due dates stand; the first recomputation stamps them, recorded."""
+        case = self._insert_case_2(sql)
+        assert all(x.fingerprint is None for x in case.deadlines)
+        d = Driver(store=sql)
+        assert case == d.workflow.case(TENANT, "case-2")  # read as written: nothing stamped
+        stamp = d.workflow.deadline_fingerprint(TENANT, "case-2")
+        assert "/england@1/" in stamp  # the case's own lifecycle version computes it
+        outcome = d.workflow.recompute_deadlines(TENANT, "case-2", actor="scheduler")
+        assert outcome.record is not None
+        assert [x.due for x in case.deadlines] == [x.due for x in outcome.case.deadlines]
+        for deadline in outcome.case.deadlines:
+            assert (None if deadline.due is None else stamp) == deadline.fingerprint
+        history = sql.history(TENANT, "case-2")
+        assert sw.verify(history).ok
+        assert outcome.case == rebuild(history) == fresh(sql).get(TENANT, "case-2")
+        assert d.workflow.recompute_deadlines(TENANT, "case-2", actor="scheduler").record is None

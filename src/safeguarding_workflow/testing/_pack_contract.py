@@ -240,6 +240,17 @@ class PackContract(abc.ABC):
         assert case == rebuild(history)
         assert [r.event_id for r in history] == [e.id for e in events]
 
+    def test_every_due_date_carries_what_computed_it(self) -> None:
+        """After each record of the walk, each due date carries the workflow's fingerprint."""
+        workflow, clock, _events = self._workflow()
+        case = self._walk(workflow, clock)
+        stamp = workflow.deadline_fingerprint(case.tenant_id, case.case_id)
+        history = workflow.history(case.tenant_id, case.case_id)
+        for end in range(1, len(history) + 1):
+            for deadline in rebuild(history[:end]).deadlines:
+                expected = None if deadline.due is None else stamp
+                assert expected == deadline.fingerprint, (end, deadline.kind)
+
     def test_openers_open_and_no_one_else(self) -> None:
         """Only the pack's openers open a case; a refusal stores nothing."""
         workflow, _clock, _events = self._workflow()
