@@ -21,11 +21,19 @@ Added in version 0.1.0.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import inspect
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, TypeVar, final
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from typing import TYPE_CHECKING, Any, Final, TypeVar, final
 
 import attrs
 import pendulum
@@ -38,13 +46,24 @@ from ._events import CloudEvent, ImmediateDispatcher
 from ._facts import Incident
 from ._guards import Reason
 from ._log import logger
+from ._migration import Migration, MigrationReport
 from ._pack import RulePack
+from ._retention import RetentionStatus
 from ._settings import TenantSettings
-from ._workflow import IdFactory, Outcome, StepOption, Workflow
+from ._workflow import Authoriser, IdFactory, Outcome, StepOption, Workflow
 from .exceptions import ConcurrencyConflict, ConfigurationError
 from .history._chain import HistoryRecord
 from .stores._base import CaseStore, DueDeadline, PageKey
 from .stores._sql._async import AsyncSqlStore
+
+if TYPE_CHECKING:
+    from .personal._access import SubjectAccessExport
+    from .personal._keys import KeyProvider
+    from .personal._register import Identifier, Person, Register
+    from .publication._check import LeakReport
+else:
+    # As in _workflow: the personal subpackage loads on first use, never with this module.
+    KeyProvider = Identifier = Person = Register = SubjectAccessExport = LeakReport = Any
 
 __all__ = ["AsyncWorkflow"]
 
@@ -91,6 +110,11 @@ class AsyncWorkflow:
         subscribers: Called with each event after its command has committed, in order,
             after the pack's own; a coroutine function's result is awaited.
         ids: Makes case and event ids; `DefaultIds` by default.
+        authoriser: The host's object-level check (see `Authoriser`), as for `Workflow`;
+            None (the default) allows whatever the roles allow.
+        key_provider: Wraps and unwraps the cases' data keys for their identifier
+            registers, as for `Workflow`; None (the default) refuses the register's
+            commands with `ConfigurationError`.
 
     Raises:
         ConfigurationError: *store* is not an `AsyncSqlStore`, or as for `Workflow`.
@@ -109,6 +133,8 @@ class AsyncWorkflow:
         registry: LocalAuthorityRegistry | None = None,
         subscribers: Iterable[Callable[[CloudEvent], object]] = (),
         ids: IdFactory | None = None,
+        authoriser: Authoriser | None = None,
+        key_provider: KeyProvider | None = None,
     ) -> None:
         if not isinstance(store, AsyncSqlStore):
             raise ConfigurationError(
@@ -124,6 +150,8 @@ class AsyncWorkflow:
             registry=registry,
             dispatcher=_NOBODY,
             ids=ids,
+            authoriser=authoriser,
+            key_provider=key_provider,
         )
         self.store = store
         self._subscribers: tuple[Callable[[CloudEvent], object], ...] = (
@@ -141,6 +169,16 @@ class AsyncWorkflow:
         """The clock."""
         return self._workflow.clock
 
+    @property
+    def authoriser(self) -> Authoriser | None:
+        """The host's object-level check, or None."""
+        return self._workflow.authoriser
+
+    @property
+    def key_provider(self) -> KeyProvider | None:
+        """The key provider of the cases' identifier registers, or None."""
+        return self._workflow.key_provider
+
     # -- running the sync workflow ----------------------------------------------------------
 
     def _on(self, store: CaseStore, events: list[CloudEvent]) -> Workflow:
@@ -151,9 +189,19 @@ class AsyncWorkflow:
         return workflow
 
     async def _run(self, call: Callable[[Workflow], _T]) -> _T:
-        """*call* on the sync workflow as one command on one connection; then its events."""
+        """
+        *call* on the sync workflow as one command on one connection; then its events.
+
+        An event is collected only once its transaction has committed, so a call that
+        fails tells what it committed before failing (a migration's earlier cases) and
+        nothing else; a refused or failed single command has collected nothing.
+        """
         events: list[CloudEvent] = []
-        result = await self.store._command(lambda store: call(self._on(store, events)))
+        try:
+            result = await self.store._command(lambda store: call(self._on(store, events)))
+        except Exception:
+            await self._tell(events)
+            raise
         await self._tell(events)
         return result
 
@@ -267,6 +315,58 @@ class AsyncWorkflow:
         Added in version 0.1.0.
         """
         return await self._read(lambda workflow: workflow.check(command))
+
+    async def register(self, tenant_id: str, case_id: str) -> Register:
+        """
+        A case's identifier register, decrypted with its data key; empty if it has none.
+
+        As `Workflow.register()`: reading is not recorded and asks no authoriser.
+
+        Added in version 0.1.0.
+        """
+        return await self._read(lambda workflow: workflow.register(tenant_id, case_id))
+
+    @contextlib.asynccontextmanager
+    async def masking(self, tenant_id: str, case_id: str) -> AsyncIterator[Register]:
+        """
+        Mask the case's identifiers in everything logged in this task, in the block.
+
+        As `Workflow.masking()`, with ``async with``: the register is read (awaited, as
+        `register()`), then its values are bound for the host's log masking in this
+        task's context until the block ends. Other tasks never see them; a task created
+        inside the block starts with a copy, as asyncio copies the context.
+
+        Added in version 0.1.0.
+        """
+        from .personal._masking import masking
+
+        register = await self.register(tenant_id, case_id)
+        with masking(register):
+            yield register
+
+    async def retention(
+        self, tenant_id: str, case_id: str, *, as_of: dt.date | None = None
+    ) -> RetentionStatus:
+        """
+        Where a case stands on retention: its closing date, holds, and first day of disposal.
+
+        As `Workflow.retention()`.
+
+        Added in version 0.1.0.
+        """
+        return await self._read(
+            lambda workflow: workflow.retention(tenant_id, case_id, as_of=as_of)
+        )
+
+    async def deadline_fingerprint(self, tenant_id: str, case_id: str) -> str:
+        """
+        The fingerprint a due date computed now on the case would carry.
+
+        As `Workflow.deadline_fingerprint()`.
+
+        Added in version 0.1.0.
+        """
+        return await self._read(lambda workflow: workflow.deadline_fingerprint(tenant_id, case_id))
 
     def available(
         self,
@@ -421,3 +521,244 @@ class AsyncWorkflow:
                 if attempt == attempts:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    # -- the identifier register ---------------------------------------------------------------
+
+    async def add_identifiers(
+        self,
+        tenant_id: str,
+        case_id: str,
+        entries: Iterable[Identifier] = (),
+        *,
+        actor: str,
+        role: str | None = None,
+        people: Iterable[Person] = (),
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """
+        Add people and identifier entries to a case's register, and record that they were.
+
+        As `Workflow.add_identifiers()`.
+
+        Added in version 0.1.0.
+        """
+        return await self._run(
+            lambda workflow: workflow.add_identifiers(
+                tenant_id,
+                case_id,
+                entries,
+                actor=actor,
+                role=role,
+                people=people,
+                expected_version=expected_version,
+            )
+        )
+
+    async def rectify(
+        self,
+        tenant_id: str,
+        case_id: str,
+        entry_id: str,
+        value: str,
+        *,
+        actor: str,
+        reason_ref: str,
+        role: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """
+        Correct the value of one register entry, and record that a correction happened.
+
+        As `Workflow.rectify()`.
+
+        Added in version 0.1.0.
+        """
+        return await self._run(
+            lambda workflow: workflow.rectify(
+                tenant_id,
+                case_id,
+                entry_id,
+                value,
+                actor=actor,
+                reason_ref=reason_ref,
+                role=role,
+                expected_version=expected_version,
+            )
+        )
+
+    # -- migrations ------------------------------------------------------------------------------
+
+    async def migrate(
+        self,
+        migration: Migration,
+        tenant_id: str,
+        *,
+        actor: str,
+        batch: int = 100,
+        after: str | None = None,
+    ) -> MigrationReport:
+        """
+        Move a tenant's open cases of an old lifecycle version to the new one, on the record.
+
+        As `Workflow.migrate()`: one call is one batch of up to *batch* cases, walked on
+        one connection, and each case migrated gets its ``migrated`` record in a
+        transaction of its own, so a batch that fails part way keeps the cases it had
+        moved, and running it again (or the next batch, from ``report.after``) moves
+        only what it had not. The batch's events are told once it ends; if it fails part
+        way, those of the cases it had committed are told before the error is raised.
+
+        Added in version 0.1.0.
+        """
+        return await self._run(
+            lambda workflow: workflow.migrate(
+                migration, tenant_id, actor=actor, batch=batch, after=after
+            )
+        )
+
+    # -- publication: leak checks on the record -------------------------------------------------
+
+    async def record_leak_check(
+        self,
+        tenant_id: str,
+        case_id: str,
+        report: LeakReport,
+        *,
+        document_ref: str,
+        actor: str,
+        role: str | None = None,
+    ) -> Outcome:
+        """
+        Record a leak check of one document version against the case.
+
+        As `Workflow.record_leak_check()`.
+
+        Added in version 0.1.0.
+        """
+        return await self._run(
+            lambda workflow: workflow.record_leak_check(
+                tenant_id, case_id, report, document_ref=document_ref, actor=actor, role=role
+            )
+        )
+
+    async def clear_findings(
+        self,
+        tenant_id: str,
+        case_id: str,
+        *,
+        digest: str,
+        clearances: Mapping[str, str],
+        actor: str,
+        role: str | None = None,
+    ) -> Outcome:
+        """
+        Clear findings of a recorded leak check, each with the reference of its reason.
+
+        As `Workflow.clear_findings()`.
+
+        Added in version 0.1.0.
+        """
+        return await self._run(
+            lambda workflow: workflow.clear_findings(
+                tenant_id, case_id, digest=digest, clearances=clearances, actor=actor, role=role
+            )
+        )
+
+    # -- retention, legal holds, disposal, subject access --------------------------------------
+
+    async def place_legal_hold(
+        self,
+        tenant_id: str,
+        case_id: str,
+        *,
+        hold_ref: str,
+        actor: str,
+        role: str | None = None,
+    ) -> Outcome:
+        """
+        Suspend disposal of a case's register until the hold *hold_ref* is lifted.
+
+        As `Workflow.place_legal_hold()`.
+
+        Added in version 0.1.0.
+        """
+        return await self._run(
+            lambda workflow: workflow.place_legal_hold(
+                tenant_id, case_id, hold_ref=hold_ref, actor=actor, role=role
+            )
+        )
+
+    async def lift_legal_hold(
+        self,
+        tenant_id: str,
+        case_id: str,
+        *,
+        hold_ref: str,
+        actor: str,
+        role: str | None = None,
+    ) -> Outcome:
+        """
+        Lift the legal hold *hold_ref*: a ``legal_hold_lifted`` record.
+
+        As `Workflow.lift_legal_hold()`.
+
+        Added in version 0.1.0.
+        """
+        return await self._run(
+            lambda workflow: workflow.lift_legal_hold(
+                tenant_id, case_id, hold_ref=hold_ref, actor=actor, role=role
+            )
+        )
+
+    async def dispose(
+        self,
+        tenant_id: str,
+        case_id: str,
+        *,
+        actor: str,
+        role: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """
+        Dispose of a closed case's identifier register at the end of its retention period.
+
+        As `Workflow.dispose()`. On SQLite the deleted bytes are overwritten and the WAL
+        truncated when the command's transaction commits; on PostgreSQL await
+        `AsyncSqlStore.scrub()` after it.
+
+        Added in version 0.1.0.
+        """
+        return await self._run(
+            lambda workflow: workflow.dispose(
+                tenant_id, case_id, actor=actor, role=role, expected_version=expected_version
+            )
+        )
+
+    async def subject_access(
+        self,
+        tenant_id: str,
+        *,
+        request_ref: str,
+        actor: str,
+        match: Mapping[str, str] | None = None,
+        person_id: str | None = None,
+        role: str | None = None,
+    ) -> SubjectAccessExport:
+        """
+        Answer a subject access request: everything the tenant holds about one person.
+
+        As `Workflow.subject_access()`: a command, since each case disclosed from gets a
+        ``register_disclosed`` record, all in one transaction; their events are told
+        after it has committed.
+
+        Added in version 0.1.0.
+        """
+        return await self._run(
+            lambda workflow: workflow.subject_access(
+                tenant_id,
+                request_ref=request_ref,
+                actor=actor,
+                match=match,
+                person_id=person_id,
+                role=role,
+            )
+        )

@@ -178,6 +178,10 @@ class _OneConnection(CaseStore):
             rows = list(store.register_rows(tenant_id))
         yield from rows
 
+    def case_ids(self, tenant_id: str) -> Sequence[str]:
+        with self.transaction() as store:
+            return store.case_ids(tenant_id)
+
 
 @final
 class AsyncStoreScope:
@@ -558,6 +562,29 @@ class AsyncSqlStore:
         Added in version 0.1.0.
         """
         return await self._read(lambda store: store.case_ids(tenant_id))
+
+    async def scrub(self) -> bool:
+        """
+        Leave no copy of deleted register rows where the database keeps old pages.
+
+        As `SqlStore.scrub()`: call it after a disposal (`AsyncWorkflow.dispose`) has
+        committed. On SQLite the disposal's own transaction already checkpointed and
+        truncated the WAL, so this is needed only after a disposal in a transaction of
+        the host's (`transaction()`); on PostgreSQL it runs ``VACUUM FULL`` on the
+        register table and is needed after every disposal.
+
+        Added in version 0.1.0.
+
+        Raises:
+            StoreError: the database refused (on PostgreSQL, a role that does not own
+                the table).
+
+        """
+        base = self._base
+        with _refused(base.engine, "scrub"):
+            async with self.engine.connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                return await connection.run_sync(lambda sync: base._view(sync)._scrub_on(sync))
 
     async def purge_outbox(self, delivered_before: str) -> int:
         """

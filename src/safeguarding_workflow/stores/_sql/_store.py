@@ -823,7 +823,6 @@ class SqlStore(CaseStore):
 
         """
         self._disposed = False
-        table = self._shared.tables["register"]
         if self._shared.dialect.name == "sqlite":
             with _refused(self.engine, "scrub"):
                 raw = self.engine.raw_connection()
@@ -831,10 +830,17 @@ class SqlStore(CaseStore):
                     return _checkpoint(raw)
                 finally:
                     raw.close()
-        name = self._shared.dialect.identifier_preparer.format_table(table)
         with _refused(self.engine, "scrub"), self.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT")
-            connection.exec_driver_sql(f"VACUUM FULL {name}")
+            return self._scrub_on(connection)
+
+    def _scrub_on(self, connection: Connection) -> bool:
+        """`scrub()` on *connection*, outside any transaction (the async store's way in)."""
+        if self._shared.dialect.name == "sqlite":
+            return _checkpoint(connection.connection)
+        table = self._shared.tables["register"]
+        name = self._shared.dialect.identifier_preparer.format_table(table)
+        connection.exec_driver_sql(f"VACUUM FULL {name}")
         return True
 
     def register_row(self, tenant_id: str, case_id: str) -> RegisterRow | None:
