@@ -1186,15 +1186,16 @@ class Workflow:
         known = len(case.deadlines)
         changes_list = []
         meets = plan.meets
+        stamp: str | None = None
         for index, deadline in enumerate(deadlines):
             updated = deadline
             recomputed = deadline.anchor_event in set_now
             if recomputed:
-                updated = updated.computed(
-                    calendar,
-                    set_now[deadline.anchor_event],
-                    self._fingerprint(case.tenant_id, case.lifecycle, case.lifecycle_version),
-                )
+                if stamp is None:  # once a step, and only for a step that anchors a deadline
+                    stamp = self._fingerprint(
+                        case.tenant_id, case.lifecycle, case.lifecycle_version
+                    )
+                updated = updated.computed(calendar, set_now[deadline.anchor_event], stamp)
             if updated.status is _OPEN:
                 if deadline.kind in meets:
                     updated = updated.met(occurred_on, sequence)
