@@ -258,3 +258,14 @@ class TestStoredForm:
         assert all(x.fingerprint is None for x in case.deadlines)
         assert any(x.due is not None for x in case.deadlines)
         assert sw.verify(records).ok
+
+
+def test_cases_share_one_copy_of_each_fingerprint() -> None:
+    """P2: a fingerprint is one string for every deadline it stamps, built or read back."""
+    d = Driver()
+    first = d.open(case_id="case-1")
+    second = d.open(case_id="case-2")
+    stamps = {id(x.fingerprint) for c in (first, second) for x in c.deadlines if x.due}
+    assert 1 == len(stamps)
+    read = [sw.rebuild(d.history(c)) for c in ("case-1", "case-2")]
+    assert 1 == len({id(x.fingerprint) for c in read for x in c.deadlines if x.due})

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import operator
 import re
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -196,8 +197,11 @@ def deadline_from_json(data: Any) -> Deadline:
 
 
 def _fingerprint_from_json(value: object) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
+    """A stored fingerprint, interned: the cases read share one copy of each (P2)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return sys.intern(value)
     raise TypeError("a fingerprint is a string")
 
 

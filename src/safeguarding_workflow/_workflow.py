@@ -389,6 +389,7 @@ class Workflow:
         "_calendars",
         "_plans",
         "_settings",
+        "_stamps",
         "authoriser",
         "clock",
         "dispatcher",
@@ -446,6 +447,8 @@ class Workflow:
             )
         self.key_provider: KeyProvider | None = key_provider
         self._calendars: dict[str, WorkingDayCalendar] = {}
+        # Each fingerprint once, shared by every deadline it stamps (P2: a case's bytes).
+        self._stamps: dict[tuple[str, str, str], str] = {}
         # Each step's plan, by the step's id; a plan holds its step, so the id stays its own.
         self._plans: dict[int, _StepPlan] = {}
 
@@ -2289,8 +2292,12 @@ class Workflow:
 
     def _fingerprint(self, tenant_id: str, lifecycle: str, version: str) -> str:
         """What computes a due date now: this pack, the lifecycle, the tenant's calendar."""
-        calendar = self.calendar(tenant_id).fingerprint
-        return f"{self.pack.name}@{self.pack.version}/{lifecycle}@{version}/{calendar}"
+        key = (self.calendar(tenant_id).fingerprint, lifecycle, version)
+        stamp = self._stamps.get(key)
+        if stamp is None:
+            stamp = f"{self.pack.name}@{self.pack.version}/{lifecycle}@{version}/{key[0]}"
+            self._stamps[key] = stamp
+        return stamp
 
     def configure(self, settings: TenantSettings) -> None:
         """
