@@ -205,6 +205,10 @@ def test_a_whole_serious_case_review_verifies_and_rebuilds() -> None:
     scr.fire("remove_publication", "lscb", days=200, removal_ref="rm-1")  # past 12 months
     assert "closed" == scr.fire("close", "lscb").state
     assert {"met"} == {x.status for x in scr.case.deadlines}
+    # Each due date says it was computed by the serious case review lifecycle.
+    stamp = scr.d.workflow.deadline_fingerprint(TENANT, scr.case.case_id)
+    assert "/england_scr@" in stamp
+    assert {stamp} == {x.fingerprint for x in scr.case.deadlines}
     history = scr.d.workflow.history(TENANT, scr.case.case_id)
     assert sw.verify(history).ok
     assert scr.case == sw.rebuild(history)
