@@ -349,3 +349,38 @@ def test_a_looser_target_on_an_undeclared_base_is_refused_when_assessed() -> Non
     internal = pack.assess(christmas_incident(), local_authority=BARNSLEY).duty(tight.kind)
     assert internal is not None
     assert pendulum.date(2024, 1, 2) == internal.due
+
+
+def test_a_new_timescale_reaches_an_open_case_only_by_a_new_assessment() -> None:
+    """Version 2 of the pack tightens 3 days to 2: recompute keeps 3; update_facts takes 2."""
+    clock = FrozenClock(pendulum.datetime(2024, 1, 5, 12, tz="UTC"))
+    settings = [sw.TenantSettings(TENANT)]
+    store = sw.MemoryStore()
+    old = sw.Workflow(PACK, clock=clock, settings=settings, store=store)
+    facts = death_in_barnsley()
+    old.open(TENANT, facts, local_authority=BARNSLEY, actor="user-1", case_id="case-1")
+    tighter = local.InternalTarget(duty_kind="notify_panel", working_days=2, rule_id="PUDT-01")
+    new = sw.Workflow(
+        build(version="2", internal_targets=[tighter]), clock=clock, settings=settings, store=store
+    )
+
+    def internal() -> sw.Deadline:
+        found = new.case(TENANT, "case-1").deadline("notify_panel_internal")
+        assert found is not None
+        return found
+
+    before = internal()
+    assert (3, "puddleby@1/") == (before.working_days, before.fingerprint[:11])
+    new.recompute_deadlines(TENANT, "case-1", actor="scheduler")
+    restamped = internal()
+    assert (3, before.due) == (restamped.working_days, restamped.due)  # the recorded timescale
+    assert restamped.fingerprint is not None
+    assert restamped.fingerprint.startswith("puddleby@2/")
+    new.update_facts(TENANT, "case-1", facts, actor="user-1")
+    assessed = internal()
+    assert 2 == assessed.working_days
+    assert assessed.due is not None
+    assert before.due is not None
+    assert assessed.due < before.due
+    assert sw.verify(new.history(TENANT, "case-1")).ok
+    assert new.case(TENANT, "case-1") == sw.rebuild(new.history(TENANT, "case-1"))
