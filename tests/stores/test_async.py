@@ -52,10 +52,12 @@ class Target:
             return await AsyncSqlStore.sqlite(self.url, prefix=self.prefix)
         return await AsyncSqlStore.postgresql(self.url, prefix=self.prefix)
 
-    def sync(self) -> SqlStore:
+    def sync(self, prefix: str | None = None) -> SqlStore:
+        """A sync store on the same database: on the same tables, or on *prefix*'s."""
+        prefix = prefix or self.prefix
         if self.kind == "sqlite":
-            return SqlStore.sqlite(self.url, prefix=self.prefix)
-        return SqlStore.postgresql(self.url, prefix=self.prefix)
+            return SqlStore.sqlite(self.url, prefix=prefix)
+        return SqlStore.postgresql(self.url, prefix=prefix)
 
 
 @pytest.fixture(name="target", params=["sqlite", "postgresql"])

@@ -41,6 +41,7 @@ from safeguarding_workflow.personal import (
 from safeguarding_workflow.stores import AsyncSqlStore, SqlStore
 
 from ..helpers import CANARIES, TENANT, Driver
+from .test_async import Target
 
 NAME, NHS, ADDRESS, SCHOOL = CANARIES
 KEYRING = Keyring({"kek-1": bytes(range(32))}, "kek-1")
@@ -57,26 +58,6 @@ ENTRIES = [
 PEOPLE = [Person("p-child", "child"), Person("p-mother", "parent")]
 
 _counter = itertools.count()
-
-
-class Target:
-    """One database for a test: an async store on it, and sync stores on the same tables."""
-
-    def __init__(self, kind: str, url: str, prefix: str) -> None:
-        self.kind = kind
-        self.url = url
-        self.prefix = prefix
-
-    async def store(self) -> AsyncSqlStore:
-        if self.kind == "sqlite":
-            return await AsyncSqlStore.sqlite(self.url, prefix=self.prefix)
-        return await AsyncSqlStore.postgresql(self.url, prefix=self.prefix)
-
-    def sync(self, prefix: str | None = None) -> SqlStore:
-        prefix = prefix or self.prefix
-        if self.kind == "sqlite":
-            return SqlStore.sqlite(self.url, prefix=prefix)
-        return SqlStore.postgresql(self.url, prefix=prefix)
 
 
 @pytest.fixture(name="target", params=["sqlite", "postgresql"])
