@@ -16,14 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pendulum
 import pytest
 import sqlalchemy as sa
 
 import safeguarding_workflow as sw
 from safeguarding_workflow.__main__ import Finding, check_database, run
 from safeguarding_workflow._codec import case_to_json
-from safeguarding_workflow.stores import SqlStore
+from safeguarding_workflow._events import CloudEvent, to_cloud_event
+from safeguarding_workflow.stores import OutboxRelay, SqlStore
 from safeguarding_workflow.stores._sql._rows import history_row
+from safeguarding_workflow.testing import FrozenClock
 
 from .helpers import TENANT, Driver
 
@@ -258,17 +261,47 @@ class TestNoCaseHides:
     def test_outbox_event_edited(
         self, db: tuple[SqlStore, str], capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """A pending event edited to tell subscribers something its record does not say."""
+        """
+        An event written into a pending row, to tell subscribers what its record does not say.
+
+        A row names its record and holds no event (store schema 5): the relay sends
+        the record's own event whatever the row holds, and verify reports the row.
+        """
         store, url = db
         outbox = store.tables["outbox"]
         where = (outbox.c.case_id == "case-2") & (outbox.c.sequence == 2)
         with store.engine.connect() as connection:
-            event = json.loads(connection.execute(sa.select(outbox.c.event).where(where)).scalar())
+            assert "" == connection.execute(sa.select(outbox.c.event).where(where)).scalar()
+        true_event = store.history(TENANT, "case-2")[1]
+        lifecycle = store.get(TENANT, "case-2").lifecycle
+        event = to_cloud_event(true_event, lifecycle, "2030-01-01T00:00:00Z").to_dict()
         event["data"]["to"] = "closed"
         try:
             execute(store, outbox.update().where(where).values(event=json.dumps(event)))
         except sa.exc.DBAPIError:
             pytest.skip("the database refuses the edit itself")
+        status, out = verify(url, capsys)
+        assert 1 == status
+        expected = (
+            f"BROKEN  {TENANT}/case-2: record 2: the outbox row is not the event its record "
+            "announces"
+        )
+        assert expected in out
+        sent: list[CloudEvent] = []
+        OutboxRelay(
+            store, sent.append, clock=FrozenClock(pendulum.datetime(2100, 1, 1))
+        ).run_until_idle()
+        (told,) = [e for e in sent if e.subject == "case-2" and e.data["seq"] == 2]
+        assert "notified" == told.data["to"]
+
+    def test_outbox_row_naming_another_event(
+        self, db: tuple[SqlStore, str], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An outbox row whose event id is not its record's is reported."""
+        store, url = db
+        outbox = store.tables["outbox"]
+        where = (outbox.c.case_id == "case-2") & (outbox.c.sequence == 2)
+        execute(store, outbox.update().where(where).values(event_id="e-forged"))
         status, out = verify(url, capsys)
         assert 1 == status
         expected = (

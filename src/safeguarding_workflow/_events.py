@@ -186,6 +186,29 @@ def to_cloud_event(record: HistoryRecord, lifecycle: str, time: str) -> CloudEve
     )
 
 
+def event_of_body(body: str | bytes, lifecycle: str) -> CloudEvent:
+    """
+    The event announcing the stored record whose body is *body*: what the outbox relay sends.
+
+    The same event as `to_cloud_event` of that record at its ``recorded_at``, byte for
+    byte: an outbox row names its record (store schema 5), and the event is made from
+    the record's hashed body when it is delivered.
+
+    Raises:
+        ValueError, KeyError, TypeError: *body* is not a record's body.
+
+    """
+    record = orjson.loads(body)
+    return CloudEvent(
+        id=record["id"],
+        source=f"urn:safeguarding-workflow:{record['tenant']}:{lifecycle}",
+        type=f"{TYPE_PREFIX}.{record['kind']}.{record['event']}",
+        subject=record["case"],
+        time=record["recorded_at"],
+        data_json=orjson.dumps(event_data(record)),
+    )
+
+
 #: A subscriber: called with each event after its record is stored.
 Subscriber = Callable[[CloudEvent], object]
 

@@ -303,7 +303,7 @@ def _write(store: SqlStore, made: list[tuple[Case, tuple[HistoryRecord, ...]]]) 
             history_rows.append(history_row(record))
             outbox_rows.append(
                 {
-                    **outbox_row(record, case.lifecycle, recorded_at),
+                    **outbox_row(record, recorded_at),
                     "status": "delivered",
                     "delivered_at": recorded_at,
                 }

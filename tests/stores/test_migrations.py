@@ -49,7 +49,7 @@ def test_upgrade_gives_a_working_append_only_store(target: tuple[str, str]) -> N
     assert sw.verify(d.history()).ok
     with engine.connect() as c:
         version = c.exec_driver_sql(f"SELECT version_num FROM {prefix}alembic_version").scalar()
-    assert "sw0004" == version
+    assert "sw0005" == version
     engine.dispose()
 
 
@@ -85,7 +85,7 @@ def test_0002_upgrades_a_store_of_schema_1(target: tuple[str, str]) -> None:
             replace_record_2(engine, prefix)
             assert not sw.verify(d.history()).ok
         migrations.upgrade(url, prefix=prefix)
-        assert "4" == meta_version(engine, prefix)
+        assert "5" == meta_version(engine, prefix)
         before = d.history()
         if sqlite:
             with pytest.raises(sa.exc.DBAPIError, match="append-only"):
@@ -103,7 +103,7 @@ def test_create_schema_brings_a_store_of_schema_1_up(tmp_path: Path) -> None:
     command.upgrade(migrations.config(url), "sw0001")
     store = SqlStore.sqlite(str(tmp_path / "old.db"))
     try:
-        assert "4" == meta_version(store.engine, "sw_")
+        assert "5" == meta_version(store.engine, "sw_")
         d = Driver(store=store)
         d.walk_to("rapid_review")
         before = d.history()
@@ -210,7 +210,7 @@ def test_0004_adds_the_register_table_and_downgrade_drops_it(target: tuple[str, 
         d = Driver(store=SqlStore(engine, prefix=prefix))
         d.walk_to("notified")
         migrations.upgrade(url, prefix=prefix)
-        assert "4" == meta_version(engine, prefix)
+        assert "5" == meta_version(engine, prefix)
         assert f"{prefix}register" in sa.inspect(engine).get_table_names()
         store = SqlStore(engine, prefix=prefix)
         assert store.register_row(TENANT, "case-1") is None
@@ -218,5 +218,57 @@ def test_0004_adds_the_register_table_and_downgrade_drops_it(target: tuple[str, 
         assert "3" == meta_version(engine, prefix)
         assert f"{prefix}register" not in sa.inspect(engine).get_table_names()
         assert sw.verify(d.history()).ok
+    finally:
+        engine.dispose()
+
+
+def test_0005_outbox_rows_name_their_records_and_downgrade_fills_them_in(
+    target: tuple[str, str],
+) -> None:
+    """
+    Rows of schema 4 keep their events and are delivered; new rows name their record only.
+
+    A store at sw0004 holds outbox rows with the event's JSON, as a release of schema 4
+    wrote them. sw0005 records schema 5 and leaves them; a command then writes a row
+    with no event. The relay delivers every event as subscribers heard it, and the
+    downgrade to sw0004 fills the empty event in from its record.
+    """
+    from safeguarding_workflow._events import to_cloud_event
+
+    url, prefix = target
+    command.upgrade(migrations.config(url, prefix=prefix), "sw0004")
+    engine = _store_engine(url)
+    try:
+        store = SqlStore(engine, prefix=prefix)
+        outbox = store.tables["outbox"]
+        d = Driver(store=store)
+        d.open()
+        lifecycle = d.case().lifecycle
+        with engine.begin() as c:  # the rows as a release of schema 4 wrote them
+            for record in d.history():
+                event = to_cloud_event(record, lifecycle, record.data["recorded_at"])
+                c.execute(
+                    outbox.update()
+                    .where(outbox.c.sequence == record.sequence)
+                    .values(event=event.to_json())
+                )
+        assert "4" == meta_version(engine, prefix)
+        migrations.upgrade(url, prefix=prefix)
+        assert "5" == meta_version(engine, prefix)
+        d.fire("notify_panel")
+        with engine.connect() as c:
+            rows = c.execute(sa.select(outbox.c.sequence, outbox.c.event).order_by(outbox.c.id))
+            texts = [text for _, text in rows]
+        assert texts[0] == d.events[0].to_json()
+        assert "" == texts[1]
+        sent: list[sw.CloudEvent] = []
+        clock = sw.testing.FrozenClock(pendulum.datetime(2100, 1, 1))
+        sw.OutboxRelay(store, sent.append, clock=clock).run_until_idle()
+        assert [e.to_json() for e in d.events] == [e.to_json() for e in sent]
+        command.downgrade(migrations.config(url, prefix=prefix), "sw0004")
+        assert "4" == meta_version(engine, prefix)
+        with engine.connect() as c:
+            filled = [r[0] for r in c.execute(sa.select(outbox.c.event).order_by(outbox.c.id))]
+        assert [e.to_json() for e in d.events] == filled
     finally:
         engine.dispose()

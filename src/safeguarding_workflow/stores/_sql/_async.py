@@ -658,7 +658,7 @@ class AsyncOutboxRelay(_RelaySettings):
         Added in version 0.1.0.
         """
         outcomes = _Outcomes(
-            self.store.tables["outbox"],
+            self.store.tables,
             self.clock,
             self.relay_id,
             self.batch_size,

@@ -16,7 +16,6 @@ immediate write transaction on SQLite), so no two relays deliver it at the same 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from typing import Any, Final, Protocol, final
 
@@ -25,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..._clock import Clock
-from ..._events import CloudEvent, event_data
+from ..._events import CloudEvent, event_of_body
 from ..._identifiers import check_opaque_id
 from ..._log import logger
 from ..._times import iso_utc, utc_naive
@@ -57,21 +56,6 @@ class RelayReport:
     delivered: int
     failed: int
     dead: int
-
-
-def _event_from_row(text: str) -> CloudEvent:
-    data = json.loads(text)
-    body = data["data"]
-    if "record" in body:  # a row written when events carried the whole record: send less
-        body = event_data(body["record"])
-    return CloudEvent(
-        id=data["id"],
-        source=data["source"],
-        type=data["type"],
-        subject=data["subject"],
-        time=data["time"],
-        data_json=json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(),
-    )
 
 
 class _RelaySettings:
@@ -118,18 +102,29 @@ class _Outcomes:
     returned or raised. Only the handler's call differs between the two relays.
     """
 
-    __slots__ = ("backoff", "batch_size", "clock", "max_attempts", "outbox", "relay_id")
+    __slots__ = (
+        "backoff",
+        "batch_size",
+        "cases",
+        "clock",
+        "history",
+        "max_attempts",
+        "outbox",
+        "relay_id",
+    )
 
     def __init__(
         self,
-        outbox: sa.Table,
+        tables: dict[str, sa.Table],
         clock: Clock,
         relay_id: str,
         batch_size: int,
         max_attempts: int,
         backoff: Callable[[int], dt.timedelta],
     ) -> None:
-        self.outbox = outbox
+        self.outbox = tables["outbox"]
+        self.history = tables["history"]
+        self.cases = tables["cases"]
         self.clock = clock
         self.relay_id = relay_id
         self.batch_size = batch_size
@@ -140,7 +135,8 @@ class _Outcomes:
         return utc_naive(self.clock.now())
 
     def event(self, row: Any) -> CloudEvent:
-        return _event_from_row(row.event)
+        """The event a claimed row announces, made from its record's body (see `_claim_rows`)."""
+        return event_of_body(row.body, row.lifecycle)
 
     def tally(self) -> _Tally:
         return _Tally(self)
@@ -151,13 +147,36 @@ class _Outcomes:
 
 
 def _claim_rows(connection: Connection, outcomes: _Outcomes) -> list[Any]:
-    """Claim a batch of deliverable rows for a lease, on *connection* in its transaction."""
-    outbox = outcomes.outbox
+    """
+    Claim a batch of deliverable rows for a lease, on *connection* in its transaction.
+
+    Each row comes with the body of the record it names and its case's lifecycle, from
+    which its event is made (`event_of_body`): whatever a row's ``event`` column holds
+    (empty since store schema 5; the event's JSON before), what is sent is what the
+    hashed, append-only history says. A row whose record or case row is missing is
+    never claimed; ``verify`` reports both.
+    """
+    outbox, history, cases = outcomes.outbox, outcomes.history, outcomes.cases
     earlier = outbox.alias("earlier")
     now = outcomes.now()
     now_text = iso_utc(now)
     query = (
-        sa.select(outbox.c.id, outbox.c.event, outbox.c.attempts)
+        sa.select(outbox.c.id, outbox.c.attempts, history.c.body, cases.c.lifecycle)
+        .select_from(
+            outbox.join(
+                history,
+                sa.and_(
+                    history.c.tenant_id == outbox.c.tenant_id,
+                    history.c.case_id == outbox.c.case_id,
+                    history.c.sequence == outbox.c.sequence,
+                ),
+            ).join(
+                cases,
+                sa.and_(
+                    cases.c.tenant_id == outbox.c.tenant_id, cases.c.case_id == outbox.c.case_id
+                ),
+            )
+        )
         .where(
             outbox.c.status == "pending",
             outbox.c.available_at <= now_text,
@@ -285,7 +304,7 @@ class OutboxRelay(_RelaySettings):
 
     def _outcomes(self) -> _Outcomes:
         return _Outcomes(
-            self.store.tables["outbox"],
+            self.store.tables,
             self.clock,
             self.relay_id,
             self.batch_size,

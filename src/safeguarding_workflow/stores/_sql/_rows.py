@@ -16,7 +16,6 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from ..._case import Case, Deadline
-from ..._events import to_cloud_event
 from ..._records import state_json
 from ...exceptions import InvalidInputError
 from ...history._chain import SCHEMA_VERSION, HistoryRecord
@@ -137,14 +136,21 @@ def _deadline_rows(case: Case, deadlines: Iterable[Deadline], *, iso: bool) -> l
     ]
 
 
-def outbox_row(record: HistoryRecord, lifecycle: str, recorded_at: str) -> dict[str, Any]:
-    """The ``outbox`` row announcing a record: its CloudEvent, data byte for byte."""
+def outbox_row(record: HistoryRecord, recorded_at: str) -> dict[str, Any]:
+    """
+    The ``outbox`` row announcing a record: the record it names, due from its recording.
+
+    Its ``event`` is empty (store schema 5): the relay makes the event from the record's
+    own hashed body when it delivers it (`event_of_body`), so the outbox holds no second
+    copy that could differ from the history. Rows written by schema 4 and earlier hold
+    the event's JSON; the relay makes theirs from the record too.
+    """
     return {
         "tenant_id": record.tenant_id,
         "case_id": record.case_id,
         "sequence": record.sequence,
         "event_id": record.event_id,
-        "event": to_cloud_event(record, lifecycle, recorded_at).to_json(),
+        "event": "",
         "available_at": recorded_at,
     }
 

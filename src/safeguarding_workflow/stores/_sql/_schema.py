@@ -23,10 +23,11 @@ __all__ = [
     "downgrade_to_1",
     "downgrade_to_2",
     "downgrade_to_3",
+    "downgrade_to_4",
     "drop_all",
 ]
 
-STORE_SCHEMA_VERSION: Final = 4
+STORE_SCHEMA_VERSION: Final = 5
 """
 The schema version of the tables this release creates. 2: on SQLite a trigger refuses any
 insert into history that collides with a stored row (``INSERT OR REPLACE``, ``REPLACE
@@ -35,6 +36,10 @@ columns), which the head record's ``state_digest`` commits to. 3: the cases tabl
 the case's authority and the code the host gave in columns of their own (the overdue
 queries read them instead of each snapshot's JSON). 4: a ``register`` table holds each
 case's sealed identifier register and its wrapped data key, outside the hash chain.
+5: an outbox row names its record and holds no copy of its event (``event`` is empty);
+the relay makes the event from the record's body when it delivers it. No table changes:
+the version tells a release of schema 4, whose relay reads the event from the row, that
+it cannot read this store.
 """
 
 
@@ -47,7 +52,9 @@ def _tables(metadata: sa.MetaData, prefix: str, schema: str | None) -> dict[str,
       unique; the database refuses UPDATE, DELETE and TRUNCATE on it (triggers);
     - ``deadlines``: one row per deadline of a case, with a partial index on open deadlines by
       due date, for "what is overdue" without loading cases;
-    - ``outbox``: one row per event, written in the same transaction as the record;
+    - ``outbox``: one row per event, written in the same transaction as the record; it
+      names the record (tenant, case, sequence, event id), and since schema 5 its
+      ``event`` is empty: the relay makes the event from the record;
     - ``consumed``: one row per event an idempotent consumer has handled;
     - ``meta``: the store's schema version;
     - ``register`` (schema 4): at most one row per case, its sealed identifier register and
@@ -323,6 +330,55 @@ def _authority_columns(connection: Connection, cases: sa.Table) -> None:
         f"local_authority_given = {read.format('local_authority_given')} "
         "WHERE local_authority IS NULL"
     )
+
+
+def downgrade_to_4(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:
+    """
+    Take a store of schema 5 back to schema 4 (the shipped migration ``sw0005``'s downgrade).
+
+    Fills in the event of each outbox row written without one, made from its record
+    as the relay of schema 5 makes it, so a release of schema 4 delivers the very same
+    events; and records schema 4. Rows whose record or case row is missing are left as
+    they are (``verify`` reports them).
+
+    Added in version 0.1.0.
+    """
+    from ..._events import event_of_body
+
+    tables = _tables(sa.MetaData(), prefix, schema)
+    outbox, history, cases, meta = (
+        tables["outbox"],
+        tables["history"],
+        tables["cases"],
+        tables["meta"],
+    )
+    rows = connection.execute(
+        sa.select(outbox.c.id, history.c.body, cases.c.lifecycle)
+        .select_from(
+            outbox.join(
+                history,
+                sa.and_(
+                    history.c.tenant_id == outbox.c.tenant_id,
+                    history.c.case_id == outbox.c.case_id,
+                    history.c.sequence == outbox.c.sequence,
+                ),
+            ).join(
+                cases,
+                sa.and_(
+                    cases.c.tenant_id == outbox.c.tenant_id, cases.c.case_id == outbox.c.case_id
+                ),
+            )
+        )
+        .where(outbox.c.event == "")
+    ).all()
+    update = outbox.update().where(outbox.c.id == sa.bindparam("row_id"))
+    filled = [
+        {"row_id": row.id, "event": event_of_body(row.body, row.lifecycle).to_json()}
+        for row in rows
+    ]
+    if filled:
+        connection.execute(update.values(event=sa.bindparam("event")), filled)
+    connection.execute(meta.update().where(meta.c.key == "schema_version").values(value="4"))
 
 
 def downgrade_to_3(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:

@@ -924,7 +924,7 @@ class SqlStore(CaseStore):
     ) -> None:
         """`append()` on PostgreSQL: one statement, all of its writes or none."""
         deadlines = _deadline_rows(case, self._changed(case, record, read), iso=True)
-        outbox = outbox_row(record, case.lifecycle, orjson.loads(record.body)["recorded_at"])
+        outbox = outbox_row(record, orjson.loads(record.body)["recorded_at"])
         params = {
             **history_row(record),
             **row,
@@ -981,7 +981,7 @@ class SqlStore(CaseStore):
             statement.run(cursor, row)
         statement = driver["insert_outbox"]
         recorded_at = orjson.loads(record.body)["recorded_at"]
-        row = outbox_row(record, case.lifecycle, recorded_at)
+        row = outbox_row(record, recorded_at)
         statement.run(cursor, row)
 
     # -- outbox -----------------------------------------------------------------------------
