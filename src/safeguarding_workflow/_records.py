@@ -31,6 +31,7 @@ from .history._chain import SCHEMA_VERSION, HistoryRecord
 __all__ = [
     "Entry",
     "known_time",
+    "recorded_at_of",
     "remember",
     "seal",
     "state_digest",
@@ -44,6 +45,10 @@ _NOT_STATE: Final = ("version", "head")
 #: The case the workflow last stored and its state bytes (see `remember`): one slot,
 #: replaced whole, so a thread that finds another's case there serialises its own.
 _last: tuple[Case | None, bytes] = (None, b"")
+
+#: The record `seal` last made and its ``recorded_at`` (see `recorded_at_of`): one slot,
+#: replaced whole, like `_last`.
+_sealed: tuple[HistoryRecord | None, str] = (None, "")
 
 #: How many parts of cases `_part` keeps the canonical JSON of, per kind, before it
 #: forgets them all and starts again. Enough for the cases a process is working on (a
@@ -280,4 +285,21 @@ def seal(
     }
     if entry.idempotency_key is not None:
         record["idempotency_key"] = entry.idempotency_key
-    return HistoryRecord.seal(record, prev)
+    sealed = HistoryRecord.seal(record, prev)
+    global _sealed  # one slot, replaced whole (see _sealed)
+    _sealed = (sealed, entry.recorded_at)
+    return sealed
+
+
+def recorded_at_of(record: HistoryRecord) -> str:
+    """
+    The ``recorded_at`` of *record*'s body: what a store's outbox row is due from.
+
+    For the record `seal` just made (the one a command is storing), the text it sealed;
+    otherwise read from the body.
+    """
+    last = _sealed
+    if last[0] is record:
+        return last[1]
+    value: str = orjson.loads(record.body)["recorded_at"]
+    return value

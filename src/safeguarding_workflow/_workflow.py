@@ -94,6 +94,7 @@ from .exceptions import (
     InvalidInputError,
     NotAuthorised,
     RoleNotPermitted,
+    SafeguardingWorkflowError,
     StepNotAvailable,
     TransitionRefused,
     UnknownEventError,
@@ -942,6 +943,28 @@ class Workflow:
         if first is not None:
             self._check_repeat(command, first, case)
             return self._first_outcome(store, case, first)
+        try:
+            return self._step(store, case, command)
+        except SafeguardingWorkflowError as error:
+            if not store._served_unread():
+                _note_refused(case, error)
+                raise
+            refused = error
+        # The store served the case it kept without reading it (SqlStore.load), and the
+        # command was refused or its write found another row: asked again in the same
+        # transaction, the store reads the case. The same case: the refusal stands.
+        stored, _ = store.load(command.tenant_id, command.case_id, None)
+        if stored is case:
+            _note_refused(case, refused)
+            raise refused
+        try:
+            return self._step(store, stored, command)
+        except SafeguardingWorkflowError as error:
+            _note_refused(stored, error)
+            raise
+
+    def _step(self, store: CaseStore, case: Case, command: Command) -> _Stored:
+        """Decide *command* on *case* and apply it: `fire` once the case is read."""
         decided = self._decide(case, command, None, store)
         if decided is None:  # pragma: no cover - without a list, _decide raises or decides
             raise AssertionError("unreachable")
@@ -1090,13 +1113,6 @@ class Workflow:
             if found is not None:
                 found.extend(reasons)
                 return None
-            log_info(
-                "command_refused",
-                tenant=case.tenant_id,
-                case=case.case_id,
-                step=step.event,
-                codes=[r.code for r in reasons],
-            )
             raise TransitionRefused(
                 f"the step {step.event!r} was refused: "
                 + "; ".join(f"{r.message} [{', '.join(r.rule_ids)}]" for r in reasons),
@@ -2500,6 +2516,18 @@ class Workflow:
             else:  # a store in its host's transaction holds it until the host commits
                 store.after_commit(record, functools.partial(dispatcher.dispatch, (event,)))
         return Outcome(case, record, event)
+
+
+def _note_refused(case: Case, error: SafeguardingWorkflowError) -> None:
+    """Log a command its guards refused (``command_refused``), once it is refused for good."""
+    if isinstance(error, TransitionRefused):
+        log_info(
+            "command_refused",
+            tenant=case.tenant_id,
+            case=case.case_id,
+            step=error.event,
+            codes=[r.code for r in error.reasons],
+        )
 
 
 def _aware(value: object, field: str) -> pendulum.DateTime:

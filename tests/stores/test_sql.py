@@ -11,13 +11,15 @@ import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pendulum
 import pytest
 import sqlalchemy as sa
 
 import safeguarding_workflow as sw
 from safeguarding_workflow.stores import OutboxRelay
-from safeguarding_workflow.stores._sql._cache import decode_snapshot
+from safeguarding_workflow.stores._sql._cache import _Recent, decode_snapshot
+from safeguarding_workflow.stores._sql._driver import _Driver
 from safeguarding_workflow.stores._sql._rows import deadline_rows_of
 from safeguarding_workflow.stores._sql._store import SqlStore
 from safeguarding_workflow.testing import FrozenClock
@@ -244,11 +246,13 @@ class TestSql:
         On PostgreSQL the read and the writes are separate statements; every write hangs
         on the case row's UPDATE at the version read, so the loser writes nothing.
         (SQLite takes the write lock before reading, so there another writer cannot
-        come between.)
+        come between.) The case is read: the store has not kept it (a kept case is
+        served unread, and its write is then the check: see the tests below).
         """
         sql = SqlStore.postgresql(pg_url, prefix=f"sw{next(_counter)}_")
         d = Driver(store=sql)
         d.walk_to("notified")
+        monkeypatch.setattr(_Recent, "peek", lambda *_: None)
         rival = Driver(store=SqlStore(sql.engine, prefix=sql.prefix))
         rival.when = d.when
         loaded = SqlStore.load
@@ -276,6 +280,79 @@ class TestSql:
         d.when = rival.when
         assert "withdrawn" == d.fire("withdraw").case.state  # the retry, on the new version
         sql.engine.dispose()
+
+    def test_a_kept_case_is_served_unread(
+        self, sql: SqlStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A command on a case the store kept reads no case row: its write is the check."""
+        d = Driver(store=sql)
+        d.walk_to("notified")
+        run = _Driver.run
+        ran: list[str] = []
+
+        def recorded(self: _Driver, cursor: object, values: dict[str, object]) -> None:
+            ran.append(self.sql)
+            run(self, cursor, values)
+
+        monkeypatch.setattr(_Driver, "run", recorded)
+        d.fire("start_rapid_review")
+        cases = f"{sql.prefix}cases"
+        assert not [q for q in ran if q.startswith("SELECT") and cases in q]
+        if sql.engine.dialect.name == "sqlite":  # PostgreSQL's writes are one statement
+            assert any(q.startswith(f"UPDATE {cases}") and "snapshot =" in q for q in ran)
+        assert sw.verify(sql.history(TENANT, "case-1")).ok
+
+    def test_a_kept_case_another_store_moved_on_is_read_and_decided_again(
+        self, sql: SqlStore
+    ) -> None:
+        """
+        Another process moves a kept case on: the command is decided on the stored case.
+
+        A step the kept case allows but the stored one does not is refused on the stored
+        case's state, not taken; one the stored case allows is taken on it, at the next
+        version. Nothing is written over the other process's record.
+        """
+        d = Driver(store=sql)
+        d.walk_to("notified")
+        other = Driver(store=SqlStore(sql.engine, prefix=sql.prefix))  # its own kept cases
+        other.when = d.when
+        other.fire("start_rapid_review")
+        d.when = other.when
+        with pytest.raises(sw.StepNotAvailable, match="rapid_review"):
+            d.fire("notify_panel")  # from "notified" (kept), not from "rapid_review" (stored)
+        outcome = d.fire("withdraw")
+        assert (4, "withdrawn") == (outcome.case.version, outcome.case.state)
+        history = sql.history(TENANT, "case-1")
+        assert ["opened", "notify_panel", "start_rapid_review", "withdraw"] == [
+            r.event for r in history
+        ]
+        assert sw.verify(history).ok
+        assert outcome.case == sql.get(TENANT, "case-1")
+        other.when = d.when
+        stale = attrs.evolve(other.command("withdraw"), expected_version=3)
+        with pytest.raises(sw.ConcurrencyConflict):  # the version the host read is gone
+            other.fire_command(stale)
+        assert 4 == len(sql.history(TENANT, "case-1"))
+
+    def test_a_kept_case_edited_behind_the_librarys_back_steers_nothing(
+        self, sql: SqlStore
+    ) -> None:
+        """A snapshot edited (version and head kept) under a kept case: refused, as on a read."""
+        d = Driver(store=sql)
+        d.walk_to("rapid_review")
+        cases = sql.tables["cases"]
+        with sql.engine.connect() as c:
+            text = c.execute(sa.select(cases.c.snapshot)).scalar_one()
+        edited = text.replace('"state":"rapid_review"', '"state":"national_review"')
+        assert edited != text
+        with sql.engine.begin() as c:
+            c.execute(cases.update().values(snapshot=edited))
+        before = sql.history(TENANT, "case-1")
+        with pytest.raises(sw.HistoryIntegrityError, match="does not match record 3"):
+            d.fire("withdraw")
+        assert before == sql.history(TENANT, "case-1")
+        with sql.engine.connect() as c:
+            assert edited == c.execute(sa.select(cases.c.snapshot)).scalar_one()
 
     def test_outbox_rows_are_written_with_the_record(self, sql: SqlStore) -> None:
         """

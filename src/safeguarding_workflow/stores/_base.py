@@ -94,6 +94,18 @@ class CaseStore(abc.ABC):
             return case, None
         return case, self.find(tenant_id, case_id, idempotency_key)
 
+    def _served_unread(self) -> bool:
+        """
+        Whether the case `load` last gave was one the store kept, given without reading it.
+
+        A store may serve a command the case it kept from its last write, unread, when its
+        write checks that the stored case is still that one (`SqlStore` does). The workflow
+        asks this when such a command is refused or loses its race: if so, it calls `load`
+        again in the same transaction, which then reads the stored case, and the command is
+        decided again on it. The default: never.
+        """
+        return False
+
     @abc.abstractmethod
     def get(self, tenant_id: str, case_id: str) -> Case:
         """The latest record of a case; `CaseNotFoundError` if none."""

@@ -81,6 +81,10 @@ class _Recent:
         """The (tenant, case) of each kept case, the least recently kept first."""
         return iter(list(self._items))
 
+    def peek(self, tenant_id: str, case_id: str) -> tuple[str, Case] | None:
+        """The kept snapshot text and case of a case, or None: unchecked against any row."""
+        return self._items.get((tenant_id, case_id))
+
     def case(
         self,
         tenant_id: str,

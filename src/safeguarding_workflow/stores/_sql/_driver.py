@@ -128,7 +128,7 @@ class _Driver:
         cursor.execute(self.sql, self.params(values))
 
 
-def _postgresql_append(tables: dict[str, sa.Table], dialect: sa.Dialect) -> str:
+def _postgresql_append(tables: dict[str, sa.Table], dialect: sa.Dialect, *, kept: bool) -> str:
     """
     All of a command's writes on PostgreSQL as one statement, every write hanging on one.
 
@@ -136,18 +136,21 @@ def _postgresql_append(tables: dict[str, sa.Table], dialect: sa.Dialect) -> str:
     history, deadline and outbox rows are inserted from that row, so a command that lost
     a race writes nothing at all, and the statement's count tells it so. The changed
     deadlines come as arrays, one per column, so the statement is the same whatever
-    their number, and psycopg can prepare it.
+    their number, and psycopg can prepare it. With *kept*, the UPDATE also matches the
+    head and snapshot of the case the command was decided on, which the store served
+    from memory without reading it (see `SqlStore.load`).
     """
     name = dialect.identifier_preparer.format_table
     cases, history, deadlines, outbox = (
         name(tables[t]) for t in ("cases", "history", "deadlines", "outbox")
     )
     values = ", ".join(f"%({k})s" for k in _HISTORY_KEYS)
+    same = " AND head = %(k_head)s AND snapshot = %(k_snapshot)s" if kept else ""
     return f"""WITH u AS (
   UPDATE {cases} SET version = %(version)s, head = %(head)s, state = %(state)s,
     lifecycle = %(lifecycle)s, snapshot = %(snapshot)s,
     local_authority = %(local_authority)s, local_authority_given = %(local_authority_given)s
-  WHERE tenant_id = %(k_tenant)s AND case_id = %(k_case)s AND version = %(k_version)s
+  WHERE tenant_id = %(k_tenant)s AND case_id = %(k_case)s AND version = %(k_version)s{same}
   RETURNING 1
 ), h AS (
   INSERT INTO {history} ({", ".join(_HISTORY_KEYS)}) SELECT {values} FROM u
@@ -201,6 +204,18 @@ def _driver_statements(
                 cases.c.tenant_id == tenant,
                 cases.c.case_id == case,
                 cases.c.version == sa.bindparam("k_version"),
+            ),
+            dialect,
+            _CASE_SET,
+        ),
+        # The same, for a case served from memory unread: the row must still be that case.
+        "update_kept_case": _Driver.of(
+            cases.update().where(
+                cases.c.tenant_id == tenant,
+                cases.c.case_id == case,
+                cases.c.version == sa.bindparam("k_version"),
+                cases.c.head == sa.bindparam("k_head"),
+                cases.c.snapshot == sa.bindparam("k_snapshot"),
             ),
             dialect,
             _CASE_SET,

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..._case import Case, Deadline
 from ..._dates import instant_text
+from ..._records import recorded_at_of
 from ...exceptions import (
     CaseExistsError,
     CaseNotFoundError,
@@ -150,6 +151,7 @@ class _Shared:
         "overdue_queries",
         "pipeline",
         "postgresql_append",
+        "postgresql_append_kept",
         "recent",
         "statements",
         "tables",
@@ -167,8 +169,12 @@ class _Shared:
     ) -> None:
         pipeline = _pipelines(dialect)
         self.batched = pipeline is not None
+        postgresql = dialect.name == "postgresql"
         self.postgresql_append = (
-            _postgresql_append(tables, dialect) if dialect.name == "postgresql" else None
+            _postgresql_append(tables, dialect, kept=False) if postgresql else None
+        )
+        self.postgresql_append_kept = (
+            _postgresql_append(tables, dialect, kept=True) if postgresql else None
         )
         self.pipeline = pipeline or _unbatched
         self.recent = _Recent(CACHE_CASES, cache_bytes)
@@ -268,8 +274,10 @@ class SqlStore(CaseStore):
         "_connection",
         "_disposed",
         "_host",
+        "_kept_text",
         "_loaded",
         "_shared",
+        "_unread",
         "engine",
         "prefix",
         "schema",
@@ -315,6 +323,8 @@ class SqlStore(CaseStore):
         self._shared.writer = writer(engine)
         self._connection = connection
         self._loaded: Case | None = None
+        self._kept_text = ""  # the snapshot text of _loaded, when it was served unread
+        self._unread = False  # _loaded was served from the kept cases, unread (see load)
         self._autocommit = False  # a PostgreSQL command scope: each statement commits itself
         self._disposed = False  # a register row was deleted in this scope (see scrub)
         # On the host's connection, in the host's transaction: events wait for its commit.
@@ -384,6 +394,8 @@ class SqlStore(CaseStore):
         view._shared = self._shared
         view._connection = connection
         view._loaded = None
+        view._kept_text = ""
+        view._unread = False
         view._autocommit = False
         view._disposed = False
         view._host = False
@@ -656,9 +668,25 @@ class SqlStore(CaseStore):
         """
         The latest record of a case and the tenant's record of *idempotency_key*: one round trip.
 
+        In a command's transaction, a command without a key on a case this store kept
+        (one it wrote or read lately) is served the kept case without reading it: the
+        write that follows updates the case row only if the row still holds that very
+        case (its version, head and snapshot text), so a case changed by another process,
+        or edited behind the library's back, is never written over. If the write finds
+        another row, or the command is refused, the workflow asks again
+        (`_served_unread`), and this time the row is read and checked against its
+        history, as every other read is.
+
         Added in version 0.1.0.
         """
         driver = self._shared.driver
+        if idempotency_key is None and self._connection is not None:
+            unread, self._unread = self._unread, False
+            kept = None if unread else self._shared.recent.peek(tenant_id, case_id)
+            if kept is not None:
+                self._kept_text, self._loaded = kept
+                self._unread = True
+                return kept[1], None
         keys = {"k_tenant": tenant_id, "k_case": case_id, "k_key": idempotency_key}
         with self._write() as connection:
             raw = connection.connection
@@ -682,6 +710,10 @@ class SqlStore(CaseStore):
         if self._connection is not None:
             self._loaded = case  # read in the write's transaction: append writes what changed
         return case, None if first is None else _record(tenant_id, first[0], first[1:])
+
+    def _served_unread(self) -> bool:
+        """Whether `load` last served a kept case unread (see `load`)."""
+        return self._unread
 
     def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
         """A case's history records, in sequence order."""
@@ -871,13 +903,16 @@ class SqlStore(CaseStore):
         row = case_row(case)
         row.update(k_tenant=case.tenant_id, k_case=case.case_id, k_version=expected_version)
         read = self._read_at(case, expected_version)
+        kept = read and self._unread  # decided on a kept case: the row must still be it
+        if kept and self._loaded is not None:
+            row.update(k_head=self._loaded.head, k_snapshot=self._kept_text)
         if record.sequence != expected_version + 1 or case.version != record.sequence:
             raise InvalidInputError(
                 "the record must be the case's next, after 'expected_version'",
                 field="expected_version",
             )
         if not write_register and self._shared.postgresql_append is not None:
-            self._append_postgresql(case, record, row, read)
+            self._append_postgresql(case, record, row, read, kept)
             return
         with _translated(self.engine, ConcurrencyConflict), self._write() as connection:
             raw = connection.connection
@@ -886,7 +921,7 @@ class SqlStore(CaseStore):
             if own:
                 cursor.execute("BEGIN")
             try:
-                driver["update_case"].run(update, row)
+                driver["update_kept_case" if kept else "update_case"].run(update, row)
                 if update.rowcount != 1:
                     raise ConcurrencyConflict(_CHANGED, field="expected_version")
                 self._insert_record(cursor, case, record, self._changed(case, record, read))
@@ -915,16 +950,17 @@ class SqlStore(CaseStore):
                 raise
             if own:
                 cursor.execute("COMMIT")
+        self._unread = False
         self._shared.recent.keep(case, row["snapshot"])
         if self._disposed and self._connection is None:
             self.scrub()  # the store's own transaction, committed on leaving _write()
 
     def _append_postgresql(
-        self, case: Case, record: HistoryRecord, row: dict[str, Any], read: bool
+        self, case: Case, record: HistoryRecord, row: dict[str, Any], read: bool, kept: bool
     ) -> None:
         """`append()` on PostgreSQL: one statement, all of its writes or none."""
         deadlines = _deadline_rows(case, self._changed(case, record, read), iso=True)
-        outbox = outbox_row(record, orjson.loads(record.body)["recorded_at"])
+        outbox = outbox_row(record, recorded_at_of(record))
         params = {
             **history_row(record),
             **row,
@@ -938,10 +974,14 @@ class SqlStore(CaseStore):
         }
         with _translated(self.engine, ConcurrencyConflict), self._write() as connection:
             cursor = connection.connection.cursor()
-            cursor.execute(self._shared.postgresql_append, params)
+            shared = self._shared
+            cursor.execute(
+                shared.postgresql_append_kept if kept else shared.postgresql_append, params
+            )
             count = cursor.fetchone()
             if count is None or count[0] != 1:
                 raise ConcurrencyConflict(_CHANGED, field="expected_version")
+        self._unread = False
         self._shared.recent.keep(case, row["snapshot"])
 
     def _read_at(self, case: Case, expected_version: int) -> bool:
@@ -964,7 +1004,10 @@ class SqlStore(CaseStore):
         """
         if read and self._loaded is not None:
             before = {d.kind: d for d in self._loaded.deadlines}
-            return tuple(d for d in case.deadlines if before.get(d.kind) != d)
+            # A deadline the command left alone is the very object it read: no comparison.
+            return tuple(
+                d for d in case.deadlines if (was := before.get(d.kind)) is not d and was != d
+            )
         kinds = {c["kind"] for c in orjson.loads(record.body)["changes"].get("deadlines", ())}
         return tuple(d for d in case.deadlines if d.kind in kinds)
 
@@ -980,8 +1023,7 @@ class SqlStore(CaseStore):
             # one by one: psycopg's executemany would end the pipeline's round trip early
             statement.run(cursor, row)
         statement = driver["insert_outbox"]
-        recorded_at = orjson.loads(record.body)["recorded_at"]
-        row = outbox_row(record, recorded_at)
+        row = outbox_row(record, recorded_at_of(record))
         statement.run(cursor, row)
 
     # -- outbox -----------------------------------------------------------------------------
