@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, final
@@ -21,6 +23,7 @@ from typing import Any, final
 import orjson
 import pendulum
 import sqlalchemy as sa
+from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
 from ..._case import Case, Deadline
@@ -32,6 +35,7 @@ from ...exceptions import (
     ConcurrencyConflict,
     ConfigurationError,
     InvalidInputError,
+    SafeguardingWorkflowError,
     StoreError,
 )
 from ...history._chain import ChainHead, HistoryRecord
@@ -91,6 +95,11 @@ def _checkpoint(raw: Any) -> bool:
     return row is None or int(row[0]) == 0
 
 
+def _disposed(shared: _Shared, _engine: Engine) -> None:
+    """The engine was disposed: each thread's own connection is replaced at its next use."""
+    shared.generation += 1
+
+
 def _run_one(driver: _Driver, raw: Any, keys: dict[str, Any]) -> Any:
     """One row of a read on a command's connection, or None (see `_Recent.case`)."""
     cursor = raw.cursor()
@@ -148,6 +157,8 @@ class _Shared:
         "compiled",
         "dialect",
         "driver",
+        "generation",
+        "held",
         "overdue_queries",
         "pipeline",
         "postgresql_append",
@@ -185,6 +196,27 @@ class _Shared:
         self.dialect = dialect
         #: Core statements compiled for a SQLite command scope's reads (see _RawScope), by id.
         self.compiled: dict[int, tuple[object, _Driver]] = {}
+        #: Each thread's own driver connection on SQLite (see SqlStore._own_connection),
+        #: and the engine's disposals so far: a connection held from before one is closed.
+        self.held = threading.local()
+        self.generation = 0
+
+
+@final
+class _Held:
+    """A thread's own driver connection to a SQLite file, closed when it is let go."""
+
+    __slots__ = ("connection", "generation", "pid")
+
+    def __init__(self, connection: Any, generation: int) -> None:
+        self.connection = connection
+        self.generation = generation
+        self.pid = os.getpid()
+
+    def __del__(self) -> None:
+        if self.pid == os.getpid():  # a forked child leaves its parent's connection alone
+            with contextlib.suppress(Exception):
+                self.connection.close()
 
 
 @final
@@ -209,15 +241,16 @@ class _RawResult:
 @final
 class _RawScope:
     """
-    A SQLite command scope's connection: the pool's own connection to the database file.
+    A SQLite command scope's connection: the thread's own driver connection to the file.
 
     A command on SQLite runs its statements on the driver's cursor between a ``BEGIN
     IMMEDIATE`` and a ``COMMIT`` of its own, so SQLAlchemy's `Connection` around the
     driver's connection did nothing but cost about 40 µs a command to build and close.
     This stands in for it in the store's views: `connection` is the driver's connection
-    (through the pool), the scope is always in its transaction, and `execute` runs the
-    store's Core reads (a correction's record, a retry's history) compiled once, on the
-    driver's cursor. Nothing else of a `Connection` is asked of a command scope.
+    (the thread's own: see `SqlStore._own_connection`), the scope is always in its
+    transaction, and `execute` runs the store's Core reads (a correction's record, a
+    retry's history) compiled once, on the driver's cursor. Nothing else of a
+    `Connection` is asked of a command scope.
     """
 
     __slots__ = ("_shared", "connection")
@@ -315,6 +348,8 @@ class SqlStore(CaseStore):
         self.prefix = prefix
         self.schema = schema
         self._shared = _Shared(_tables(sa.MetaData(), prefix, schema), engine.dialect, cache_bytes)
+        if engine.dialect.name == "sqlite":  # threads' own connections close after a disposal
+            sa_event.listen(engine, "engine_disposed", functools.partial(_disposed, self._shared))
         # Reads back the records of a host's transaction on a connection of the engine's
         # own (see publish); it holds no connection, so held deliveries keep none alive.
         self._shared.verifier = functools.partial(
@@ -465,23 +500,19 @@ class SqlStore(CaseStore):
             yield self
             return
         if self.engine.dialect.name == "sqlite":
-            # The driver's connection from the pool, BEGIN IMMEDIATE and COMMIT: the write
-            # lock from the read to the commit, and no SQLAlchemy Connection (_RawScope).
-            with _translated(self.engine, ConcurrencyConflict):
-                raw = self.engine.raw_connection()
+            # This thread's driver connection, BEGIN IMMEDIATE and COMMIT: the write lock
+            # from the read to the commit, and no SQLAlchemy Connection (_RawScope).
+            with _translated(self.engine, ConcurrencyConflict), self._own_connection() as raw:
+                raw.cursor().execute("BEGIN IMMEDIATE")
+                view = self._view(_RawScope(raw, self._shared))  # type: ignore[arg-type]
                 try:
-                    raw.cursor().execute("BEGIN IMMEDIATE")
-                    view = self._view(_RawScope(raw, self._shared))  # type: ignore[arg-type]
-                    try:
-                        yield view
-                    except BaseException:
-                        raw.rollback()
-                        raise
-                    raw.commit()
-                    if view._disposed:
-                        _checkpoint(raw)
-                finally:
-                    raw.close()
+                    yield view
+                except BaseException:
+                    raw.rollback()
+                    raise
+                raw.commit()
+                if view._disposed:
+                    _checkpoint(raw)
             return
         with (
             _translated(self.engine, ConcurrencyConflict),
@@ -611,6 +642,36 @@ class SqlStore(CaseStore):
                 yield connection
 
     @contextmanager
+    def _own_connection(self) -> Iterator[Any]:
+        """
+        The calling thread's own driver connection to the SQLite file, made once and kept.
+
+        For the store's own transactions: a command, a keyed read. Checking a connection
+        out of SQLAlchemy's pool and back in costs about 30 µs, more than a command's
+        statements together; so each thread that runs the store's own transactions keeps
+        one connection, made by the engine (its settings applied) and then detached from
+        the pool, which no longer counts it. It is never shared: a transaction begun on
+        the same thread while one is open gets a connection of its own. It is closed when
+        its thread ends, when a transaction on it fails in the database or driver (a
+        refusal of the library's leaves it as it was), and after ``engine.dispose()``, at
+        the thread's next transaction. A forked child makes its own and leaves its
+        parent's alone.
+        """
+        shared = self._shared
+        held: _Held | None = getattr(shared.held, "connection", None)
+        shared.held.connection = None  # in use
+        if held is None or held.generation != shared.generation or held.pid != os.getpid():
+            fairy = self.engine.raw_connection()
+            held = _Held(fairy.dbapi_connection, shared.generation)
+            fairy.detach()  # ours now: the pool makes itself another when it needs one
+        try:
+            yield held.connection
+        except SafeguardingWorkflowError:
+            shared.held.connection = held  # refused by the library: the connection is sound
+            raise
+        shared.held.connection = held
+
+    @contextmanager
     def _read_keyed(self) -> Iterator[Connection]:
         """
         `_read()` for the store's own prebuilt reads (a case, its records, its register).
@@ -623,16 +684,12 @@ class SqlStore(CaseStore):
             with self._read() as connection:
                 yield connection
             return
-        with _refused(self.engine, "read"):
-            raw = self.engine.raw_connection()
+        with _refused(self.engine, "read"), self._own_connection() as raw:
+            raw.cursor().execute("BEGIN")
             try:
-                raw.cursor().execute("BEGIN")
-                try:
-                    yield _RawScope(raw, self._shared)  # type: ignore[misc]
-                finally:
-                    raw.rollback()
+                yield _RawScope(raw, self._shared)  # type: ignore[misc]
             finally:
-                raw.close()
+                raw.rollback()
 
     # -- CaseStore ------------------------------------------------------------------------
 
