@@ -29,6 +29,7 @@ from ..._identifiers import check_opaque_id
 from ..._log import logger
 from ..._times import iso_utc, utc_naive
 from ...exceptions import ConfigurationError
+from ._schema import outbox_records
 from ._store import SqlStore
 
 __all__ = ["IdempotentConsumer", "OutboxRelay", "RelayReport", "SeenEvents", "exponential_backoff"]
@@ -108,6 +109,7 @@ class _Outcomes:
         "cases",
         "clock",
         "history",
+        "joined",
         "max_attempts",
         "outbox",
         "relay_id",
@@ -125,6 +127,8 @@ class _Outcomes:
         self.outbox = tables["outbox"]
         self.history = tables["history"]
         self.cases = tables["cases"]
+        #: Each row with the record it names and its case's row (see `_claim_rows`).
+        self.joined = outbox_records(tables)
         self.clock = clock
         self.relay_id = relay_id
         self.batch_size = batch_size
@@ -162,21 +166,7 @@ def _claim_rows(connection: Connection, outcomes: _Outcomes) -> list[Any]:
     now_text = iso_utc(now)
     query = (
         sa.select(outbox.c.id, outbox.c.attempts, history.c.body, cases.c.lifecycle)
-        .select_from(
-            outbox.join(
-                history,
-                sa.and_(
-                    history.c.tenant_id == outbox.c.tenant_id,
-                    history.c.case_id == outbox.c.case_id,
-                    history.c.sequence == outbox.c.sequence,
-                ),
-            ).join(
-                cases,
-                sa.and_(
-                    cases.c.tenant_id == outbox.c.tenant_id, cases.c.case_id == outbox.c.case_id
-                ),
-            )
-        )
+        .select_from(outcomes.joined)
         .where(
             outbox.c.status == "pending",
             outbox.c.available_at <= now_text,

@@ -25,6 +25,7 @@ __all__ = [
     "downgrade_to_3",
     "downgrade_to_4",
     "drop_all",
+    "outbox_records",
 ]
 
 STORE_SCHEMA_VERSION: Final = 5
@@ -332,6 +333,28 @@ def _authority_columns(connection: Connection, cases: sa.Table) -> None:
     )
 
 
+def outbox_records(tables: dict[str, sa.Table]) -> sa.Join:
+    """
+    The outbox joined to the record each row names and to its case's row.
+
+    What an outbox row's event is made from (store schema 5): the record's body, and
+    the case's lifecycle, which the event's source names. A row whose record or case
+    row is missing has no row here.
+    """
+    outbox, history, cases = tables["outbox"], tables["history"], tables["cases"]
+    return outbox.join(
+        history,
+        sa.and_(
+            history.c.tenant_id == outbox.c.tenant_id,
+            history.c.case_id == outbox.c.case_id,
+            history.c.sequence == outbox.c.sequence,
+        ),
+    ).join(
+        cases,
+        sa.and_(cases.c.tenant_id == outbox.c.tenant_id, cases.c.case_id == outbox.c.case_id),
+    )
+
+
 def downgrade_to_4(connection: Connection, prefix: str = "sw_", schema: str | None = None) -> None:
     """
     Take a store of schema 5 back to schema 4 (the shipped migration ``sw0005``'s downgrade).
@@ -354,21 +377,7 @@ def downgrade_to_4(connection: Connection, prefix: str = "sw_", schema: str | No
     )
     rows = connection.execute(
         sa.select(outbox.c.id, history.c.body, cases.c.lifecycle)
-        .select_from(
-            outbox.join(
-                history,
-                sa.and_(
-                    history.c.tenant_id == outbox.c.tenant_id,
-                    history.c.case_id == outbox.c.case_id,
-                    history.c.sequence == outbox.c.sequence,
-                ),
-            ).join(
-                cases,
-                sa.and_(
-                    cases.c.tenant_id == outbox.c.tenant_id, cases.c.case_id == outbox.c.case_id
-                ),
-            )
-        )
+        .select_from(outbox_records(tables))
         .where(outbox.c.event == "")
     ).all()
     update = outbox.update().where(outbox.c.id == sa.bindparam("row_id"))

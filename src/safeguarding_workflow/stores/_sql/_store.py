@@ -95,6 +95,26 @@ def _checkpoint(raw: Any) -> bool:
     return row is None or int(row[0]) == 0
 
 
+def _immediate(raw: Any, view: SqlStore) -> Iterator[SqlStore]:
+    """
+    *view* in a SQLite transaction of its own on the driver connection *raw*.
+
+    ``BEGIN IMMEDIATE`` (the write lock from the command's read to its commit), then
+    ``COMMIT``, or a rollback if the scope raised; the WAL is checkpointed after a
+    commit that deleted a register (see `SqlStore.scrub`). Delegated to with
+    ``yield from`` by the command scopes, so it costs no context manager of its own.
+    """
+    raw.cursor().execute("BEGIN IMMEDIATE")
+    try:
+        yield view
+    except BaseException:
+        raw.rollback()
+        raise
+    raw.commit()
+    if view._disposed:
+        _checkpoint(raw)
+
+
 def _disposed(shared: _Shared, _engine: Engine) -> None:
     """The engine was disposed: each thread's own connection is replaced at its next use."""
     shared.generation += 1
@@ -503,16 +523,8 @@ class SqlStore(CaseStore):
             # This thread's driver connection, BEGIN IMMEDIATE and COMMIT: the write lock
             # from the read to the commit, and no SQLAlchemy Connection (_RawScope).
             with _translated(self.engine, ConcurrencyConflict), self._own_connection() as raw:
-                raw.cursor().execute("BEGIN IMMEDIATE")
-                view = self._view(_RawScope(raw, self._shared))  # type: ignore[arg-type]
-                try:
-                    yield view
-                except BaseException:
-                    raw.rollback()
-                    raise
-                raw.commit()
-                if view._disposed:
-                    _checkpoint(raw)
+                scope = _RawScope(raw, self._shared)
+                yield from _immediate(raw, self._view(scope))  # type: ignore[arg-type]
             return
         with (
             _translated(self.engine, ConcurrencyConflict),
@@ -532,17 +544,7 @@ class SqlStore(CaseStore):
             # BEGIN IMMEDIATE and COMMIT on the driver's connection: the write lock from the
             # read to the commit, without SQLAlchemy's transaction bookkeeping around them.
             connection.execution_options(**{_BEGUN: True})
-            raw = connection.connection
-            raw.cursor().execute("BEGIN IMMEDIATE")
-            view = self._view(connection)
-            try:
-                yield view
-            except BaseException:
-                raw.rollback()
-                raise
-            raw.commit()
-            if view._disposed:
-                _checkpoint(raw)
+            yield from _immediate(connection.connection, self._view(connection))
             return
         if not self._shared.batched:
             with connection.begin():
