@@ -176,14 +176,7 @@ def to_cloud_event(record: HistoryRecord, lifecycle: str, time: str) -> CloudEve
 
     Added in version 0.1.0.
     """
-    return CloudEvent(
-        id=record.event_id,
-        source=f"urn:safeguarding-workflow:{record.tenant_id}:{lifecycle}",
-        type=f"{TYPE_PREFIX}.{record.kind}.{record.event}",
-        subject=record.case_id,
-        time=time,
-        data_json=orjson.dumps(event_data(orjson.loads(record.body))),
-    )
+    return _cloud_event(orjson.loads(record.body), lifecycle, time)
 
 
 def event_of_body(body: str | bytes, lifecycle: str) -> CloudEvent:
@@ -199,12 +192,17 @@ def event_of_body(body: str | bytes, lifecycle: str) -> CloudEvent:
 
     """
     record = orjson.loads(body)
+    return _cloud_event(record, lifecycle, record["recorded_at"])
+
+
+def _cloud_event(record: dict[str, Any], lifecycle: str, time: str) -> CloudEvent:
+    """The event announcing the record whose body holds *record* (JSON values), at *time*."""
     return CloudEvent(
         id=record["id"],
         source=f"urn:safeguarding-workflow:{record['tenant']}:{lifecycle}",
         type=f"{TYPE_PREFIX}.{record['kind']}.{record['event']}",
         subject=record["case"],
-        time=record["recorded_at"],
+        time=time,
         data_json=orjson.dumps(event_data(record)),
     )
 

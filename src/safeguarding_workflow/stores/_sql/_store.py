@@ -330,7 +330,6 @@ class SqlStore(CaseStore):
         "_kept_text",
         "_loaded",
         "_shared",
-        "_unread",
         "engine",
         "prefix",
         "schema",
@@ -378,8 +377,8 @@ class SqlStore(CaseStore):
         self._shared.writer = writer(engine)
         self._connection = connection
         self._loaded: Case | None = None
-        self._kept_text = ""  # the snapshot text of _loaded, when it was served unread
-        self._unread = False  # _loaded was served from the kept cases, unread (see load)
+        # The snapshot text of _loaded when load served it from the kept cases, unread.
+        self._kept_text: str | None = None
         self._autocommit = False  # a PostgreSQL command scope: each statement commits itself
         self._disposed = False  # a register row was deleted in this scope (see scrub)
         # On the host's connection, in the host's transaction: events wait for its commit.
@@ -449,8 +448,7 @@ class SqlStore(CaseStore):
         view._shared = self._shared
         view._connection = connection
         view._loaded = None
-        view._kept_text = ""
-        view._unread = False
+        view._kept_text = None
         view._autocommit = False
         view._disposed = False
         view._host = False
@@ -740,11 +738,10 @@ class SqlStore(CaseStore):
         """
         driver = self._shared.driver
         if idempotency_key is None and self._connection is not None:
-            unread, self._unread = self._unread, False
+            unread, self._kept_text = self._kept_text is not None, None
             kept = None if unread else self._shared.recent.peek(tenant_id, case_id)
             if kept is not None:
                 self._kept_text, self._loaded = kept
-                self._unread = True
                 return kept[1], None
         keys = {"k_tenant": tenant_id, "k_case": case_id, "k_key": idempotency_key}
         with self._write() as connection:
@@ -772,7 +769,7 @@ class SqlStore(CaseStore):
 
     def _served_unread(self) -> bool:
         """Whether `load` last served a kept case unread (see `load`)."""
-        return self._unread
+        return self._kept_text is not None
 
     def history(self, tenant_id: str, case_id: str) -> tuple[HistoryRecord, ...]:
         """A case's history records, in sequence order."""
@@ -962,9 +959,10 @@ class SqlStore(CaseStore):
         row = case_row(case)
         row.update(k_tenant=case.tenant_id, k_case=case.case_id, k_version=expected_version)
         read = self._read_at(case, expected_version)
-        kept = read and self._unread  # decided on a kept case: the row must still be it
-        if kept and self._loaded is not None:
-            row.update(k_head=self._loaded.head, k_snapshot=self._kept_text)
+        loaded, kept_text = self._loaded, self._kept_text
+        kept = read and kept_text is not None  # decided on a kept case: the row must be it
+        if kept and loaded is not None:
+            row.update(k_head=loaded.head, k_snapshot=kept_text)
         if record.sequence != expected_version + 1 or case.version != record.sequence:
             raise InvalidInputError(
                 "the record must be the case's next, after 'expected_version'",
@@ -1009,7 +1007,7 @@ class SqlStore(CaseStore):
                 raise
             if own:
                 cursor.execute("COMMIT")
-        self._unread = False
+        self._kept_text = None
         self._shared.recent.keep(case, row["snapshot"])
         if self._disposed and self._connection is None:
             self.scrub()  # the store's own transaction, committed on leaving _write()
@@ -1040,7 +1038,7 @@ class SqlStore(CaseStore):
             count = cursor.fetchone()
             if count is None or count[0] != 1:
                 raise ConcurrencyConflict(_CHANGED, field="expected_version")
-        self._unread = False
+        self._kept_text = None
         self._shared.recent.keep(case, row["snapshot"])
 
     def _read_at(self, case: Case, expected_version: int) -> bool:
